@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "duban.accounts",
     "duban.plans",
     "duban.workcal",
+    "duban.notify",
 ]
 
 MIDDLEWARE = [
