@@ -1,0 +1,263 @@
+"""Reading and writing the unit directory: the JSON file shipped with the project and .xlsx workbooks.
+
+Both go through one dictionary shape:
+
+    {"organisations": [{"name": ..., "short_name": ...,
+        "units":   [{"name", "short_name", "kind", "active", "sort_order"}],
+        "aliases": [{"alias", "unit"}],
+        "groups":  [{"phrase", "kinds": [...], "units": [unit names], "vague", "note"}]}]}
+
+Kinds may be written as the Chinese label (局) or the code (bureau). Loading is an upsert
+keyed by names, so loading the same data twice changes nothing; units missing from the
+data are left as they are (deactivate them in the admin).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+
+from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
+
+KIND_BY_LABEL = {label: code for code, label in Unit.KIND_CHOICES}
+LABEL_BY_KIND = dict(Unit.KIND_CHOICES)
+YES = {"是", "true", "True", "1", "yes", "y", "Y", "启用", True, 1}
+
+SHEET_ORGS = "机构"
+SHEET_UNITS = "单位"
+SHEET_ALIASES = "别名"
+SHEET_GROUPS = "单位组"
+HEADERS = {
+    SHEET_ORGS: ["名称", "简称"],
+    SHEET_UNITS: ["机构", "名称", "简称", "类别", "启用", "排序"],
+    SHEET_ALIASES: ["机构", "别名", "单位"],
+    SHEET_GROUPS: ["机构", "短语", "包含类别", "包含单位", "不可推断", "说明"],
+}
+
+
+class DirectoryError(Exception):
+    """Data that cannot be loaded. The message is Chinese and meant for the coordinator."""
+
+
+@dataclass
+class LoadStats:
+    created: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0})
+
+    def count(self, what: str, created: bool, changed: bool = True) -> None:
+        if created:
+            self.created[what] += 1
+        elif changed:
+            self.updated[what] += 1
+
+    def __str__(self) -> str:
+        parts = [f"{k}新增 {v}" for k, v in self.created.items() if v] + [f"{k}更新 {v}" for k, v in self.updated.items() if v]
+        return "，".join(parts) or "名录没有变化"
+
+
+def kind_code(value: str, where: str = "") -> str:
+    value = (value or "").strip()
+    if value in LABEL_BY_KIND:
+        return value
+    if value in KIND_BY_LABEL:
+        return KIND_BY_LABEL[value]
+    if not value:
+        return Unit.OTHER
+    raise DirectoryError(f"{where}未知的单位类别“{value}”，可用：{'、'.join(KIND_BY_LABEL)}")
+
+
+def _upsert(model, lookup: dict, values: dict, stats: LoadStats | None, what: str):
+    """Create or update one row; count it in stats unless stats is None (the caller counts)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        if stats:
+            stats.count(what, created=True)
+        return obj, True, True
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if changed:
+        for k, v in changed.items():
+            setattr(obj, k, v)
+        obj.save(update_fields=list(changed))
+    if stats:
+        stats.count(what, created=False, changed=bool(changed))
+    return obj, False, bool(changed)
+
+
+@transaction.atomic
+def load_data(doc: dict) -> LoadStats:
+    stats = LoadStats()
+    for o in doc.get("organisations", []):
+        name, short = (o.get("name") or "").strip(), (o.get("short_name") or "").strip()
+        if not name or not short:
+            raise DirectoryError("机构的名称和简称都不能为空。")
+        org = Organisation.objects.filter(name=name).first() or Organisation.objects.filter(short_name=short).first()
+        if org is None:
+            org = Organisation.objects.create(name=name, short_name=short)
+            stats.count("机构", created=True)
+        elif (org.name, org.short_name) != (name, short):
+            org.name, org.short_name = name, short
+            org.save()
+            stats.count("机构", created=False)
+        units: dict[str, Unit] = {u.name: u for u in Unit.objects.filter(org=org)}
+        for i, u in enumerate(o.get("units", []), start=1):
+            uname = (u.get("name") or "").strip()
+            if not uname:
+                raise DirectoryError(f"{short}：第 {i} 个单位没有名称。")
+            values = {
+                "short_name": (u.get("short_name") or "").strip(),
+                "kind": kind_code(u.get("kind", ""), f"{short}：{uname}："),
+                "active": u.get("active", True) in YES,
+                "sort_order": int(u.get("sort_order") or i * 10),
+            }
+            units[uname] = _upsert(Unit, {"org": org, "name": uname}, values, stats, "单位")[0]
+
+        def unit_named(n: str, where: str) -> Unit:
+            n = (n or "").strip()
+            if n not in units:
+                raise DirectoryError(f"{short}：{where}提到的单位“{n}”不在名录中。")
+            return units[n]
+
+        for a in o.get("aliases", []):
+            alias = (a.get("alias") or "").strip()
+            if not alias:
+                continue
+            unit = unit_named(a.get("unit"), f"别名“{alias}”")
+            _upsert(UnitAlias, {"org": org, "alias": alias}, {"unit": unit}, stats, "别名")
+        for g in o.get("groups", []):
+            phrase = (g.get("phrase") or "").strip()
+            if not phrase:
+                continue
+            values = {
+                "kinds": [kind_code(k, f"{short}：单位组“{phrase}”：") for k in g.get("kinds", [])],
+                "vague": g.get("vague", False) in YES,
+                "note": (g.get("note") or "").strip(),
+            }
+            group, created, changed = _upsert(UnitGroup, {"org": org, "phrase": phrase}, values, None, "单位组")
+            listed = {unit_named(n, f"单位组“{phrase}”").pk for n in g.get("units", [])}
+            if set(group.units.values_list("pk", flat=True)) != listed:
+                group.units.set(listed)
+                changed = True
+            stats.count("单位组", created=created, changed=changed)
+    return stats
+
+
+def load_json(path: str | Path) -> LoadStats:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DirectoryError(f"无法读取名录文件 {path}：{exc}") from None
+    return load_data(doc)
+
+
+def dump_data(orgs) -> dict:
+    out = []
+    for org in orgs:
+        out.append(
+            {
+                "name": org.name,
+                "short_name": org.short_name,
+                "units": [
+                    {"name": u.name, "short_name": u.short_name, "kind": LABEL_BY_KIND[u.kind], "active": u.active, "sort_order": u.sort_order}
+                    for u in Unit.objects.filter(org=org)
+                ],
+                "aliases": [{"alias": a.alias, "unit": a.unit.name} for a in UnitAlias.objects.filter(org=org).select_related("unit")],
+                "groups": [
+                    {
+                        "phrase": g.phrase,
+                        "kinds": [LABEL_BY_KIND.get(k, k) for k in g.kinds or []],
+                        "units": [u.name for u in g.units.all()],
+                        "vague": g.vague,
+                        "note": g.note,
+                    }
+                    for g in UnitGroup.objects.filter(org=org).prefetch_related("units")
+                ],
+            }
+        )
+    return {"organisations": out}
+
+
+def _split(value) -> list[str]:
+    text = str(value or "").replace("，", "、").replace(",", "、").replace("\n", "、")
+    return [p.strip() for p in text.split("、") if p.strip()]
+
+
+def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    doc = dump_data(orgs)
+    wb = Workbook()
+    sheets = {}
+    for i, (title, headers) in enumerate(HEADERS.items()):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = title
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        sheets[title] = ws
+    for o in doc["organisations"]:
+        short = o["short_name"]
+        sheets[SHEET_ORGS].append([o["name"], short])
+        for u in o["units"]:
+            sheets[SHEET_UNITS].append([short, u["name"], u["short_name"], u["kind"], "是" if u["active"] else "否", u["sort_order"]])
+        for a in o["aliases"]:
+            sheets[SHEET_ALIASES].append([short, a["alias"], a["unit"]])
+        for g in o["groups"]:
+            sheets[SHEET_GROUPS].append([short, g["phrase"], "、".join(g["kinds"]), "、".join(g["units"]), "是" if g["vague"] else "否", g["note"]])
+    widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40]}
+    for title, ws in sheets.items():
+        for col, w in zip("ABCDEF", widths[title]):
+            ws.column_dimensions[col].width = w
+    wb.save(out)
+
+
+def read_xlsx(source: BinaryIO | str | Path) -> dict:
+    """Read a workbook written by write_xlsx (possibly edited by hand) into the dictionary shape."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except Exception:
+        raise DirectoryError("无法读取该 Excel 文件，请上传由“导出名录”得到的 .xlsx 文件。") from None
+    missing = [t for t in HEADERS if t not in wb.sheetnames]
+    if missing:
+        raise DirectoryError(f"Excel 文件缺少工作表：{'、'.join(missing)}。")
+
+    def rows(title):
+        it = wb[title].iter_rows(values_only=True)
+        header = [str(c or "").strip() for c in next(it, [])]
+        lacking = [h for h in HEADERS[title] if h not in header]
+        if lacking:
+            raise DirectoryError(f"工作表“{title}”缺少列：{'、'.join(lacking)}。")
+        for n, row in enumerate(it, start=2):
+            rec = {h: (row[header.index(h)] if header.index(h) < len(row) else None) for h in HEADERS[title]}
+            if any(v not in (None, "") for v in rec.values()):
+                yield n, {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.items()}
+
+    orgs: dict[str, dict] = {}
+    for _, r in rows(SHEET_ORGS):
+        orgs[r["简称"]] = {"name": r["名称"], "short_name": r["简称"], "units": [], "aliases": [], "groups": []}
+
+    def org_of(title, n, r):
+        key = r["机构"]
+        if key not in orgs:
+            raise DirectoryError(f"工作表“{title}”第 {n} 行：机构“{key}”不在“{SHEET_ORGS}”工作表中。")
+        return orgs[key]
+
+    for n, r in rows(SHEET_UNITS):
+        org_of(SHEET_UNITS, n, r)["units"].append(
+            {"name": r["名称"], "short_name": r["简称"] or "", "kind": r["类别"] or "", "active": r["启用"] in YES or r["启用"] in (None, ""), "sort_order": r["排序"] or 0}
+        )
+    for n, r in rows(SHEET_ALIASES):
+        org_of(SHEET_ALIASES, n, r)["aliases"].append({"alias": r["别名"], "unit": r["单位"]})
+    for n, r in rows(SHEET_GROUPS):
+        org_of(SHEET_GROUPS, n, r)["groups"].append(
+            {"phrase": r["短语"], "kinds": _split(r["包含类别"]), "units": _split(r["包含单位"]), "vague": r["不可推断"] in YES, "note": r["说明"] or ""}
+        )
+    wb.close()
+    return {"organisations": list(orgs.values())}
