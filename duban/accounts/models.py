@@ -1,1 +1,40 @@
-from django.db import models  # noqa: F401
+"""Who a user is in the office: their organisation, role and (for liaisons) unit.
+
+What each role may see and do is decided in duban.plans.access, nowhere else.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Profile(models.Model):
+    COORDINATOR = "coordinator"
+    LIAISON = "liaison"
+    LEADER = "leader"
+    ROLE_CHOICES = [
+        (COORDINATOR, "协调人（政务公开办）"),
+        (LIAISON, "单位联络员"),
+        (LEADER, "领导（只读）"),
+    ]
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name="用户")
+    org = models.ForeignKey("directory.Organisation", on_delete=models.CASCADE, related_name="profiles", verbose_name="机构")
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES)
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons", verbose_name="所在单位",
+        help_text="联络员必填",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户角色"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.get_role_display()}）"
+
+    def clean(self):
+        if self.role == self.LIAISON and not self.unit_id:
+            raise ValidationError({"unit": "联络员必须指定所在单位。"})
+        if self.unit_id and self.org_id and self.unit.org_id != self.org_id:
+            raise ValidationError({"unit": "单位不属于该机构。"})
