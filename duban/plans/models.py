@@ -1,1 +1,185 @@
-from django.db import models  # noqa: F401
+"""A plan (分工方案) as imported: its sections, numbered tasks, who does each task, what is left to settle."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+LEAD = "lead"
+RESPONSIBLE = "responsible"
+ROLE_CHOICES = [(LEAD, "牵头"), (RESPONSIBLE, "负责落实")]
+
+
+def plan_upload_to(plan: "Plan", filename: str) -> str:
+    return f"plans/{plan.sha256[:2]}/{plan.sha256}/{filename}"
+
+
+class Plan(models.Model):
+    org = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="plans", verbose_name="机构")
+    title = models.CharField("标题", max_length=300)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    issuer = models.CharField("发文机关", max_length=200, blank=True)
+    issued_on = models.DateField("成文日期", null=True, blank=True)
+    year = models.IntegerField("年度", null=True, blank=True)
+    source_file = models.FileField("原始文件", upload_to=plan_upload_to, max_length=300)
+    source_name = models.CharField("原始文件名", max_length=200, blank=True)
+    source_format = models.CharField("文件格式", max_length=20, blank=True)
+    sha256 = models.CharField("文件 SHA-256", max_length=64, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="导入人")
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分工方案"
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    """A heading of the 工作任务 column: 深化重点领域信息公开 › 推进各类规划主动公开."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections", verbose_name="方案")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name="上级")
+    title = models.CharField("标题", max_length=300)
+    order = models.IntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作任务（章节）"
+        ordering = ["plan", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def path(self) -> list[str]:
+        out, s = [], self
+        while s is not None:
+            out.insert(0, s.title)
+            s = s.parent
+        return out
+
+
+class Task(models.Model):
+    DEADLINE_CHOICES = [
+        ("", "未识别"),
+        ("date", "日期"),
+        ("after_event", "事件后若干工作日"),
+        ("ongoing", "长期坚持"),
+        ("recurring", "定期"),
+    ]
+    EVERY_CHOICES = [("", "—"), ("week", "每周"), ("month", "每月"), ("quarter", "每季度"), ("half_year", "每半年"), ("year", "每年")]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name="方案")
+    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name="工作任务")
+    no = models.IntegerField("序号")
+    requirement = models.TextField("具体要求")
+    units_text = models.TextField("牵头落实单位（原文）", blank=True)
+    deadline_text = models.CharField("完成时限（原文）", max_length=300, blank=True)
+    deadline_kind = models.CharField("时限类型", max_length=20, choices=DEADLINE_CHOICES, blank=True)
+    deadline_date = models.DateField("截止日期", null=True, blank=True)
+    deadline_event = models.CharField("起算事件", max_length=200, blank=True)
+    deadline_working_days = models.IntegerField("工作日数", null=True, blank=True)
+    deadline_every = models.CharField("周期", max_length=20, choices=EVERY_CHOICES, blank=True)
+    warnings = models.JSONField("解析提示", default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务"
+        ordering = ["plan", "no"]
+        constraints = [models.UniqueConstraint(fields=["plan", "no"], name="task_unique_no")]
+
+    def __str__(self) -> str:
+        return f"第{self.no}项"
+
+    def deadline_display(self) -> str:
+        if self.deadline_kind == "date" and self.deadline_date:
+            d = self.deadline_date
+            return f"{d.year}年{d.month}月{d.day}日前"
+        if self.deadline_kind == "after_event":
+            return f"{self.deadline_event}后{self.deadline_working_days}个工作日内"
+        if self.deadline_kind == "recurring":
+            return dict(self.EVERY_CHOICES).get(self.deadline_every, self.deadline_every)
+        if self.deadline_kind == "ongoing":
+            return "长期坚持"
+        return self.deadline_text or "未定"
+
+    def deadline_values(self) -> dict:
+        return {f: getattr(self, f) for f in DEADLINE_FIELDS}
+
+
+DEADLINE_FIELDS = ["deadline_kind", "deadline_date", "deadline_event", "deadline_working_days", "deadline_every"]
+TASK_TEXT_FIELDS = ["requirement", "units_text", "deadline_text"]
+
+
+class Assignment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name="任务")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name="单位")
+    role = models.CharField("职责", max_length=20, choices=ROLE_CHOICES)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务分工"
+        ordering = ["task", "role", "unit__sort_order"]
+        # One role per unit and task: a unit named as lead and also covered by a group is the lead.
+        constraints = [models.UniqueConstraint(fields=["task", "unit"], name="assignment_unique_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.unit}（{self.get_role_display()}）"
+
+
+class PlanWarning(models.Model):
+    """Something the import could not decide and the coordinator has to settle."""
+
+    UNKNOWN_UNIT = "unknown_unit"
+    VAGUE_GROUP = "vague_group"
+    MISSING_DEADLINE = "missing_deadline"
+    PARSER = "parser"
+    KIND_CHOICES = [
+        (UNKNOWN_UNIT, "单位不在名录中"),
+        (VAGUE_GROUP, "需指定单位"),
+        (MISSING_DEADLINE, "缺少完成时限"),
+        (PARSER, "解析提示"),
+    ]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_warnings", verbose_name="方案")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="plan_warnings", verbose_name="任务")
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
+    subject = models.CharField("涉及名称", max_length=200, blank=True, help_text="单位名称或单位组短语")
+    role = models.CharField("职责", max_length=20, choices=ROLE_CHOICES, blank=True)
+    message = models.TextField("说明")
+    created_at = models.DateTimeField("产生时间", auto_now_add=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="处理人")
+    settled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolution = models.TextField("处理结果", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待处理提示"
+        ordering = ["plan", "task__no", "id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def settled(self) -> bool:
+        return self.settled_at is not None
+
+
+class ChangeRecord(models.Model):
+    """One field of one object changed by a person: who, when, before, after."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="changes", verbose_name="方案")
+    task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes", verbose_name="任务")
+    task_no = models.IntegerField("任务序号", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    object_type = models.CharField("对象", max_length=50)
+    object_id = models.CharField("对象编号", max_length=50, blank=True)
+    field = models.CharField("字段", max_length=100)
+    before = models.TextField("修改前", blank=True)
+    after = models.TextField("修改后", blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "修改记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}：{self.before} → {self.after}"

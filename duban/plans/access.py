@@ -1,0 +1,100 @@
+"""Who may see and change what. The one place where access is decided.
+
+- A coordinator (协调人) sees and edits everything of their organisation.
+- A leader (领导) sees everything of their organisation, read-only.
+- A liaison (联络员) sees only their own unit: its assignments and the tasks it is on.
+- A user without a profile sees nothing.
+
+Views fetch objects through these querysets (so another unit's page is a 404), and
+ask can_edit() before changing anything. Templates only show what they are given.
+"""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from duban.accounts.models import Profile
+from duban.directory.models import Unit
+from duban.plans.models import Assignment, ChangeRecord, Plan, PlanWarning, Task
+
+
+def profile(user) -> Profile | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def role(user) -> str | None:
+    p = profile(user)
+    return p.role if p else None
+
+
+def can_edit(user) -> bool:
+    return role(user) == Profile.COORDINATOR
+
+
+def can_read_all(user) -> bool:
+    """Coordinators and leaders read the whole organisation; liaisons only their unit."""
+    return role(user) in (Profile.COORDINATOR, Profile.LEADER)
+
+
+def visible_plans(user) -> QuerySet[Plan]:
+    p = profile(user)
+    if p is None:
+        return Plan.objects.none()
+    qs = Plan.objects.filter(org=p.org_id)
+    if p.role == Profile.LIAISON:
+        qs = qs.filter(tasks__assignments__unit=p.unit_id).distinct()
+    return qs
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    p = profile(user)
+    if p is None:
+        return Unit.objects.none()
+    if p.role == Profile.LIAISON:
+        return Unit.objects.filter(pk=p.unit_id, org=p.org_id)
+    return Unit.objects.filter(org=p.org_id)
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    p = profile(user)
+    if p is None:
+        return Assignment.objects.none()
+    qs = Assignment.objects.filter(task__plan__org=p.org_id)
+    if p.role == Profile.LIAISON:
+        qs = qs.filter(unit=p.unit_id)
+    return qs
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    p = profile(user)
+    if p is None:
+        return Task.objects.none()
+    qs = Task.objects.filter(plan__org=p.org_id)
+    if p.role == Profile.LIAISON:
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit=p.unit_id).values("task"))
+    return qs
+
+
+def visible_warnings(user) -> QuerySet[PlanWarning]:
+    """Warnings to settle are the coordinator's work; leaders may look at them."""
+    if not can_read_all(user):
+        return PlanWarning.objects.none()
+    return PlanWarning.objects.filter(plan__org=profile(user).org_id)
+
+
+def visible_changes(user) -> QuerySet[ChangeRecord]:
+    p = profile(user)
+    if p is None:
+        return ChangeRecord.objects.none()
+    qs = ChangeRecord.objects.filter(plan__org=p.org_id)
+    if p.role == Profile.LIAISON:
+        qs = qs.filter(task__in=visible_tasks(user))
+    return qs
+
+
+def can_download_source(user) -> bool:
+    return can_read_all(user)

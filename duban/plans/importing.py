@@ -1,0 +1,490 @@
+"""Importing a plan document: parse it, resolve its units through the directory, store it.
+
+    prep = prepare(org, data, "方案.txt")     # parses and resolves; writes nothing
+    prep.status                               # "new", "duplicate" or "revision"
+    prep.unknown                              # {"区某某局": [3, 5]}: names not in the directory
+    prep.diff                                 # for a revision: what would change, task by task
+    plan = apply(prep, user, keep_unknown=False)   # one transaction; raises UnknownUnits
+
+Nothing is written before apply(), and apply() writes everything or nothing. The web
+upload and `duban import` both go through here.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from duban import ingest
+from duban.directory.models import Organisation, Unit
+from duban.directory.resolve import Directory
+from duban.plans.models import (
+    LEAD,
+    RESPONSIBLE,
+    Assignment,
+    ChangeRecord,
+    Plan,
+    PlanWarning,
+    Section,
+    Task,
+)
+
+ROLE_LABEL = {LEAD: "牵头", RESPONSIBLE: "负责落实"}
+EVERY = {"每周": "week", "每月": "month", "每季度": "quarter", "每半年": "half_year", "每年": "year"}
+
+
+class ImportProblem(Exception):
+    """An import that cannot go ahead. The message is Chinese and meant for the coordinator."""
+
+
+class UnknownUnits(ImportProblem):
+    def __init__(self, unknown: dict[str, list[int]]):
+        self.unknown = unknown
+        listed = "；".join(f"{name}（第{'、'.join(map(str, nos))}项）" for name, nos in unknown.items())
+        super().__init__(
+            f"以下 {len(unknown)} 个单位不在单位名录中：{listed}。"
+            "请先在单位名录中添加这些单位或别名；或选择保留未识别的单位，导入后在“待处理”页逐项指定。"
+        )
+
+
+def find_org(spec: str | None) -> Organisation:
+    if spec:
+        org = Organisation.objects.filter(short_name=spec).first() or Organisation.objects.filter(name=spec).first()
+        if org is None:
+            raise ImportProblem(f"没有机构“{spec}”。请先运行 duban load_directory 读入单位名录。")
+        return org
+    orgs = list(Organisation.objects.all()[:2])
+    if not orgs:
+        raise ImportProblem("还没有任何机构。请先运行 duban load_directory 读入单位名录。")
+    if len(orgs) > 1:
+        raise ImportProblem("有多个机构，请用 --org 指定导入到哪个机构。")
+    return orgs[0]
+
+
+@dataclass
+class WarningSpec:
+    kind: str
+    message: str
+    subject: str = ""
+    role: str = ""
+
+    def key(self) -> tuple:
+        return (self.kind, self.subject, self.role, self.message)
+
+
+@dataclass
+class ResolvedTask:
+    src: ingest.Task
+    assignments: list[tuple[Unit, str]] = field(default_factory=list)  # lead first, one role per unit
+    warnings: list[WarningSpec] = field(default_factory=list)
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (name, role)
+
+    @property
+    def no(self) -> int:
+        return self.src.no
+
+    def deadline_values(self) -> dict:
+        d = self.src.deadline
+        values = {"deadline_kind": "", "deadline_date": None, "deadline_event": "", "deadline_working_days": None, "deadline_every": ""}
+        if d is not None:
+            values.update(
+                deadline_kind=d.kind or "",
+                deadline_date=d.date,
+                deadline_event=(d.event or "")[:200],
+                deadline_working_days=d.working_days,
+                deadline_every=EVERY.get(d.every or "", d.every or "")[:20],
+            )
+        return values
+
+    def unit_warnings(self, keep_unknown: bool) -> list[WarningSpec]:
+        out = list(self.warnings)
+        if keep_unknown:
+            out += [
+                WarningSpec(PlanWarning.UNKNOWN_UNIT, f"“{name}”不在单位名录中（{ROLE_LABEL[role]}），请指定对应的单位。", name, role)
+                for name, role in self.unknown
+            ]
+        return out
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class TaskDiff:
+    no: int
+    status: str  # "added", "removed", "changed"
+    changes: list[FieldChange] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return {"added": "新增", "removed": "删除", "changed": "修改"}[self.status]
+
+
+@dataclass
+class PlanDiff:
+    plan_changes: list[FieldChange] = field(default_factory=list)
+    tasks: list[TaskDiff] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.plan_changes or self.tasks)
+
+    def counts(self) -> dict[str, int]:
+        out = {"added": 0, "removed": 0, "changed": 0}
+        for t in self.tasks:
+            out[t.status] += 1
+        return out
+
+    def as_text(self) -> str:
+        lines = [f"方案：{c.label}：{c.before or '（空）'} → {c.after or '（空）'}" for c in self.plan_changes]
+        for t in self.tasks:
+            lines.append(f"第{t.no}项（{t.status_label}）{t.summary}")
+            for c in t.changes:
+                lines.append(f"    {c.label}：{c.before or '（空）'} → {c.after or '（空）'}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Prepared:
+    org: Organisation
+    data: bytes
+    filename: str
+    sha256: str
+    parsed: ingest.Plan
+    tasks: list[ResolvedTask]
+    unknown: dict[str, list[int]]
+    status: str  # "new", "duplicate", "revision"
+    existing: Plan | None = None
+    diff: PlanDiff | None = None
+
+    def warning_count(self, keep_unknown: bool = False) -> int:
+        n = len(self.parsed.warnings)
+        return n + sum(len(t.unit_warnings(keep_unknown)) for t in self.tasks)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def resolve_task(directory: Directory, src: ingest.Task) -> ResolvedTask:
+    rt = ResolvedTask(src)
+    taken: set[int] = set()
+
+    def add(unit: Unit, role: str) -> None:
+        if unit.pk not in taken:
+            taken.add(unit.pk)
+            rt.assignments.append((unit, role))
+
+    refs = sorted(src.units, key=lambda u: 0 if u.role == LEAD else 1)  # the lead role wins over a group's
+    for ref in refs:
+        role = LEAD if ref.role == LEAD else RESPONSIBLE
+        group = directory.group(ref.name)
+        unit = None if group else directory.resolve(ref.name)
+        if group is None and unit is None:
+            unit = next((u for u in map(directory.resolve, ref.aliases) if u), None)
+        if group is not None:
+            if group.vague:
+                rt.warnings.append(
+                    WarningSpec(
+                        PlanWarning.VAGUE_GROUP,
+                        f"“{group.phrase}”（{ROLE_LABEL[role]}）没有确定的单位，请指定具体单位。",
+                        group.phrase,
+                        role,
+                    )
+                )
+            else:
+                for member in group.members():
+                    add(member, role)
+        elif unit is not None:
+            add(unit, role)
+        else:
+            rt.unknown.append((ref.name, role))
+    parser_warnings = list(src.warnings)
+    if src.deadline is None:
+        text = src.deadline_text.strip()
+        msg = f"未能识别完成时限“{text}”，请设置。" if text else "缺少完成时限，请设置。"
+        said = next((w for w in parser_warnings if "时限" in w), None)  # the parser's own words for it, once
+        if said:
+            parser_warnings.remove(said)
+        rt.warnings.append(WarningSpec(PlanWarning.MISSING_DEADLINE, msg))
+    for w in parser_warnings:
+        rt.warnings.append(WarningSpec(PlanWarning.PARSER, w))
+    if not src.units:
+        rt.warnings.append(WarningSpec(PlanWarning.PARSER, "未识别出牵头或负责落实的单位，请核对。"))
+    return rt
+
+
+def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan | None = None) -> Prepared:
+    """Parse and resolve; find out whether this is a new plan, the same again, or a revision. Writes nothing."""
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise ImportProblem(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。")
+    if parsed is None:
+        parsed = ingest.parse(data, filename)  # IngestError propagates: the caller shows its message
+    if not parsed.tasks:
+        raise ingest.IngestError("文件中没有找到任务表（序号、具体要求、牵头落实单位、完成时限），请确认这是分工方案。")
+    nos = [t.no for t in parsed.tasks]
+    dupes = sorted({n for n in nos if nos.count(n) > 1})
+    if dupes:
+        raise ingest.IngestError(f"任务序号重复：{'、'.join(map(str, dupes))}，请核对文件。")
+    directory = Directory(org)
+    tasks = [resolve_task(directory, t) for t in parsed.tasks]
+    unknown: dict[str, list[int]] = {}
+    for rt in tasks:
+        for name, _ in rt.unknown:
+            nos_for = unknown.setdefault(name, [])
+            if rt.no not in nos_for:
+                nos_for.append(rt.no)
+    sha = sha256_of(data)
+    prep = Prepared(org, data, filename, sha, parsed, tasks, unknown, status="new")
+    same = Plan.objects.filter(org=org, sha256=sha).first()
+    if same is not None:
+        prep.status, prep.existing = "duplicate", same
+        return prep
+    earlier = Plan.objects.filter(org=org)
+    target = None
+    if parsed.doc_number:
+        target = earlier.filter(doc_number=parsed.doc_number).order_by("-created_at").first()
+    if target is None and parsed.title and parsed.year:
+        target = earlier.filter(title=parsed.title, year=parsed.year).order_by("-created_at").first()
+    if target is not None:
+        prep.existing = target
+        prep.diff = compute_diff(target, prep)
+        prep.status = "revision" if prep.diff else "duplicate"
+    return prep
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+
+def _deadline_text(values: dict) -> str:
+    t = Task(**values)
+    return t.deadline_display() if values.get("deadline_kind") else "未识别"
+
+
+def _units_text(pairs) -> str:
+    leads = [u.name for u, r in pairs if r == LEAD]
+    others = [u.name for u, r in pairs if r != LEAD]
+    parts = []
+    if leads:
+        parts.append("牵头：" + "、".join(leads))
+    if others:
+        parts.append("负责落实：" + "、".join(others))
+    return "；".join(parts)
+
+
+def _plan_fields(parsed: ingest.Plan) -> dict:
+    return {
+        "title": parsed.title[:300],
+        "doc_number": parsed.doc_number[:100],
+        "issuer": parsed.issuer[:200],
+        "issued_on": parsed.issued_on,
+        "year": parsed.year,
+    }
+
+
+PLAN_LABELS = {"title": "标题", "doc_number": "文号", "issuer": "发文机关", "issued_on": "成文日期", "year": "年度"}
+TASK_LABELS = {"section": "工作任务", "requirement": "具体要求", "units_text": "牵头落实单位", "deadline_text": "完成时限", "deadline": "时限（识别）", "assignments": "分工"}
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
+    diff = PlanDiff()
+    for name, new in _plan_fields(prep.parsed).items():
+        old = getattr(plan, name)
+        if _s(old) != _s(new) and new not in ("", None):
+            diff.plan_changes.append(FieldChange(PLAN_LABELS[name], _s(old), _s(new)))
+    old_tasks = {t.no: t for t in plan.tasks.select_related("section", "section__parent").prefetch_related("assignments__unit")}
+    new_tasks = {rt.no: rt for rt in prep.tasks}
+    for no in sorted(old_tasks.keys() | new_tasks.keys()):
+        old, new = old_tasks.get(no), new_tasks.get(no)
+        if old is None:
+            diff.tasks.append(TaskDiff(no, "added", summary=new.src.requirement[:60]))
+            continue
+        if new is None:
+            diff.tasks.append(TaskDiff(no, "removed", summary=old.requirement[:60]))
+            continue
+        changes = []
+        old_section = " › ".join(old.section.path()) if old.section else ""
+        pairs = [
+            ("section", old_section, " › ".join(new.src.section)),
+            ("requirement", old.requirement, new.src.requirement),
+            ("units_text", old.units_text, new.src.units_text),
+            ("deadline_text", old.deadline_text, new.src.deadline_text),
+            ("deadline", _deadline_text(old.deadline_values()), _deadline_text(new.deadline_values())),
+        ]
+        if old.units_text != new.src.units_text:
+            old_pairs = [(a.unit, a.role) for a in old.assignments.all()]
+            pairs.append(("assignments", _units_text(old_pairs), _units_text(new.assignments)))
+        for name, before, after in pairs:
+            if before != after:
+                changes.append(FieldChange(TASK_LABELS[name], before, after))
+        if changes:
+            diff.tasks.append(TaskDiff(no, "changed", changes, summary=new.src.requirement[:60]))
+    return diff
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class _Sections:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.cache: dict[tuple[str, ...], Section] = {}
+        for s in Section.objects.filter(plan=plan).select_related("parent"):
+            self.cache[tuple(s.path())] = s
+        self.order = max((s.order for s in self.cache.values()), default=0)
+
+    def get(self, path: list[str]) -> Section | None:
+        parent = None
+        for i in range(len(path)):
+            key = tuple(path[: i + 1])
+            if key not in self.cache:
+                self.order += 1
+                self.cache[key] = Section.objects.create(plan=self.plan, parent=parent, title=path[i][:300], order=self.order)
+            parent = self.cache[key]
+        return parent
+
+
+def _task_values(rt: ResolvedTask) -> dict:
+    return {
+        "requirement": rt.src.requirement,
+        "units_text": rt.src.units_text,
+        "deadline_text": rt.src.deadline_text[:300],
+        "warnings": list(rt.src.warnings),
+        **rt.deadline_values(),
+    }
+
+
+def _create_task(plan: Plan, sections: _Sections, rt: ResolvedTask, keep_unknown: bool) -> Task:
+    task = Task.objects.create(plan=plan, no=rt.no, section=sections.get(rt.src.section), **_task_values(rt))
+    Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in rt.assignments])
+    PlanWarning.objects.bulk_create(
+        [PlanWarning(plan=plan, task=task, kind=w.kind, subject=w.subject, role=w.role, message=w.message) for w in rt.unit_warnings(keep_unknown)]
+    )
+    return task
+
+
+def _store_file(plan: Plan, prep: Prepared) -> None:
+    name = (prep.filename or "plan").replace("\\", "/").rsplit("/", 1)[-1][:150] or "plan"
+    plan.source_file.save(name, ContentFile(prep.data), save=False)
+
+
+def apply(prep: Prepared, user=None, keep_unknown: bool = False) -> Plan:
+    """Store the prepared import in one transaction. A duplicate changes nothing and returns the plan it duplicates."""
+    if prep.status == "duplicate":
+        return prep.existing
+    if prep.unknown and not keep_unknown:
+        raise UnknownUnits(prep.unknown)
+    stored: list[Plan] = []
+    try:
+        with transaction.atomic():
+            if prep.status == "revision":
+                plan = _apply_revision(prep, user, keep_unknown, stored)
+            else:
+                plan = _create_plan(prep, user, keep_unknown, stored)
+    except BaseException:
+        for p in stored:  # the rows are gone with the rollback; so must the file be
+            p.source_file.storage.delete(p.source_file.name)
+        raise
+    return plan
+
+
+def _create_plan(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan:
+    parsed = prep.parsed
+    plan = Plan(
+        org=prep.org,
+        issuer=parsed.issuer[:200],
+        sha256=prep.sha256,
+        source_name=prep.filename[:200],
+        source_format=parsed.source_format[:20],
+        created_by=user if user and user.is_authenticated else None,
+        **{k: v for k, v in _plan_fields(parsed).items() if k != "issuer"},
+    )
+    if not plan.title:
+        plan.title = (prep.filename or "未命名方案")[:300]
+    _store_file(plan, prep)
+    stored.append(plan)
+    plan.save()
+    sections = _Sections(plan)
+    for rt in prep.tasks:
+        _create_task(plan, sections, rt, keep_unknown)
+    PlanWarning.objects.bulk_create([PlanWarning(plan=plan, kind=PlanWarning.PARSER, message=w) for w in parsed.warnings])
+    return plan
+
+
+def _sync_warnings(plan: Plan, task: Task | None, specs: list[WarningSpec]) -> None:
+    """Make the task's (or plan's) open warnings match specs; warnings already settled stay settled."""
+    existing = list(PlanWarning.objects.filter(plan=plan, task=task))
+    have = {(w.kind, w.subject, w.role, w.message): w for w in existing}
+    wanted = {s.key() for s in specs}
+    for key, w in have.items():
+        if key not in wanted and not w.settled:
+            w.delete()
+    for s in specs:
+        if s.key() not in have:
+            PlanWarning.objects.create(plan=plan, task=task, kind=s.kind, subject=s.subject, role=s.role, message=s.message)
+
+
+def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan:
+    plan = Plan.objects.select_for_update().get(pk=prep.existing.pk)
+    diff = compute_diff(plan, prep)  # again, inside the transaction: what is written is what is current
+    who = user if user and user.is_authenticated else None
+    note = f"导入修订版：{prep.filename}"
+
+    def record(field: str, before, after, task: Task | None = None, task_no=None, object_type="task"):
+        ChangeRecord.objects.create(
+            plan=plan, task=task, task_no=task_no if task_no is not None else (task.no if task else None), user=who,
+            object_type=object_type, object_id=str(task.pk if task else plan.pk), field=field,
+            before=_s(before), after=_s(after), note=note,
+        )
+
+    for name, new in _plan_fields(prep.parsed).items():
+        old = getattr(plan, name)
+        if _s(old) != _s(new) and new not in ("", None):
+            record(PLAN_LABELS[name], old, new, object_type="plan")
+            setattr(plan, name, new)
+    record("原始文件", f"{plan.source_name}（{plan.sha256[:12]}）", f"{prep.filename}（{prep.sha256[:12]}）", object_type="plan")
+    plan.sha256, plan.source_name = prep.sha256, prep.filename[:200]
+    plan.source_format = prep.parsed.source_format[:20]
+    _store_file(plan, prep)
+    stored.append(plan)
+    plan.save()
+
+    sections = _Sections(plan)
+    by_no = {rt.no: rt for rt in prep.tasks}
+    tasks = {t.no: t for t in plan.tasks.select_related("section")}
+    for td in diff.tasks:
+        if td.status == "removed":
+            task = tasks[td.no]
+            record("任务", f"第{td.no}项：{task.requirement[:80]}", "（已删除）", task_no=td.no)
+            task.delete()
+        elif td.status == "added":
+            task = _create_task(plan, sections, by_no[td.no], keep_unknown)
+            record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+        else:
+            rt, task = by_no[td.no], tasks[td.no]
+            for c in td.changes:
+                record(c.label, c.before, c.after, task)
+            values = _task_values(rt)
+            for k, v in values.items():
+                setattr(task, k, v)
+            task.section = sections.get(rt.src.section)
+            task.save()
+            if any(c.label == TASK_LABELS["assignments"] for c in td.changes):
+                task.assignments.all().delete()
+                Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in rt.assignments])
+            _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+    _sync_warnings(plan, None, [WarningSpec(PlanWarning.PARSER, w) for w in prep.parsed.warnings])
+    Section.objects.filter(plan=plan, tasks__isnull=True, children__isnull=True).delete()
+    return plan
+
