@@ -1,0 +1,428 @@
+"""Table reconstruction: rows of cells from any reader -> a Plan.
+
+The family of documents this reads: a 分工方案 whose body is a table with a header row
+(序号 / 工作任务 / 具体要求 / 牵头落实单位 / 完成时限, in any of their usual names and orders),
+often broken over pages. What the reconstruction copes with:
+
+- the header row repeated at each page break, each repetition possibly with another
+  column layout (one or two 工作任务 columns);
+- continuation rows (no 序号) that carry the rest of the task above, cell by cell;
+- rows whose cells shifted left or right: cells are then placed by what they contain;
+- section headings in their own columns, in full-width rows ("一、…"), in paragraphs
+  between tables, or at the start of a requirement cell ("加强重要政策发布解读 围绕…").
+
+Every repair that a person should check becomes a warning on the task or the plan.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from duban.ingest import meta as meta_mod
+from duban.ingest.deadline import parse_deadline
+from duban.ingest.errors import IngestError
+from duban.ingest.model import LEAD, RESPONSIBLE, Plan, Task
+from duban.ingest.readers import RawDocument
+from duban.ingest.text import CJK, join_cut, tidy
+from duban.ingest.units import LABEL_RE, VERB_RE, parse_units
+
+# Header names, most specific first. A header cell is matched against each in turn.
+HEADER_FIELDS = [
+    ("no", re.compile(r"^(序号|编号|序|排序)$")),
+    ("note", re.compile(r"^(备注|说明|备考)$")),
+    ("deadline", re.compile(r"(完成时限|时间节点|完成时间|时限|进度安排|完成期限|时间要求|时间安排|完成节点)")),
+    ("lead", re.compile(r"^(牵头单位|牵头部门|主办单位|主责单位|牵头责任单位|牵头领导单位)$")),
+    ("support", re.compile(r"^(配合单位|配合部门|协办单位|参与单位|协助单位)$")),
+    ("units", re.compile(r"(单位|部门|责任主体|责任人)")),
+    ("requirement", re.compile(r"(具体要求|具体措施|工作要求|工作措施|具体任务|任务内容|主要内容|工作内容|具体内容|工作目标|措施|要求|内容)")),
+    ("section", re.compile(r"(工作任务|重点任务|主要任务|重点工作|工作重点|任务|类别|项目|领域|事项|板块|工作)")),
+]
+NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,4})\s*[）)]?\s*[.、．]?$")
+HEADING_NUMBER = [
+    (re.compile(r"^第[一二三四五六七八九十]+[部分章]\s*"), 0),
+    (re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*"), 0),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*[、.．]?\s*"), 1),
+]
+INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]+[）)])?[\u4e00-\u9fff“”、]{{4,24}})[ \u3000]+([\u4e00-\u9fff“《].{{8,}})$", re.S)
+SENTENCE_END = re.compile(r"[。；;！!？?]$")
+UNIT_WORD = re.compile(r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|单位|部门|机关)")
+
+
+@dataclass
+class ColumnMap:
+    no: int | None = None
+    sections: list[int] = field(default_factory=list)
+    requirement: int | None = None
+    units: list[tuple[int, str, bool]] = field(default_factory=list)  # (column, default role, role from column)
+    deadline: int | None = None
+    ignored: list[int] = field(default_factory=list)  # 备注 and blank header cells
+    width: int = 0
+
+
+@dataclass
+class Draft:
+    """A task while rows are still being read: raw cell text, parsed at the end."""
+
+    no: int
+    section: list[str]
+    requirement: str = ""
+    units: dict[int, str] = field(default_factory=dict)
+    deadline: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def header_map(cells: list[str]) -> ColumnMap | None:
+    names = [re.sub(r"\s+", "", c) for c in cells]
+    found: dict[int, str] = {}
+    for i, name in enumerate(names):
+        if not name or len(name) > 12:
+            continue
+        for key, rx in HEADER_FIELDS:
+            if rx.search(name):
+                found[i] = key
+                break
+    kinds = set(found.values())
+    if len(found) < 3 or not ({"requirement", "units", "lead"} & kinds) or not ({"no", "deadline", "units", "lead"} & kinds):
+        return None
+    cmap = ColumnMap(width=len(cells))
+    for i in range(len(cells)):
+        key = found.get(i)
+        if key is None:
+            # A blank header cell right after a section column is a second section column
+            # (the header cell was merged over two columns).
+            if not names[i] and i - 1 in cmap.sections:
+                cmap.sections.append(i)
+            else:
+                cmap.ignored.append(i)
+        elif key == "no":
+            cmap.no = i
+        elif key == "section":
+            cmap.sections.append(i)
+        elif key == "requirement":
+            if cmap.requirement is None:
+                cmap.requirement = i
+            else:  # two requirement-like columns: the first is the task, the second its details
+                cmap.sections.append(cmap.requirement)
+                cmap.requirement = i
+        elif key == "deadline":
+            cmap.deadline = i
+        elif key == "note":
+            cmap.ignored.append(i)
+        elif key == "lead":
+            cmap.units.append((i, LEAD, True))
+        elif key == "support":
+            cmap.units.append((i, RESPONSIBLE, True))
+        else:  # a combined column such as 牵头落实单位 / 责任单位: verbs inside say the role
+            header = names[i]
+            combined = "牵头" in header and ("落实" in header or "责任" in header)
+            role = LEAD if "牵头" in header else RESPONSIBLE
+            cmap.units.append((i, role, not combined))
+    if cmap.requirement is None:
+        if cmap.sections:  # 工作任务 is the only text column: it is the requirement
+            cmap.requirement = cmap.sections.pop()
+        else:
+            return None
+    return cmap
+
+
+def looks_like_units(text: str) -> bool:
+    text = tidy(text)
+    if not text or len(text) > 400:
+        return False
+    if LABEL_RE.search(text) or (VERB_RE.search(text) and UNIT_WORD.search(text)):
+        return not SENTENCE_END.search(text) or text.endswith(("负责落实。", "牵头。", "负责。"))
+    return bool(re.match(r"^(区|市|县|省|州|镇|乡|各)", text)) and bool(UNIT_WORD.search(text)) and "。" not in text
+
+
+def looks_like_deadline(text: str) -> bool:
+    text = tidy(text)
+    return bool(text) and len(text) <= 40 and not looks_like_units(text) and parse_deadline(text, 2000).deadline is not None
+
+
+def looks_like_sentence(text: str) -> bool:
+    text = tidy(text)
+    return len(text) > 30 or bool(SENTENCE_END.search(text))
+
+
+def heading_level(text: str) -> tuple[int | None, str]:
+    for rx, level in HEADING_NUMBER:
+        if m := rx.match(text):
+            return level, text[m.end():].strip()
+    return None, text
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.cmap: ColumnMap | None = None
+        self.path: list[str] = []
+        self.depth = 1  # section levels that column headings fill (2 once a row shows two)
+        self.section_widths: set[int] = set()
+        self.drafts: list[Draft] = []
+        self.before: list[str] = []
+        self.after: list[str] = []
+        self.warnings: list[str] = []
+        self.numbered = True
+        self.pending_headings: list[tuple[int, str]] = []  # numbered heading paragraphs right before the first table
+
+    # -- sections -------------------------------------------------------------
+    def set_section(self, level: int, title: str) -> None:
+        title = tidy(heading_level(title)[1])
+        if not title:
+            return
+        self.path = self.path[:level] + [""] * max(0, level - len(self.path)) + [title]
+        self.path = [p for p in self.path[:level]] + [title]
+
+    def column_headings(self, values: list[tuple[int, str]], width: int) -> None:
+        """values: (column level, text) for non-empty section cells of a row whose map has `width` section columns."""
+        if not values:
+            return
+        if width >= 2 or len(values) >= 2:
+            self.depth = max(self.depth, width, len(values))
+        for col_level, text in values:
+            level = col_level + max(0, self.depth - max(width, 1))
+            explicit_level, clean = heading_level(tidy(text))
+            self.set_section(explicit_level if explicit_level is not None and width == 1 else level, clean)
+
+    # -- rows -----------------------------------------------------------------
+    def feed_paragraph(self, text: str) -> None:
+        text = tidy(text)
+        level, clean = heading_level(text)
+        if self.cmap is None:
+            self.before.append(text)
+            if level is not None and len(text) <= 50 and not SENTENCE_END.search(text):
+                self.pending_headings.append((level, clean))
+            else:
+                self.pending_headings = []
+            return
+        if level is not None and len(text) <= 50 and not SENTENCE_END.search(text):
+            self.set_section(level, clean)
+        else:
+            self.after.append(text)
+
+    def feed_row(self, cells: list[str]) -> None:
+        cells = [c or "" for c in cells]
+        cmap = header_map(cells)
+        if cmap is not None:
+            if self.cmap is None and cmap.no is None:
+                self.numbered = False
+                self.warnings.append("分工表没有“序号”列，任务按行的顺序编号")
+            if self.cmap is None:
+                for level, title in self.pending_headings:
+                    self.set_section(level, title)
+            self.cmap = cmap
+            self.section_widths.add(len(cmap.sections))
+            return
+        nonempty = [(i, c) for i, c in enumerate(cells) if tidy(c)]
+        if not nonempty:
+            return
+        if self.cmap is None:
+            self.before.append(" ".join(tidy(c) for _, c in nonempty))
+            return
+        cmap = self.cmap
+        cell = lambda i: cells[i] if i is not None and i < len(cells) else ""  # noqa: E731
+
+        texts = {tidy(c) for _, c in nonempty}
+        number = None
+        if cmap.no is not None:
+            m = NUMBER_CELL.match(tidy(cell(cmap.no)))
+            number = int(m[1]) if m else None
+        if number is None and len(texts) == 1:
+            (text,) = texts
+            first = nonempty[0][0]
+            level, clean = heading_level(text)
+            if (level is not None or first == 0 or first == cmap.no) and len(text) <= 60 and not SENTENCE_END.search(text):
+                self.set_section(level if level is not None else 0, clean)
+                return
+            if self._is_sub_header(cells):
+                return
+        if number is None and cmap.no is not None:
+            self.continue_task(cells)
+            return
+        if number is None:  # no 序号 column: a row continues the one above only if that one was cut
+            if self.drafts and self._was_cut(self.drafts[-1], cells):
+                self.continue_task(cells)
+                return
+            number = len(self.drafts) + 1
+        self.start_task(number, cells)
+
+    def _is_sub_header(self, cells: list[str]) -> bool:
+        return all(len(tidy(c)) <= 8 and not NUMBER_CELL.match(tidy(c)) for c in cells if tidy(c)) and False
+
+    def _was_cut(self, draft: Draft, cells: list[str]) -> bool:
+        req = tidy(self._get(cells, self.cmap.requirement))
+        return bool(draft.requirement) and not SENTENCE_END.search(tidy(draft.requirement)) and not (
+            req and heading_level(req)[0] is not None
+        )
+
+    @staticmethod
+    def _get(cells: list[str], i: int | None) -> str:
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    def fits(self, cells: list[str]) -> bool:
+        cmap = self.cmap
+        get = lambda i: tidy(self._get(cells, i))  # noqa: E731
+        for i in cmap.ignored:
+            if get(i) and i < cmap.width and not re.sub(r"\s+", "", get(i)) in ("", "—", "-", "/"):
+                return False
+        if len(cells) > cmap.width and any(tidy(c) for c in cells[cmap.width:]):
+            return False
+        for i, _, _ in cmap.units:
+            if get(i) and not looks_like_units(get(i)):
+                return False
+        if cmap.deadline is not None and get(cmap.deadline) and looks_like_units(get(cmap.deadline)):
+            return False
+        if not get(cmap.requirement) and any(looks_like_sentence(get(i)) for i in cmap.sections):
+            return False
+        return True
+
+    def start_task(self, number: int, cells: list[str]) -> None:
+        cmap = self.cmap
+        draft = Draft(no=number, section=[])
+        if self.fits(cells):
+            values = [(lvl, self._get(cells, i)) for lvl, i in enumerate(cmap.sections) if tidy(self._get(cells, i))]
+            self.column_headings(values, len(cmap.sections))
+            draft.requirement = self._get(cells, cmap.requirement)
+            for i, _, _ in cmap.units:
+                draft.units[i] = self._get(cells, i)
+            draft.deadline = self._get(cells, cmap.deadline)
+        else:
+            self.place_by_content(draft, cells)
+        draft.requirement = self.inline_heading(draft, draft.requirement)
+        draft.section = list(self.path)
+        self.drafts.append(draft)
+
+    def place_by_content(self, draft: Draft, cells: list[str]) -> None:
+        """The cells are not where the header says: place them by what they contain."""
+        cmap = self.cmap
+        skip = {cmap.no, *(i for i in cmap.ignored if i < cmap.width and i != cmap.width - 1 or False)}
+        items = [tidy(c) for i, c in enumerate(cells) if i != cmap.no and tidy(c)]
+        deadline = units = ""
+        if items and looks_like_deadline(items[-1]):
+            deadline = items.pop()
+        if items and looks_like_units(items[-1]):
+            units = items.pop()
+        requirement = items.pop() if items else ""
+        headings = items
+        width = len(cmap.sections)
+        if len(headings) > width:
+            self.depth = max(self.depth, len(headings))
+            values = list(enumerate(headings))
+            self.column_headings(values, len(headings))
+        else:
+            offset = width - len(headings)
+            self.column_headings([(offset + k, h) for k, h in enumerate(headings)], width)
+        draft.requirement = requirement
+        draft.units[cmap.units[0][0] if cmap.units else -1] = units
+        draft.deadline = deadline
+        draft.warnings.append("本行各栏与表头没有对齐，已按内容归位，请核对")
+        del skip
+
+    def inline_heading(self, draft: Draft, requirement: str) -> str:
+        """"加强重要政策发布解读 围绕推动…": a section heading written at the start of the requirement."""
+        m = INLINE_HEADING.match((requirement or "").strip())
+        if not m or SENTENCE_END.search(m[1]) or "，" in m[1]:
+            return requirement
+        heading = heading_level(m[1])[1]
+        self.set_section(self.depth, heading)
+        draft.warnings.append(f"“{heading}”写在具体要求开头，已作为分类标题，请核对")
+        return m[2]
+
+    def continue_task(self, cells: list[str]) -> None:
+        if not self.drafts:
+            self.warnings.append(f"表格开头有不属于任何任务的文字：{' '.join(tidy(c) for c in cells if tidy(c))}")
+            return
+        draft, cmap = self.drafts[-1], self.cmap
+        if not self.fits(cells):
+            # A continuation whose cells moved: keep the text with the requirement and say so.
+            extra = "".join(tidy(c) for i, c in enumerate(cells) if i != cmap.no and tidy(c))
+            draft.requirement = join_cut(draft.requirement, extra)
+            draft.warnings.append(f"跨页续行“{extra}”无法按栏归位，已并入具体要求，请核对")
+            return
+        for lvl, i in enumerate(cmap.sections):
+            text = tidy(self._get(cells, i))
+            if text and looks_like_sentence(text) and not tidy(self._get(cells, cmap.requirement)):
+                draft.requirement = join_cut(draft.requirement, text)
+            elif text:
+                level = lvl + max(0, self.depth - max(len(cmap.sections), 1))
+                if level < len(draft.section):
+                    draft.section[level] = join_cut(draft.section[level], text)
+                    self.path[level] = draft.section[level]
+        draft.requirement = join_cut(draft.requirement, tidy(self._get(cells, cmap.requirement)))
+        for i, _, _ in cmap.units:
+            text = tidy(self._get(cells, i))
+            if text:
+                key = i if i in draft.units else next(iter(draft.units), i)
+                draft.units[key] = join_cut(tidy(draft.units.get(key, "")), text)
+        draft.deadline = join_cut(tidy(draft.deadline), tidy(self._get(cells, cmap.deadline)))
+
+    # -- result ---------------------------------------------------------------
+    def plan(self, source_format: str) -> Plan:
+        if self.cmap is None:
+            raise IngestError(
+                "没有找到分工表：文件中应有一个表头包含“序号”“具体要求”“牵头（责任）单位”“完成时限”等栏目的表格。"
+                "请确认上传的是分工方案原文。"
+            )
+        if not self.drafts:
+            raise IngestError("找到了分工表的表头，但表中没有任何任务。文件可能不完整。")
+        info = meta_mod.extract(self.before, self.after)
+        plan = Plan(
+            title=info.title, issuer=info.issuer, doc_number=info.doc_number, issued_on=info.issued_on,
+            year=info.year, source_format=source_format, warnings=info.warnings + self.warnings,
+        )
+        if len(self.section_widths) > 1:
+            plan.warnings.append(
+                "表格各页的“工作任务”栏数不一致（"
+                + "、".join(f"{w}栏" for w in sorted(self.section_widths))
+                + "），任务所属分类的层级是按上下文推定的，请核对"
+            )
+        for d in self.drafts:
+            plan.tasks.append(self.finish(d, plan.year))
+        self.check_numbers(plan)
+        return plan
+
+    def finish(self, d: Draft, year: int | None) -> Task:
+        task = Task(no=d.no, section=[s for s in d.section if s], requirement=tidy(d.requirement), warnings=list(d.warnings))
+        role_of = {i: (role, from_col) for i, role, from_col in self.cmap.units}
+        texts = []
+        for i, text in d.units.items():
+            text = tidy(text)
+            if not text:
+                continue
+            texts.append(text)
+            role, from_col = role_of.get(i, (LEAD, False))
+            clause = parse_units(text, role, from_col)
+            task.units += [u for u in clause.units if u.name not in {x.name for x in task.units}]
+            task.warnings += clause.warnings
+        task.units_text = "；".join(texts)
+        if not task.requirement:
+            task.warnings.append("具体要求为空，请补充")
+        if not task.units:
+            task.warnings.append("没有写明牵头或负责落实单位，请补充")
+        task.deadline_text = tidy(d.deadline)
+        result = parse_deadline(d.deadline, year)
+        task.deadline = result.deadline
+        task.warnings += result.warnings
+        return task
+
+    def check_numbers(self, plan: Plan) -> None:
+        if not self.numbered:
+            return
+        seen: set[int] = set()
+        previous = 0
+        for t in plan.tasks:
+            if t.no in seen:
+                t.warnings.append(f"序号{t.no}重复出现，请核对")
+            elif t.no != previous + 1:
+                t.warnings.append(f"序号不连续：第{previous}项之后是第{t.no}项，请核对是否漏项")
+            seen.add(t.no)
+            previous = t.no
+
+
+def build_plan(doc: RawDocument) -> Plan:
+    builder = Builder()
+    for row in doc.rows:
+        if row.table is None:
+            builder.feed_paragraph(row.cells[0] if row.cells else "")
+        else:
+            builder.feed_row(row.cells)
+    return builder.plan(doc.format)

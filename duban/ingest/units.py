@@ -1,0 +1,189 @@
+"""The units clause: who leads (牵头) and who carries out (负责落实) a task.
+
+    "区财政局、区发展改革局牵头；区政府各办、局，各街道办事处负责落实"
+    -> lead: 区财政局, 区发展改革局; responsible groups: 区政府各办、局, 各街道办事处
+
+Two ways documents write roles:
+- a verb after the units it applies to: "…牵头", "…负责落实", "…分别负责落实", "…按照职责分工负责", "…配合";
+- a label before them: "牵头单位：…；责任单位：…；配合单位：…".
+Names stay as written; a bracketed name after a unit ("区财政局（区金融办）") is an alias of that unit.
+Resolving names against a directory is not the parser's job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from duban.ingest.model import LEAD, RESPONSIBLE, UnitRef
+from duban.ingest.text import tidy
+
+# Longest first, so "牵头落实" wins over "牵头" and "分别负责落实" over "负责落实".
+VERBS = [
+    ("按照职责分工负责落实", RESPONSIBLE),
+    ("按职责分工负责落实", RESPONSIBLE),
+    ("按照职责分工负责", RESPONSIBLE),
+    ("按职责分工负责", RESPONSIBLE),
+    ("按照职责分工落实", RESPONSIBLE),
+    ("按职责分工落实", RESPONSIBLE),
+    ("分别负责落实", RESPONSIBLE),
+    ("共同负责落实", RESPONSIBLE),
+    ("牵头负责落实", LEAD),
+    ("牵头负责", LEAD),
+    ("牵头落实", LEAD),
+    ("牵头抓总", LEAD),
+    ("牵头", LEAD),
+    ("负责落实", RESPONSIBLE),
+    ("配合落实", RESPONSIBLE),
+    ("分别负责", RESPONSIBLE),
+    ("具体负责", RESPONSIBLE),
+    ("共同负责", RESPONSIBLE),
+    ("负责", RESPONSIBLE),
+    ("配合", RESPONSIBLE),
+    ("参与", RESPONSIBLE),
+    ("落实", RESPONSIBLE),
+]
+VERB_RE = re.compile("|".join(re.escape(v) for v, _ in VERBS))
+VERB_ROLE = dict(VERBS)
+
+LABEL_RE = re.compile(
+    r"(牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|落实单位|配合单位|配合部门|协办单位|参与单位|责任主体)\s*[:：]"
+)
+LABEL_ROLE = {
+    "牵头单位": LEAD, "牵头部门": LEAD, "主办单位": LEAD, "主责单位": LEAD,
+}
+
+OPEN, CLOSE = "（(［[【", "）)］]】"
+SEPARATORS = "、，,；;／/ \n"
+GROUP_START = re.compile(r"^(各|相关|有关|其他|其它|所有|全体|涉及|其余)")
+GROUP_INSIDE = re.compile(r"(各有关|各相关|各|相关|有关)(?:[^、，,；;]{0,6})?(办|局|委|部门|单位|机关|机构|街道|乡镇|镇|园区)")
+GROUP_END = re.compile(r"(部门|单位|机关|机构|成员单位|主体)$")
+
+
+@dataclass
+class UnitsClause:
+    units: list[UnitRef] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_group(name: str) -> bool:
+    return bool(GROUP_START.search(name) or GROUP_INSIDE.search(name) or GROUP_END.search(name))
+
+
+def split_names(text: str) -> list[str]:
+    """Split a list of names on 、，； and spaces, never inside brackets.
+
+    A one-character piece ("局" in "区政府各办、局", "办" in "各委、办、局") belongs to the name before it.
+    """
+    parts, buf, depth = [], "", 0
+    for ch in text:
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in SEPARATORS:
+            parts.append((buf, ch))
+            buf = ""
+        else:
+            buf += ch
+    parts.append((buf, ""))
+    names: list[str] = []
+    for piece, sep in parts:
+        piece = piece.strip().removesuffix("等")
+        if not piece:
+            continue
+        if len(piece) == 1 and names:
+            names[-1] = f"{names[-1]}、{piece}"
+        else:
+            names.append(piece)
+    return names
+
+
+def split_alias(name: str) -> tuple[str, list[str], str | None]:
+    """"区财政局（区金融办）" -> ("区财政局", ["区金融办"], None); "区卫健局（牵头）" -> ("区卫健局", [], LEAD)."""
+    m = re.match(rf"^(.+?)[{re.escape(OPEN)}](.+)[{re.escape(CLOSE)}]$", name)
+    if not m:
+        return name, [], None
+    base, inner = m.group(1).strip(), m.group(2).strip()
+    if inner in VERB_ROLE or inner in ("牵头单位", "责任单位", "配合单位"):
+        return base, [], VERB_ROLE.get(inner, LABEL_ROLE.get(inner, RESPONSIBLE))
+    if is_group(name) and not is_group(base):  # 各县（市、区） is a group as written, not an alias
+        return name, [], None
+    if is_group(name):
+        return name, [], None
+    return base, [a for a in split_names(inner) if a], None
+
+
+def _refs(segment: str, role: str) -> list[UnitRef]:
+    refs = []
+    for raw in split_names(segment):
+        raw = raw.strip("：:。.")
+        if not raw:
+            continue
+        name, aliases, bracket_role = split_alias(raw)
+        refs.append(UnitRef(name=name, role=bracket_role or role, group=is_group(name), aliases=aliases))
+    return refs
+
+
+def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = False) -> UnitsClause:
+    """Parse one units cell.
+
+    default_role applies to names written with no verb or label. When the column itself
+    names the role (a 牵头单位 or 配合单位 column), role_from_column is True and that is no doubt.
+    """
+    text = tidy(text).strip("。.；;，,")
+    result = UnitsClause()
+    if not text:
+        return result
+    if LABEL_RE.search(text):
+        pieces = LABEL_RE.split(text)
+        leading = pieces[0].strip("；;，,。 ")
+        if leading:
+            result.units += _refs(leading, default_role)
+        for label, segment in zip(pieces[1::2], pieces[2::2]):
+            role = LABEL_ROLE.get(label, RESPONSIBLE)
+            result.units += _refs(segment.strip("；;，,。 "), role)
+        return _dedupe(result)
+
+    pos, any_verb = 0, False
+    for m in VERB_RE.finditer(text):
+        if _inside_brackets(text, m.start()):  # "区卫生健康局（牵头）": a role marker, see split_alias
+            continue
+        segment = text[pos:m.start()]
+        if segment.strip("；;，,、 "):
+            result.units += _refs(segment, VERB_ROLE[m.group()])
+        pos, any_verb = m.end(), True
+    rest = text[pos:].strip("；;，,、。 ")
+    if rest:
+        role = default_role
+        if any_verb:
+            result.warnings.append(f"单位“{rest}”后没有写明牵头或负责落实，已按{'牵头' if role == LEAD else '负责落实'}单位处理，请核对")
+        result.units += _refs(rest, role)
+    if not any_verb and not role_from_column:
+        result.warnings.append("单位栏没有写明“牵头”或“负责落实”，已按" + ("牵头" if default_role == LEAD else "负责落实") + "单位处理，请核对")
+    return _dedupe(result)
+
+
+def _inside_brackets(text: str, index: int) -> bool:
+    depth = 0
+    for ch in text[:index]:
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+    return depth > 0
+
+
+def _dedupe(result: UnitsClause) -> UnitsClause:
+    """A unit named twice keeps its first role, lead before responsible."""
+    seen: dict[str, UnitRef] = {}
+    for ref in result.units:
+        if ref.name in seen:
+            if ref.role == LEAD:
+                seen[ref.name].role = LEAD
+            for a in ref.aliases:
+                if a not in seen[ref.name].aliases:
+                    seen[ref.name].aliases.append(a)
+            continue
+        seen[ref.name] = ref
+    result.units = list(seen.values())
+    return result

@@ -1,0 +1,130 @@
+"""Table reconstruction on layouts other governments use, built row by row."""
+import pytest
+
+from duban.ingest import IngestError
+from duban.ingest.readers import RawDocument, Row
+from duban.ingest.table import build_plan
+
+TITLE = ["某某区人民政府办公室文件", "某政办发〔2022〕7号", "某某区2022年政务公开工作要点任务分工", "2022年3月1日"]
+
+
+def doc(rows, paragraphs=TITLE):
+    return RawDocument(format="test", rows=[Row([p]) for p in paragraphs] + [Row(r, table=0) for r in rows])
+
+
+def test_separate_lead_and_support_columns_map_to_roles():
+    plan = build_plan(doc([
+        ["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "时间节点"],
+        ["1", "推进决策公开", "公开重大行政决策事项目录。", "区司法局", "区政府各部门", "2022年6月底前"],
+        ["2", "", "做好预决算公开。", "区财政局", "", "长期坚持"],
+    ]))
+    t1, t2 = plan.tasks
+    assert t1.lead_units == ["区司法局"] and t1.unit_groups == ["区政府各部门"]
+    assert [u.role for u in t1.units] == ["lead", "responsible"]
+    assert t1.deadline.date.isoformat() == "2022-06-30"
+    assert t2.section == ["推进决策公开"] and t2.deadline.kind == "ongoing"
+    assert t1.warnings == [] and t2.warnings == []
+    assert plan.year == 2022 and plan.doc_number == "某政办发〔2022〕7号"
+
+
+def test_full_width_heading_rows_with_multilevel_numbering():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "责任单位", "完成时限"],
+        ["一、深化重点领域信息公开", "", "", ""],
+        ["（一）推进规划公开", "", "", ""],
+        ["1", "主动公开规划纲要。", "区发展改革局牵头，各街道负责落实", "6月30日前"],
+        ["（二）推进财政信息公开", "", "", ""],
+        ["2", "公开预决算。", "区财政局负责", "年底前"],
+        ["二、强化政策解读", "", "", ""],
+        ["3", "做好政策解读。", "区政府办公室牵头", "每季度"],
+    ]))
+    assert [t.section for t in plan.tasks] == [
+        ["深化重点领域信息公开", "推进规划公开"],
+        ["深化重点领域信息公开", "推进财政信息公开"],
+        ["强化政策解读"],
+    ]
+    assert plan.tasks[0].requirement == "主动公开规划纲要。"
+    assert plan.tasks[2].deadline.to_json() == {"kind": "recurring", "every": "每季度"}
+
+
+def test_heading_paragraphs_between_tables():
+    rows = [Row([p]) for p in TITLE] + [
+        Row(["一、深化重点领域信息公开"]),
+        Row(["序号", "具体要求", "牵头落实单位", "完成时限"], table=0),
+        Row(["1", "公开规划。", "区发展改革局负责落实", "10月31日前"], table=0),
+        Row(["二、加强平台建设"]),
+        Row(["序号", "具体要求", "牵头落实单位", "完成时限"], table=1),
+        Row(["2", "办好政府网站。", "区科技工信局负责落实", "10月31日前"], table=1),
+        Row(["抄送：区委办公室。"]),
+    ]
+    plan = build_plan(RawDocument(format="test", rows=rows))
+    assert [t.section for t in plan.tasks] == [["深化重点领域信息公开"], ["加强平台建设"]]
+
+
+def test_continuation_rows_join_cell_by_cell_without_spaces():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "推进公共卫生领域信息公开", "积极做好爱国卫生“7个专项行动”、健", "区卫生健康局、区城市", "10月31日前"],
+        ["序号", "工作任务", "具体要求", "牵头落实单位", "完成时限"],
+        ["", "", "康云南行动等工作的信息公开。", "管理局牵头；各街道办事处负责落实", "完成"],
+    ]))
+    (task,) = plan.tasks
+    assert task.requirement == "积极做好爱国卫生“7个专项行动”、健康云南行动等工作的信息公开。"
+    assert task.lead_units == ["区卫生健康局", "区城市管理局"]
+    assert task.deadline_text == "10月31日前完成"
+
+
+def test_shifted_row_is_placed_by_content_and_flagged():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "推进生态环境领域信息公开", "公开空气质量信息。", "区生态环境分局负责落实", "10月31日前完成"],
+        ["2", "", "推进民生保障领域信息公开", "做好就业信息公开工作。", "区人力资源社会保障局牵头；各街道办事处负责落实"],
+    ]))
+    task = plan.tasks[1]
+    assert task.section == ["推进民生保障领域信息公开"]
+    assert task.requirement == "做好就业信息公开工作。"
+    assert task.lead_units == ["区人力资源社会保障局"]
+    assert task.deadline is None
+    assert any("没有对齐" in w for w in task.warnings)
+    assert any("完成时限为空" in w for w in task.warnings)
+
+
+def test_table_without_number_column_numbers_rows_and_says_so():
+    plan = build_plan(doc([
+        ["工作任务", "具体要求", "责任单位", "完成时限"],
+        ["推进规划公开", "公开规划纲要。", "区发展改革局", "6月底前"],
+        ["", "公开专项规划，", "区自然资源局", ""],
+        ["", "并做好解读。", "", "年底前"],
+        ["推进财政公开", "公开预算。", "区财政局", "年底前"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert plan.tasks[1].requirement == "公开专项规划，并做好解读。"
+    assert any("序号" in w for w in plan.warnings)
+    # a 责任单位 column says the role: no doubt about names without a verb
+    assert plan.tasks[0].responsible_units == ["区发展改革局"] and plan.tasks[0].warnings == []
+
+
+def test_number_gaps_and_duplicates_are_flagged():
+    plan = build_plan(doc([
+        ["序号", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "甲。", "区财政局负责落实", "年底前"],
+        ["3", "乙。", "区财政局负责落实", "年底前"],
+        ["3", "丙。", "区财政局负责落实", "年底前"],
+    ]))
+    assert any("不连续" in w for w in plan.tasks[1].warnings)
+    assert any("重复" in w for w in plan.tasks[2].warnings)
+
+
+def test_missing_units_and_requirement_are_flagged():
+    plan = build_plan(doc([
+        ["序号", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "甲。", "", "年底前"],
+    ]))
+    assert any("单位" in w for w in plan.tasks[0].warnings)
+
+
+def test_not_a_plan_is_a_clear_error():
+    with pytest.raises(IngestError, match="没有找到分工表"):
+        build_plan(doc([["姓名", "年龄"], ["张三", "30"]]))
+    with pytest.raises(IngestError, match="没有任何任务"):
+        build_plan(doc([["序号", "具体要求", "牵头落实单位", "完成时限"]]))
