@@ -25,11 +25,12 @@ def parse_command(argv: list[str]) -> int:
     except IngestError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(plan.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(plan))
+    output = json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n" if args.json else render_text(plan)
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `duban parse … | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
