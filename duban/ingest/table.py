@@ -162,6 +162,7 @@ class Builder:
         self.after: list[str] = []
         self.warnings: list[str] = []
         self.numbered = True
+        self.prose = False  # a plan written as numbered text, see duban.ingest.prose
         self.pending_headings: list[tuple[int, str]] = []  # numbered heading paragraphs right before the first table
 
     # -- sections -------------------------------------------------------------
@@ -357,7 +358,7 @@ class Builder:
 
     # -- result ---------------------------------------------------------------
     def plan(self, source_format: str) -> Plan:
-        if self.cmap is None:
+        if self.cmap is None and not self.prose:
             raise IngestError(
                 "没有找到分工表：文件中应有一个表头包含“序号”“具体要求”“牵头（责任）单位”“完成时限”等栏目的表格。"
                 "请确认上传的是分工方案原文。"
@@ -382,7 +383,7 @@ class Builder:
 
     def finish(self, d: Draft, year: int | None) -> Task:
         task = Task(no=d.no, section=[s for s in d.section if s], requirement=tidy(d.requirement), warnings=list(d.warnings))
-        role_of = {i: (role, from_col) for i, role, from_col in self.cmap.units}
+        role_of = {i: (role, from_col) for i, role, from_col in self.cmap.units} if self.cmap else {}
         texts = []
         for i, text in d.units.items():
             text = tidy(text)
@@ -425,4 +426,9 @@ def build_plan(doc: RawDocument) -> Plan:
             builder.feed_paragraph(row.cells[0] if row.cells else "")
         else:
             builder.feed_row(row.cells)
+    if builder.cmap is None:
+        from duban.ingest.prose import parse_prose
+
+        texts = [" ".join(c for c in row.cells if c) for row in doc.rows]
+        parse_prose(texts, builder)
     return builder.plan(doc.format)

@@ -1,0 +1,40 @@
+"""Plans written as numbered paragraphs instead of a table."""
+from pathlib import Path
+
+from duban.ingest import parse
+
+PROSE = (Path(__file__).parent / "data" / "prose_plan.txt").read_bytes()
+
+
+def test_numbered_text_becomes_tasks_with_sections_units_and_deadlines():
+    plan = parse(PROSE, "plan.txt")
+    assert (plan.title, plan.doc_number, plan.issued_on.isoformat(), plan.year) == (
+        "某某县2023年政务公开工作要点任务分工", "某政办发〔2023〕12号", "2023-04-06", 2023,
+    )
+    t1, t2, t3, t4 = plan.tasks
+    # a line wrapped in the PDF text is one requirement again
+    assert t1.requirement == "及时公开稳经济政策措施，做好政策解读。"
+    assert t1.section == ["着力提升政务公开质量", "围绕稳经济促发展加强公开"]
+    assert t1.lead_units == ["县发展改革局"] and t1.unit_groups == ["县政府各部门"]
+    assert t1.deadline.date.isoformat() == "2023-06-30"
+    assert t2.responsible_units == ["县财政局"] and t2.deadline.kind == "ongoing"
+    # 牵头单位/责任单位/完成时限 written on lines of their own
+    assert t3.section == ["着力提升政务公开质量", "围绕保障改善民生加强公开"]
+    assert t3.lead_units == ["县人力资源社会保障局"] and t3.unit_groups == ["各乡镇人民政府"]
+    assert t3.deadline.date.isoformat() == "2023-12-31"
+    assert t4.section == ["夯实政务公开基础"]
+    assert t4.deadline.to_json() == {"kind": "after_event", "event": "文件成文", "working_days": 15}
+    assert all(t.warnings == [] for t in plan.tasks)
+
+
+def test_same_plan_as_docx_paragraphs():
+    from docx import Document
+    import io
+
+    document = Document()
+    for line in PROSE.decode("utf-8").splitlines():
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    from_docx = parse(buf.getvalue(), "plan.docx")
+    assert [t.to_json() for t in from_docx.tasks] == [t.to_json() for t in parse(PROSE, "plan.txt").tasks]
