@@ -170,8 +170,7 @@ class Builder:
         title = tidy(heading_level(title)[1])
         if not title:
             return
-        self.path = self.path[:level] + [""] * max(0, level - len(self.path)) + [title]
-        self.path = [p for p in self.path[:level]] + [title]
+        self.path = self.path[:level] + [title]
 
     def column_headings(self, values: list[tuple[int, str]], width: int) -> None:
         """values: (column level, text) for non-empty section cells of a row whose map has `width` section columns."""
@@ -234,8 +233,6 @@ class Builder:
             if (level is not None or first == 0 or first == cmap.no) and len(text) <= 60 and not SENTENCE_END.search(text):
                 self.set_section(level if level is not None else 0, clean)
                 return
-            if self._is_sub_header(cells):
-                return
         if number is None and cmap.no is not None:
             self.continue_task(cells)
             return
@@ -245,9 +242,6 @@ class Builder:
                 return
             number = len(self.drafts) + 1
         self.start_task(number, cells)
-
-    def _is_sub_header(self, cells: list[str]) -> bool:
-        return all(len(tidy(c)) <= 8 and not NUMBER_CELL.match(tidy(c)) for c in cells if tidy(c)) and False
 
     def _was_cut(self, draft: Draft, cells: list[str]) -> bool:
         req = tidy(self._get(cells, self.cmap.requirement))
@@ -263,7 +257,7 @@ class Builder:
         cmap = self.cmap
         get = lambda i: tidy(self._get(cells, i))  # noqa: E731
         for i in cmap.ignored:
-            if get(i) and i < cmap.width and not re.sub(r"\s+", "", get(i)) in ("", "—", "-", "/"):
+            if get(i) and i < cmap.width and get(i) not in ("—", "-", "/"):
                 return False
         if len(cells) > cmap.width and any(tidy(c) for c in cells[cmap.width:]):
             return False
@@ -295,7 +289,6 @@ class Builder:
     def place_by_content(self, draft: Draft, cells: list[str]) -> None:
         """The cells are not where the header says: place them by what they contain."""
         cmap = self.cmap
-        skip = {cmap.no, *(i for i in cmap.ignored if i < cmap.width and i != cmap.width - 1 or False)}
         items = [tidy(c) for i, c in enumerate(cells) if i != cmap.no and tidy(c)]
         deadline = units = ""
         if items and looks_like_deadline(items[-1]):
@@ -316,7 +309,6 @@ class Builder:
         draft.units[cmap.units[0][0] if cmap.units else -1] = units
         draft.deadline = deadline
         draft.warnings.append("本行各栏与表头没有对齐，已按内容归位，请核对")
-        del skip
 
     def inline_heading(self, draft: Draft, requirement: str) -> str:
         """"加强重要政策发布解读 围绕推动…": a section heading written at the start of the requirement."""
