@@ -17,7 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/duban migrate --noinput
 	$(BIN)/duban load_directory
-	$(BIN)/duban import ../shared/seeds/000_7117de88d821fe78.txt --if-new || $(BIN)/duban import tests/data/seed.txt --if-new
+	$(BIN)/duban import duban/data/xishan_2021_plan.txt --if-new
 	$(BIN)/duban demo_users
 	$(BIN)/duban runserver 127.0.0.1:8000
 
