@@ -1,6 +1,28 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from duban.directory import views as directory
+from duban.plans import views as plans
+
 urlpatterns = [
+    path("", plans.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/upload/", plans.upload, name="upload"),
+    path("plans/upload/<str:token>/", plans.upload_confirm, name="upload_confirm"),
+    path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/print/", plans.plan_print, name="plan_print"),
+    path("plans/<int:plan_id>/source/", plans.plan_source, name="plan_source"),
+    path("plans/<int:plan_id>/review/", plans.review, name="review"),
+    path("warnings/<int:warning_id>/", plans.settle_warning, name="settle"),
+    path("warnings/<int:warning_id>/checked/", plans.settle_quick, name="settle_quick"),
+    path("tasks/<int:task_id>/", plans.task_detail, name="task"),
+    path("tasks/<int:task_id>/edit/", plans.task_edit, name="task_edit"),
+    path("units/<int:unit_id>/", plans.unit_detail, name="unit"),
+    path("directory/", directory.directory, name="directory"),
+    path("directory/export.xlsx", directory.export, name="directory_export"),
+    path("directory/import/", directory.upload, name="directory_import"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,386 @@
+"""Pages of the plans app. Every object is fetched through duban.plans.access, so what a
+user may not see is a 404, whatever URL they type; changes need access.can_edit()."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, F, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from duban.accounts.models import Profile
+from duban.directory.models import Unit, UnitAlias
+from duban.ingest import IngestError
+from duban.plans import access, editing, importing
+from duban.plans.forms import PickUnitsForm, SetDeadlineForm, SettleForm, TaskEditForm, UploadForm
+from duban.plans.models import LEAD, RESPONSIBLE, Assignment, Plan, PlanWarning, Section, Task
+
+
+def require_editor(user) -> None:
+    if not access.can_edit(user):
+        raise PermissionDenied("只有协调人可以修改。")
+
+
+@login_required
+def home(request):
+    role = access.role(request.user)
+    if role is None:
+        return render(request, "plans/no_role.html", status=403)
+    if role == Profile.LIAISON:
+        return redirect("unit", access.profile(request.user).unit_id)
+    plans = list(access.visible_plans(request.user)[:2])
+    if len(plans) == 1:
+        return redirect("plan", plans[0].pk)
+    return redirect("plans")
+
+
+@login_required
+def plan_list(request):
+    plans = access.visible_plans(request.user).annotate(
+        task_count=Count("tasks", distinct=True),
+        open_warnings=Count("plan_warnings", filter=Q(plan_warnings__settled_at__isnull=True), distinct=True),
+    )
+    return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+# --- the division table ---------------------------------------------------------------------
+
+MONTH = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def filter_tasks(request, plan: Plan):
+    """The GET filters of the division table. Returns (tasks, filters, chosen unit)."""
+    g = request.GET
+    tasks = access.visible_tasks(request.user).filter(plan=plan)
+    units = access.visible_units(request.user).filter(org=plan.org_id)
+    f = {"q": g.get("q", "").strip(), "unit": _int(g.get("unit")), "role": g.get("role", ""), "section": _int(g.get("section")),
+         "kind": g.get("kind", ""), "month": g.get("month", "").strip(), "open": g.get("open", "")}
+    unit = units.filter(pk=f["unit"]).first() if f["unit"] else None
+    if f["unit"] and unit is None:
+        raise Http404("没有这个单位")
+    if unit is not None:
+        on = Assignment.objects.filter(unit=unit)
+        if f["role"] in (LEAD, RESPONSIBLE):
+            on = on.filter(role=f["role"])
+        tasks = tasks.filter(pk__in=on.values("task"))
+    elif f["role"] in (LEAD, RESPONSIBLE) and not access.can_read_all(request.user):
+        tasks = tasks.filter(pk__in=access.visible_assignments(request.user).filter(role=f["role"]).values("task"))
+    if f["section"]:
+        ids, frontier = set(), {f["section"]}
+        while frontier:  # the section and everything under it
+            ids |= frontier
+            frontier = set(Section.objects.filter(plan=plan, parent__in=frontier).values_list("pk", flat=True)) - ids
+        tasks = tasks.filter(section__in=ids)
+    if f["kind"] == "none":
+        tasks = tasks.filter(deadline_kind="")
+    elif f["kind"] in dict(Task.DEADLINE_CHOICES):
+        tasks = tasks.filter(deadline_kind=f["kind"])
+    m = MONTH.match(f["month"])
+    if m:
+        tasks = tasks.filter(deadline_date__month=int(m[2]))
+        if m[1]:
+            tasks = tasks.filter(deadline_date__year=int(m[1]))
+    if f["q"]:
+        for word in f["q"].split():
+            tasks = tasks.filter(
+                Q(requirement__icontains=word) | Q(units_text__icontains=word) | Q(section__title__icontains=word)
+                | Q(section__parent__title__icontains=word) | Q(assignments__unit__name__icontains=word)
+            )
+        tasks = tasks.distinct()
+    if f["open"] and access.can_read_all(request.user):
+        tasks = tasks.filter(plan_warnings__settled_at__isnull=True).distinct()
+    return tasks, f, unit
+
+
+def _rows(request, tasks):
+    """Tasks with their units split by role and their open warnings, and a section heading where the section changes."""
+    warnings = access.visible_warnings(request.user).filter(settled_at__isnull=True)
+    tasks = tasks.select_related("section", "section__parent", "section__parent__parent").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("unit__sort_order", "unit_id")),
+        Prefetch("plan_warnings", queryset=warnings, to_attr="open_warnings"),
+    ).order_by("no")
+    rows, last = [], None
+    for t in tasks:
+        path = t.section.path() if t.section else []
+        if path != last:
+            rows.append({"heading": path})
+            last = path
+        t.leads = [a.unit for a in t.assignments.all() if a.role == LEAD]
+        t.responsibles = [a.unit for a in t.assignments.all() if a.role == RESPONSIBLE]
+        rows.append({"task": t})
+    return rows
+
+
+@login_required
+def plan_detail(request, plan_id: int, printable: bool = False):
+    plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
+    tasks, filters, unit = filter_tasks(request, plan)
+    rows = _rows(request, tasks)
+    ctx = {
+        "plan": plan,
+        "rows": rows,
+        "count": sum(1 for r in rows if "task" in r),
+        "total": access.visible_tasks(request.user).filter(plan=plan).count(),
+        "filters": filters,
+        "unit": unit,
+        "units": access.visible_units(request.user).filter(org=plan.org_id, active=True),
+        "sections": Section.objects.filter(plan=plan).select_related("parent"),
+        "kinds": Task.DEADLINE_CHOICES[1:] + [("none", "未识别")],
+        "months": range(1, 13),
+        "open_warnings": access.visible_warnings(request.user).filter(plan=plan, settled_at__isnull=True).count(),
+        "query": request.GET.urlencode(),
+        "printable": printable,
+    }
+    return render(request, "plans/plan_print.html" if printable else "plans/plan_detail.html", ctx)
+
+
+@login_required
+def plan_print(request, plan_id: int):
+    return plan_detail(request, plan_id, printable=True)
+
+
+@login_required
+def plan_source(request, plan_id: int):
+    plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
+    if not access.can_download_source(request.user) or not plan.source_file:
+        raise Http404
+    try:
+        fh = plan.source_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("原始文件不存在") from None
+    return FileResponse(fh, as_attachment=True, filename=plan.source_name or Path(plan.source_file.name).name)
+
+
+# --- one task, one unit -----------------------------------------------------------------------
+
+
+@login_required
+def task_detail(request, task_id: int):
+    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan", "section"), pk=task_id)
+    assignments = editing.lead_first(task.assignments.select_related("unit"))
+    ctx = {
+        "task": task,
+        "plan": task.plan,
+        "leads": [a for a in assignments if a.role == LEAD],
+        "responsibles": [a for a in assignments if a.role == RESPONSIBLE],
+        "warnings": access.visible_warnings(request.user).filter(task=task).select_related("settled_by"),
+        "changes": access.visible_changes(request.user).filter(task=task).select_related("user"),
+        "mine": access.visible_assignments(request.user).filter(task=task).exists() if not access.can_read_all(request.user) else False,
+    }
+    return render(request, "plans/task_detail.html", ctx)
+
+
+@login_required
+def task_edit(request, task_id: int):
+    require_editor(request.user)
+    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan", "plan__org"), pk=task_id)
+    form = TaskEditForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data.get("note") or "在任务页修改"
+        with transaction.atomic():
+            records = editing.update_task(task, request.user, form.values(), note)
+            wanted = {u: LEAD for u in form.cleaned_data["lead_units"]}
+            wanted.update({u: RESPONSIBLE for u in form.cleaned_data["responsible_units"]})
+            records += editing.set_assignments(task, request.user, wanted, note)
+        messages.success(request, f"已保存第{task.no}项：{len(records)} 处修改。" if records else "没有修改。")
+        return redirect("task", task.pk)
+    def chosen(name):
+        return {int(v) for v in (form[name].value() or []) if str(v).isdigit()}
+
+    return render(
+        request, "plans/task_edit.html",
+        {"task": task, "plan": task.plan, "form": form, "lead_chosen": chosen("lead_units"), "responsible_chosen": chosen("responsible_units")},
+    )
+
+
+@login_required
+def unit_detail(request, unit_id: int):
+    unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
+    assignments = (
+        access.visible_assignments(request.user)
+        .filter(unit=unit)
+        .select_related("task", "task__plan", "task__section")
+        .order_by("-task__plan__year", "task__plan_id", "role", F("task__deadline_date").asc(nulls_last=True), "task__no")
+    )
+    by_plan: dict[int, dict] = {}
+    for a in assignments:
+        entry = by_plan.setdefault(a.task.plan_id, {"plan": a.task.plan, "lead": [], "responsible": []})
+        entry[a.role].append(a)
+    return render(request, "plans/unit_detail.html", {"unit": unit, "plans": list(by_plan.values()), "total": len(assignments)})
+
+
+# --- review: settling what the import could not decide -----------------------------------------
+
+
+@login_required
+def review(request, plan_id: int):
+    if not access.can_read_all(request.user):
+        raise PermissionDenied("只有协调人和领导可以查看待处理提示。")
+    plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
+    warnings = access.visible_warnings(request.user).filter(plan=plan).select_related("task", "settled_by")
+    return render(
+        request,
+        "plans/review.html",
+        {
+            "plan": plan,
+            "open": [w for w in warnings if not w.settled],
+            "settled": sorted((w for w in warnings if w.settled), key=lambda w: w.settled_at, reverse=True),
+            "can_edit": access.can_edit(request.user),
+        },
+    )
+
+
+@login_required
+def settle_warning(request, warning_id: int):
+    require_editor(request.user)
+    warning = get_object_or_404(access.visible_warnings(request.user).select_related("plan", "plan__org", "task"), pk=warning_id)
+    plan, task = warning.plan, warning.task
+    if warning.settled:
+        messages.info(request, "这条提示已处理。")
+        return redirect("review", plan.pk)
+    if warning.kind in (PlanWarning.VAGUE_GROUP, PlanWarning.UNKNOWN_UNIT) and task is not None:
+        form = PickUnitsForm(
+            request.POST or None, org=plan.org, allow_alias=warning.kind == PlanWarning.UNKNOWN_UNIT,
+            initial={"role": warning.role or RESPONSIBLE},
+        )
+    elif warning.kind == PlanWarning.MISSING_DEADLINE and task is not None:
+        form = SetDeadlineForm(request.POST or None, initial=task.deadline_values() | {"deadline_kind": task.deadline_kind or "date"})
+    else:
+        form = SettleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data.get("resolution") or ""
+        with transaction.atomic():
+            if isinstance(form, PickUnitsForm):
+                units = list(form.cleaned_data["units"])
+                role = form.cleaned_data["role"]
+                editing.add_units(task, request.user, units, role, note=f"处理“{warning.subject}”")
+                if form.cleaned_data.get("make_alias"):
+                    UnitAlias.objects.get_or_create(org=plan.org, alias=warning.subject, defaults={"unit": units[0]})
+                picked = "、".join(u.name for u in units) or "不指定单位"
+                resolution = f"{warning.subject} → {picked}（{dict(importing.ROLE_LABEL)[role]}）" + (f"；{note}" if note else "")
+            elif isinstance(form, SetDeadlineForm):
+                editing.update_task(task, request.user, form.values(), note="设置完成时限")
+                task.refresh_from_db()
+                resolution = f"完成时限：{task.deadline_display()}" + (f"；{note}" if note else "")
+            else:
+                resolution = note or "已核对"
+            editing.settle(warning, request.user, resolution)
+        messages.success(request, f"已处理：{resolution}")
+        nxt = access.visible_warnings(request.user).filter(plan=plan, settled_at__isnull=True).order_by("task__no", "id").first()
+        return redirect("settle", nxt.pk) if nxt and request.POST.get("next") == "1" else redirect("review", plan.pk)
+    units_by_kind = []
+    if isinstance(form, PickUnitsForm):
+        labels = dict(Unit.KIND_CHOICES)
+        chosen = {str(v) for v in (form["units"].value() or [])}
+        groups: dict[str, list] = {}
+        for u in form.fields["units"].queryset:
+            groups.setdefault(labels[u.kind], []).append({"unit": u, "checked": str(u.pk) in chosen})
+        units_by_kind = list(groups.items())
+    return render(request, "plans/settle.html", {"warning": warning, "plan": plan, "task": task, "form": form, "units_by_kind": units_by_kind})
+
+
+# --- upload -------------------------------------------------------------------------------------
+
+
+def _pending_path(token: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", token):
+        raise Http404
+    return Path(settings.MEDIA_ROOT) / "pending" / f"{token}.bin"
+
+
+@login_required
+def upload(request):
+    require_editor(request.user)
+    org = access.profile(request.user).org
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        data = f.read()
+        keep_unknown = form.cleaned_data["keep_unknown"]
+        try:
+            prep = importing.prepare(org, data, f.name)
+        except (IngestError, importing.ImportProblem) as exc:
+            form.add_error("file", f"无法导入：{exc}")
+            return render(request, "plans/upload.html", {"form": form}, status=400)
+        if prep.status == "duplicate":
+            messages.info(request, f"该方案已导入过（《{prep.existing.title}》），未作改动。")
+            return redirect("plan", prep.existing.pk)
+        if prep.unknown and not keep_unknown:
+            form.add_error(None, str(importing.UnknownUnits(prep.unknown)))
+            return render(request, "plans/upload.html", {"form": form, "unknown": prep.unknown}, status=400)
+        if prep.status == "revision":
+            path = _pending_path(prep.sha256)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            request.session[f"pending-{prep.sha256}"] = {"filename": f.name, "keep_unknown": keep_unknown, "plan": prep.existing.pk}
+            return redirect("upload_confirm", prep.sha256)
+        plan = importing.apply(prep, request.user, keep_unknown=keep_unknown)
+        n = plan.plan_warnings.filter(settled_at__isnull=True).count()
+        messages.success(request, f"已导入《{plan.title}》：{plan.tasks.count()} 项任务" + (f"，有 {n} 条提示待处理。" if n else "。"))
+        return redirect("review" if n else "plan", plan.pk)
+    return render(request, "plans/upload.html", {"form": form})
+
+
+@login_required
+def upload_confirm(request, token: str):
+    """A revised plan: show what would change, apply only when the coordinator confirms."""
+    require_editor(request.user)
+    org = access.profile(request.user).org
+    pending = request.session.get(f"pending-{token}")
+    path = _pending_path(token)
+    if not pending or not path.exists():
+        messages.error(request, "待确认的文件已失效，请重新上传。")
+        return redirect("upload")
+    data = path.read_bytes()
+    try:
+        prep = importing.prepare(org, data, pending["filename"])
+    except (IngestError, importing.ImportProblem) as exc:
+        messages.error(request, f"无法导入：{exc}")
+        return redirect("upload")
+    if request.method == "POST":
+        if request.POST.get("action") == "apply" and prep.status == "revision":
+            try:
+                plan = importing.apply(prep, request.user, keep_unknown=pending["keep_unknown"])
+            except importing.UnknownUnits as exc:
+                messages.error(request, str(exc))
+                return redirect("upload")
+            c = prep.diff.counts()
+            messages.success(request, f"已按修订版更新《{plan.title}》：新增 {c['added']} 项、删除 {c['removed']} 项、修改 {c['changed']} 项。")
+            target = redirect("plan", plan.pk)
+        else:
+            messages.info(request, "已取消，未作改动。")
+            target = redirect("plans")
+        path.unlink(missing_ok=True)
+        request.session.pop(f"pending-{token}", None)
+        return target
+    if prep.status != "revision":
+        path.unlink(missing_ok=True)
+        messages.info(request, "文件与已导入的方案相同，未作改动。")
+        return redirect("plans")
+    return render(request, "plans/upload_confirm.html", {"prep": prep, "diff": prep.diff, "plan": prep.existing, "counts": prep.diff.counts(), "token": token})
+
+
+@require_POST
+@login_required
+def settle_quick(request, warning_id: int):
+    """Mark a parser note as checked, from the review list."""
+    require_editor(request.user)
+    warning = get_object_or_404(access.visible_warnings(request.user), pk=warning_id, settled_at__isnull=True)
+    editing.settle(warning, request.user, request.POST.get("resolution", "").strip() or "已核对")
+    messages.success(request, "已标记为已核对。")
+    return redirect(reverse("review", args=[warning.plan_id]) + f"#w{warning.pk}")
