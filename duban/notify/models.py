@@ -1,1 +1,86 @@
-from django.db import models  # noqa: F401
+"""Outgoing notifications (an outbox), the in-site inbox, and robot webhooks."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel; delivered by `duban send_notifications`."""
+
+    EMAIL, WECOM, DINGTALK, INBOX = "email", "wecom", "dingtalk", "inbox"
+    CHANNEL_CHOICES = [(EMAIL, "邮件"), (WECOM, "企业微信"), (DINGTALK, "钉钉"), (INBOX, "站内消息")]
+    PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+    STATUS_CHOICES = [(PENDING, "待发送"), (SENDING, "发送中"), (SENT, "已发送"), (FAILED, "发送失败")]
+
+    channel = models.CharField("渠道", max_length=10, choices=CHANNEL_CHOICES)
+    recipient = models.CharField(
+        "接收方", max_length=500, help_text="邮件地址；企业微信/钉钉机器人的 Webhook 地址；站内消息为用户 ID"
+    )
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    link = models.CharField("链接", max_length=500, blank=True)
+    dedupe_key = models.CharField(
+        "去重键", max_length=200, unique=True, help_text="同一键只会生成一条通知，例如 remind:assignment:42:due-5wd"
+    )
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField(
+        "下次尝试时间", default=timezone.now, help_text="发送中的通知超过此时间仍未完成，视为中断，重新发送"
+    )
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_due")]
+        verbose_name = "通知"
+        verbose_name_plural = "通知发送记录"
+
+    def __str__(self):
+        return f"[{self.get_channel_display()}] {self.subject} → {self.recipient}"
+
+
+class InboxMessage(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="inbox_messages"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="inbox_unread")]
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+
+    def __str__(self):
+        return self.title
+
+
+class Webhook(models.Model):
+    """A group robot (企业微信群机器人 / 钉钉自定义机器人) that receives reminders."""
+
+    WECOM, DINGTALK = Notification.WECOM, Notification.DINGTALK
+    KIND_CHOICES = [(WECOM, "企业微信群机器人"), (DINGTALK, "钉钉自定义机器人")]
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    url = models.CharField("Webhook 地址", max_length=500, unique=True)
+    secret = models.CharField(
+        "加签密钥", max_length=200, blank=True, help_text="钉钉机器人“加签”安全设置的密钥（SEC 开头）；企业微信不需要"
+    )
+    active = models.BooleanField("启用", default=True, help_text="停用后不再向该机器人生成新的通知")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "群机器人"
+        verbose_name_plural = "群机器人"
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"

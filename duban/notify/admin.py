@@ -1,0 +1,64 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import InboxMessage, Notification, Webhook
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """A read-only log of what was sent to whom; the only action is a manual retry."""
+
+    list_display = ["created_at", "channel", "recipient_short", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["subject", "recipient", "dedupe_key"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="接收方")
+    def recipient_short(self, obj):
+        # Robot webhook URLs carry an access token; show only their start.
+        if obj.channel in (Notification.WECOM, Notification.DINGTALK):
+            return obj.recipient.split("?")[0] + "?…"
+        return obj.recipient
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("notify.change_notification")
+
+    @admin.action(description="立即重试", permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = queryset.filter(status__in=[Notification.PENDING, Notification.FAILED]).update(
+            status=Notification.PENDING, next_attempt_at=timezone.now()
+        )
+        skipped = queryset.count() - count
+        self.message_user(request, f"已安排 {count} 条通知立即重试，将在下一次发送任务运行时发出。", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} 条已发送或正在发送，未做改动。", messages.WARNING)
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "active", "signed"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+
+    @admin.display(description="加签", boolean=True)
+    def signed(self, obj):
+        return bool(obj.secret)
+
+
+@admin.register(InboxMessage)
+class InboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "user__username"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["user"]

@@ -1,0 +1,116 @@
+"""Delivery channels: e-mail (SMTP), 企业微信群机器人, 钉钉自定义机器人.
+
+Each function either delivers the message or raises ``DeliveryError`` with a
+short Chinese explanation. Robot webhooks use urllib (no extra dependency)
+with a short timeout: ``HTTP_TIMEOUT`` seconds unless ``timeout`` is given.
+Error texts never include the webhook URL, because it carries the robot's token.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+HTTP_TIMEOUT = 10  # seconds
+WECOM_MAX_BYTES = 4096  # 企业微信 markdown.content limit
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def send_email(to: str, subject: str, body: str, timeout: float | None = None) -> None:
+    """Send a plain-text e-mail through the configured backend (SMTP in production).
+
+    The SMTP timeout is settings.EMAIL_TIMEOUT unless ``timeout`` is given.
+    """
+    options = {} if timeout is None else {"timeout": timeout}
+    connection = get_connection(fail_silently=False, **options)
+    try:
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection)
+        sent = message.send()
+    except (OSError, ValueError) as exc:  # smtplib.SMTPException is an OSError
+        # smtplib turns a read timeout into SMTPServerDisconnected; the timeout is its context.
+        if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+            raise DeliveryError(f"邮件服务器响应超时（{getattr(connection, 'timeout', None)} 秒）") from None
+        raise DeliveryError(f"邮件发送失败：{type(exc).__name__}: {exc}") from None
+    if not sent:
+        raise DeliveryError("邮件未发送（没有有效的收件人）")
+
+
+def send_wecom(url: str, text: str, timeout: float | None = None) -> None:
+    """Post a markdown message to a 企业微信群机器人 webhook."""
+    content = _truncate_utf8(text, WECOM_MAX_BYTES)
+    _post_json(url, {"msgtype": "markdown", "markdown": {"content": content}}, timeout)
+
+
+def send_dingtalk(
+    url: str, text: str, secret: str | None = None, title: str | None = None, timeout: float | None = None
+) -> None:
+    """Post a markdown message to a 钉钉自定义机器人 webhook, signed when ``secret`` is set."""
+    if title is None:
+        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        title = first_line.lstrip("#").strip() or "通知"
+    if secret:
+        url = sign_dingtalk_url(url, secret)
+    _post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}}, timeout)
+
+
+def sign_dingtalk_url(url: str, secret: str, timestamp_ms: int | None = None) -> str:
+    """Add DingTalk's ``timestamp`` and ``sign`` query parameters (加签).
+
+    sign = urlencode(base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}"))).
+    """
+    timestamp = str(int(time.time() * 1000) if timestamp_ms is None else timestamp_ms)
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}timestamp={timestamp}&sign={sign}"
+
+
+def _post_json(url: str, payload: dict, timeout: float | None) -> None:
+    timeout = HTTP_TIMEOUT if timeout is None else timeout
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"机器人接口返回 HTTP {exc.code}") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise DeliveryError(f"连接机器人接口超时（{timeout} 秒）") from None
+        raise DeliveryError(f"无法连接机器人接口：{exc.reason}") from None
+    except TimeoutError:
+        raise DeliveryError(f"机器人接口响应超时（{timeout} 秒）") from None
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"调用机器人接口出错：{type(exc).__name__}: {exc}") from None
+    try:
+        result = json.loads(raw)
+    except ValueError:
+        raise DeliveryError(f"机器人接口返回的不是 JSON：{raw[:200]!r}") from None
+    if not isinstance(result, dict) or result.get("errcode") != 0:
+        if isinstance(result, dict):
+            raise DeliveryError(f"机器人接口返回错误：errcode={result.get('errcode')} errmsg={result.get('errmsg')}")
+        raise DeliveryError(f"机器人接口返回了意外的内容：{raw[:200]!r}")
+
+
+def _truncate_utf8(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    suffix = "\n……（内容过长，已截断）"
+    keep = max_bytes - len(suffix.encode("utf-8"))
+    return data[:keep].decode("utf-8", errors="ignore") + suffix
