@@ -71,13 +71,13 @@ def set_assignments(task: Task, user, wanted: dict[Unit, str], note: str = "") -
 
 @transaction.atomic
 def add_units(task: Task, user, units, role: str, note: str = "") -> list[ChangeRecord]:
-    """Add units to the task in `role`; a unit already on the task keeps its role (a lead stays lead)."""
-    wanted = {a.unit: a.role for a in task.assignments.select_related("unit")}
-    have = {u.pk for u in wanted}
+    """Add units to the task in `role`. A unit already on the task keeps its role, except that
+    naming it lead makes it lead (as at import: the lead role wins over a group's)."""
+    wanted = {a.unit.pk: (a.unit, a.role) for a in task.assignments.select_related("unit")}
     for u in units:
-        if u.pk not in have:
-            wanted[u] = role
-    return set_assignments(task, user, wanted, note)
+        if u.pk not in wanted or role == LEAD:
+            wanted[u.pk] = (u, role)
+    return set_assignments(task, user, dict(wanted.values()), note)
 
 
 @transaction.atomic

@@ -88,7 +88,7 @@ def filter_tasks(request, plan: Plan):
         tasks = tasks.filter(section__in=ids)
     if f["kind"] == "none":
         tasks = tasks.filter(deadline_kind="")
-    elif f["kind"] in dict(Task.DEADLINE_CHOICES):
+    elif f["kind"] and f["kind"] in dict(Task.DEADLINE_CHOICES):
         tasks = tasks.filter(deadline_kind=f["kind"])
     m = MONTH.match(f["month"])
     if m:
@@ -103,7 +103,7 @@ def filter_tasks(request, plan: Plan):
             )
         tasks = tasks.distinct()
     if f["open"] and access.can_read_all(request.user):
-        tasks = tasks.filter(plan_warnings__settled_at__isnull=True).distinct()
+        tasks = tasks.filter(pk__in=PlanWarning.objects.filter(plan=plan, task__isnull=False, settled_at__isnull=True).values("task"))
     return tasks, f, unit
 
 
