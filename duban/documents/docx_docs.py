@@ -1,0 +1,222 @@
+"""The five documents as .docx (GB/T 9704-2012 layout via :mod:`.gongwen`). Each returns bytes."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .common import (
+    annual_section_title,
+    bulletin_masthead,
+    cn_number,
+    figures_sentence,
+    number,
+    percent,
+    section_merges,
+    section_text,
+    unit_task_list_title,
+)
+from .gongwen import SIZE, GongwenDocument, Hyperlink, cn_date
+from .model import (
+    AnnualSection,
+    AssessmentTable,
+    BulletinData,
+    DivisionRow,
+    PlanMeta,
+    UnitTaskList,
+    division_units_text,
+)
+
+class _Headings:
+    """Numbers first-level headings 一、二、… as they are written."""
+
+    def __init__(self, doc: GongwenDocument) -> None:
+        self.doc, self.n = doc, 0
+
+    def __call__(self, text: str) -> None:
+        self.n += 1
+        self.doc.heading1(f"{cn_number(self.n)}、{text}")
+
+
+# --- 分工方案 ---------------------------------------------------------------------
+
+
+def division_table_docx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *, landscape: bool = False) -> bytes:
+    """The 分工方案 as the plan prints it: title and the 序号/工作任务/具体要求/牵头落实单位/完成时限 table.
+
+    The 工作任务 column has one sub-column per heading level (one for a flat plan);
+    each heading is printed once per run of rows, in a merged cell. Portrait by
+    default, like the plan; ``landscape=True`` gives the wide 具体要求 column more room.
+    """
+    doc = GongwenDocument(title=plan_meta.title, author=plan_meta.issuer, landscape=landscape)
+    doc.title(plan_meta.title, lines_before=0)
+    depth = max([len(r.section) for r in rows] + [1])
+    if landscape:
+        section_w = 36.0 if depth == 1 else max(18.0, 56.0 / depth)
+        fixed = {"no": 12.0, "units": 56.0, "deadline": 28.0}
+    else:
+        section_w = 26.0 if depth == 1 else max(14.0, 36.0 / depth)
+        fixed = {"no": 12.0, "units": 36.0, "deadline": 20.0}
+    requirement_w = doc.text_width_mm - sum(fixed.values()) - section_w * depth
+    widths = [fixed["no"], *[section_w] * depth, requirement_w, fixed["units"], fixed["deadline"]]
+    headers = ["序号", "工作任务"] + [None] * (depth - 1) + ["具体要求", "牵头落实单位", "完成时限"]
+    texts, sec_merges = section_merges([r.section for r in rows], depth)
+    data = [[r.no, *texts[i], r.requirement, division_units_text(r), r.deadline_text]
+            for i, r in enumerate(rows)]
+    merges = [(r0, 1 + k0, r1, 1 + k1) for r0, k0, r1, k1 in sec_merges]
+    doc.table(headers, data, widths, align=["center"] + ["center"] * depth + ["left", "left", "center"],
+              merges=merges)
+    return doc.to_bytes()
+
+
+# --- 单位任务清单 -------------------------------------------------------------------
+
+
+def unit_task_list_docx(data: UnitTaskList) -> bytes:
+    title = unit_task_list_title(data)
+    doc = GongwenDocument(title=title, author=data.unit_name)
+    doc.title(title, lines_before=0, lines_after=0.5)
+    bits = []
+    if data.plan_title:
+        bits.append(f"依据《{data.plan_title}》")
+    if data.date:
+        bits.append(f"制表日期：{cn_date(data.date)}")
+    if bits:
+        doc.subtitle("（" + "，".join(bits) + "）")
+    lead = sum(1 for r in data.rows if r.role == "牵头")
+    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、"
+                  f"负责落实{len(data.rows) - lead}项。")
+    rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.status] for r in data.rows]
+    doc.table(["序号", "工作任务", "具体要求", "责任类型", "完成时限", "进展情况"], rows,
+              [12, 28, 56, 18, 24, 18], align=["center", "center", "left", "center", "center", "center"])
+    return doc.to_bytes()
+
+
+# --- 督办通报 -----------------------------------------------------------------------
+
+
+def bulletin_docx(data: BulletinData) -> bytes:
+    """督办通报: red 版头, 期号/文号 over the red rule, title, figures in words, per-unit
+    table, overdue list, units named, next steps, 署名 and 成文日期, 版记."""
+    doc = GongwenDocument(title=data.title, author=data.issuer)
+    doc.masthead(bulletin_masthead(data), space_before_mm=25)
+    doc.doc_number_line(data.doc_number)
+    doc.title(data.title)
+    if data.addressee:
+        doc.addressee(data.addressee)
+    as_of = data.as_of or data.date
+    plan = f"《{data.plan_title}》" if data.plan_title else "政务公开工作要点"
+    doc.paragraph(f"为推动{plan}各项任务按期落实，现将截至{cn_date(as_of)}的落实情况通报如下。")
+    heading = _Headings(doc)
+
+    heading("总体情况")
+    doc.paragraph(figures_sentence(data.figures, f"截至{cn_date(as_of)}", plan if data.plan_title else "工作要点"))
+
+    if data.per_unit:
+        heading("各单位落实情况")
+        doc.paragraph(f"各责任单位任务落实情况见下表（共{len(data.per_unit)}个单位）。")
+        with_score = any(u.score is not None for u in data.per_unit)
+        headers = ["序号", "责任单位", "承担任务", "已完成", "逾期未完成", "按时完成率"]
+        widths = [12, 50, 22, 20, 26, 26]
+        if with_score:
+            headers.append("得分")
+            widths = [12, 44, 20, 18, 24, 22, 16]
+        rows = []
+        for i, u in enumerate(data.per_unit, 1):
+            row = [i, u.unit, u.assigned, u.done, u.overdue, percent(u.on_time_rate)]
+            if with_score:
+                row.append(number(u.score))
+            rows.append(row)
+        doc.table(headers, rows, widths, align=["center", "left"] + ["center"] * (len(headers) - 2))
+
+    heading("逾期未完成事项")
+    if data.overdue:
+        doc.paragraph(f"截至{cn_date(as_of)}，共有{len(data.overdue)}项任务逾期未完成，具体如下。")
+        rows = [[i, o.no, o.unit, o.requirement, cn_date(o.due_date), o.days_overdue]
+                for i, o in enumerate(data.overdue, 1)]
+        doc.table(["序号", "任务编号", "责任单位", "具体要求", "完成时限", "逾期天数"], rows,
+                  [12, 16, 34, 52, 26, 16], align=["center", "center", "left", "left", "center", "center"])
+    else:
+        doc.paragraph("无逾期未完成事项。")
+
+    if data.units_named:
+        heading("通报表扬和批评")
+        kinds: list[str] = []
+        for u in data.units_named:
+            if u.kind not in kinds:
+                kinds.append(u.kind)
+        for i, kind in enumerate(kinds, 1):
+            doc.heading2(f"（{cn_number(i)}）{kind}")
+            for u in data.units_named:
+                if u.kind == kind:
+                    doc.paragraph(f"{u.unit}：{u.reason}")
+
+    if data.requirements:
+        heading("下一步工作要求")
+        for text in data.requirements:
+            doc.paragraph(text)
+
+    doc.signature(data.issuer, data.date)
+    if data.cc:
+        doc.banji(data.cc, data.printed_by or data.issuer, data.date)
+    return doc.to_bytes()
+
+
+# --- 年度报告（工作要点落实情况） -----------------------------------------------------
+
+
+def annual_report_section_docx(data: AnnualSection) -> bytes:
+    """The plan-implementation part of the 政府信息公开工作年度报告, as a standalone document:
+    figures in words, then one table row per task with what was done and where it was published."""
+    title = annual_section_title(data)
+    doc = GongwenDocument(title=title, author=data.issuer)
+    doc.title(title, lines_before=0)
+    for text in data.intro:
+        doc.paragraph(text)
+    heading = _Headings(doc)
+    heading("总体情况")
+    f = data.figures
+    doc.paragraph(figures_sentence(f, f"{data.year}年", f"{data.area}政务公开工作要点"))
+    heading("具体落实情况")
+    rows = []
+    for r in data.rows:
+        links = [Hyperlink(u, u) for u in r.urls]
+        rows.append([r.no, r.requirement, r.done_text, links or "—"])
+    doc.table(["序号", "工作要点", "落实情况", "公开地址"], rows, [12, 46, 58, 40],
+              align=["center", "left", "left", "left"], size=SIZE["五号"] + 0.5)
+    if data.issuer and data.date:
+        doc.signature(data.issuer, data.date)
+    elif data.date:
+        doc.date_line(data.date)
+    return doc.to_bytes()
+
+
+# --- 考评结果 -----------------------------------------------------------------------
+
+
+def assessment_docx(data: AssessmentTable) -> bytes:
+    """考评结果表: rank, unit, one column per breakdown item, total, remark (landscape when wide)."""
+    landscape = len(data.items) > 3
+    doc = GongwenDocument(title=data.title, author=data.issuer, landscape=landscape,
+                          page_numbers="centred" if landscape else "gongwen")
+    doc.title(data.title, lines_before=0)
+    for i, text in enumerate(data.notes):
+        doc.paragraph(("说明：" if i == 0 else "") + text)
+    width = doc.text_width_mm
+    fixed = [14.0, 44.0]  # 排名, 单位
+    tail = [18.0, 30.0]  # 总分, 备注
+    spare = width - sum(fixed) - sum(tail)
+    if not data.items:
+        fixed[1] += spare
+    item_w = spare / max(len(data.items), 1)
+    headers = ["排名", "单位", *data.items, "总分", "备注"]
+    widths = fixed + [item_w] * len(data.items) + tail
+    rows = []
+    for r in data.rows:
+        if len(r.breakdown) != len(data.items):
+            raise ValueError(f"{r.unit}: {len(r.breakdown)} scores for {len(data.items)} items")
+        rows.append([r.rank, r.unit, *[number(x) for x in r.breakdown], number(r.score), r.remark])
+    doc.table(headers, rows, widths, align=["center", "left"] + ["center"] * (len(data.items) + 1) + ["left"])
+    if data.issuer and data.date:
+        doc.signature(data.issuer, data.date)
+    elif data.date:
+        doc.date_line(data.date)
+    return doc.to_bytes()

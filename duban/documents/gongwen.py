@@ -1,0 +1,675 @@
+"""A small builder of 公文-style .docx files over python-docx (GB/T 9704-2012).
+
+What follows the standard:
+
+* A4 paper, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm, which leaves
+  the 版心 of 156 × 225 mm. ``landscape=True`` turns the page and keeps the 版心
+  size (225 × 156 mm) for wide tables (横排表格).
+* Body 仿宋_GB2312 三号 (16 pt), first-line indent of two characters
+  (``w:firstLineChars="200"``, with the equivalent ``w:firstLine`` in twips for
+  programs that ignore character units), fixed line spacing of 28.95 pt, which
+  gives the standard 22 lines in the 225 mm 版心.
+* Title 方正小标宋简体 二号 (22 pt) centred; headings "一、" 黑体 三号 and
+  "（一）" 楷体_GB2312 三号.
+* Page numbers 4号半角宋体 digits between em dashes, "— 1 —", from a PAGE field:
+  odd pages on the right and even pages on the left, each one character in from
+  the edge of the 版心 (``page_numbers="gongwen"``), or centred on every page
+  (``page_numbers="centred"``).
+* 发文字号 line centred, with the red 分隔线 drawn as the paragraph's bottom border;
+  成文日期 in Arabic numerals ("2021年8月12日"); 版记 (抄送 / 印发) between a thick
+  top rule, a thin middle rule and a thick bottom rule.
+
+Fonts. A run in a .docx names one font per script (``w:ascii``, ``w:hAnsi``,
+``w:eastAsia``); there is no fallback list. We name the fonts the standard asks
+for (the "GB" names in :data:`FONTS`) in all three attributes, so that Chinese
+text is not left to the Latin font. Word and WPS on machines without a named font
+substitute one of their own; LibreOffice asks fontconfig, which picks a CJK font
+for ``zh-CN`` text (Noto Serif CJK SC / Noto Sans CJK SC on Debian with
+``fonts-noto-cjk``). :data:`FONT_FALLBACKS` lists, for each GB name, what to
+install or map on a machine that lacks it; it is documentation and is not written
+into the file.
+
+Not implemented: 份号, 密级, 紧急程度, 签发人, 印章, and placing the 版记 at the foot
+of an even page. The module knows nothing about Django or the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+from docx import Document
+from lxml import etree
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Length, Mm, Pt, RGBColor
+
+from .common import cn_date, text_width_chars  # noqa: F401  (cn_date re-exported)
+
+# --- page -----------------------------------------------------------------
+
+PAGE_WIDTH = Mm(210)
+PAGE_HEIGHT = Mm(297)
+MARGIN_TOP = Mm(37)
+MARGIN_BOTTOM = Mm(35)
+MARGIN_LEFT = Mm(28)
+MARGIN_RIGHT = Mm(26)
+TEXT_WIDTH_MM = 156  # 版心
+TEXT_HEIGHT_MM = 225
+FOOTER_DISTANCE = Mm(21)  # puts the page-number line about 7 mm under the 版心
+
+# --- type -----------------------------------------------------------------
+
+FONT_TITLE = "方正小标宋简体"
+FONT_BODY = "仿宋_GB2312"
+FONT_H1 = "黑体"
+FONT_H2 = "楷体_GB2312"
+FONT_PAGE_NUMBER = "宋体"
+FONTS = {
+    "title": FONT_TITLE,
+    "body": FONT_BODY,
+    "heading1": FONT_H1,
+    "heading2": FONT_H2,
+    "page_number": FONT_PAGE_NUMBER,
+}
+# What replaces each font where it is missing, best first. The Windows names come
+# with Windows/WPS; the Noto CJK families are what Debian's fonts-noto-cjk installs
+# and what LibreOffice ends up using through fontconfig on a Linux server.
+FONT_FALLBACKS = {
+    FONT_TITLE: ["华文中宋", "宋体", "SimSun", "Noto Serif CJK SC"],
+    FONT_BODY: ["仿宋", "FangSong", "Noto Serif CJK SC"],
+    FONT_H1: ["SimHei", "Noto Sans CJK SC"],
+    FONT_H2: ["楷体", "KaiTi", "Noto Serif CJK SC"],
+    FONT_PAGE_NUMBER: ["SimSun", "Noto Serif CJK SC"],
+}
+
+# 字号 in points.
+SIZE = {
+    "初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18,
+    "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5,
+}
+BODY_SIZE = SIZE["三号"]
+TITLE_SIZE = SIZE["二号"]
+LINE_PITCH = Pt(28.95)  # 22 lines × 28.95 pt ≈ 225 mm
+TITLE_LINE = Pt(36)  # a 22 pt title needs more than 28.95 pt or CJK glyphs get clipped
+RED = RGBColor(0xFF, 0x00, 0x00)
+RED_HEX = "FF0000"
+LINK_BLUE = RGBColor(0x00, 0x56, 0xB3)
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+@dataclass
+class Hyperlink:
+    text: str
+    url: str
+
+
+CellValue = Union[str, int, float, Hyperlink, Sequence[Union[str, Hyperlink]], None]
+
+
+# --- low-level XML helpers --------------------------------------------------
+
+# Children of w:pPr in schema order (ECMA-376 CT_PPr).
+PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+    "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+    "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def set_rfonts(rPr, name: str, ascii_name: str | None = None) -> None:
+    """Name the font for every script on an ``w:rPr``, dropping theme fonts (which win over names)."""
+    rFonts = rPr.find(qn("w:rFonts"))
+    if rFonts is None:
+        rFonts = OxmlElement("w:rFonts")
+        rPr.insert(0, rFonts)
+    for attr in _THEME_ATTRS:
+        rFonts.attrib.pop(qn(attr), None)
+    latin = ascii_name or name
+    rFonts.set(qn("w:ascii"), latin)
+    rFonts.set(qn("w:hAnsi"), latin)
+    rFonts.set(qn("w:eastAsia"), name)
+    rFonts.set(qn("w:cs"), latin)
+    rFonts.set(qn("w:hint"), "eastAsia")
+
+
+def style_run(run, font: str, size: float, *, bold: bool = False, color: RGBColor | None = None,
+              ascii_name: str | None = None, underline: bool = False) -> None:
+    set_rfonts(run._r.get_or_add_rPr(), font, ascii_name)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    if underline:
+        run.font.underline = True
+
+
+def _insert_ppr_child(pPr, el) -> None:
+    """Insert ``el`` into ``w:pPr`` at its schema position, replacing an existing one."""
+    old = pPr.find(el.tag)
+    if old is not None:
+        pPr.remove(old)
+    name = "w:" + el.tag.split("}")[-1]
+    pPr.insert_element_before(el, *PPR_ORDER[PPR_ORDER.index(name) + 1:])
+
+
+def set_borders(paragraph, **sides: tuple[int, str, int]) -> None:
+    """Paragraph borders: ``bottom=(size_eighths_pt, hex_colour, space_pt)`` etc."""
+    pPr = paragraph._p.get_or_add_pPr()
+    pBdr = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            sz, color, space = sides[side]
+            b = OxmlElement(f"w:{side}")
+            b.set(qn("w:val"), "single")
+            b.set(qn("w:sz"), str(sz))
+            b.set(qn("w:space"), str(space))
+            b.set(qn("w:color"), color)
+            pBdr.append(b)
+    _insert_ppr_child(pPr, pBdr)
+
+
+def set_outline_level(paragraph, level: int) -> None:
+    pPr = paragraph._p.get_or_add_pPr()
+    el = OxmlElement("w:outlineLvl")
+    el.set(qn("w:val"), str(level))
+    _insert_ppr_child(pPr, el)
+
+
+def format_paragraph(paragraph, *, align: str = "justify", size: float = BODY_SIZE,
+                     first_line_chars: float = 0, left_chars: float = 0, right_chars: float = 0,
+                     hanging_chars: float = 0, line: Length | None = LINE_PITCH,
+                     before: float = 0, after: float = 0) -> None:
+    """Alignment, indents in characters of ``size`` points, exact line spacing."""
+    pf = paragraph.paragraph_format
+    pf.alignment = ALIGN[align]
+    pf.space_before = Emu(int(before))
+    pf.space_after = Emu(int(after))
+    if line is None:
+        pf.line_spacing = 1.0
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Emu(int(line))
+    if left_chars:
+        pf.left_indent = Pt(size * left_chars)
+    if right_chars:
+        pf.right_indent = Pt(size * right_chars)
+    if first_line_chars or hanging_chars:
+        pf.first_line_indent = Pt(size * (first_line_chars or -hanging_chars))
+        ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+        if first_line_chars:
+            ind.set(qn("w:firstLineChars"), str(round(first_line_chars * 100)))
+        else:
+            ind.set(qn("w:hangingChars"), str(round(hanging_chars * 100)))
+    pf.widow_control = True
+
+
+def add_field(paragraph, instruction: str, placeholder: str, style) -> None:
+    """A complex field (``PAGE``, ``NUMPAGES`` …) whose cached result is ``placeholder``."""
+
+    def run_with(child):
+        r = paragraph.add_run()
+        style(r)
+        r._r.append(child)
+        return r
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    style(paragraph.add_run(placeholder))
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def add_hyperlink(paragraph, text: str, url: str, font: str, size: float) -> None:
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    # Build the run through python-docx, then move it into the hyperlink.
+    run = paragraph.add_run(text)
+    style_run(run, font, size, color=LINK_BLUE, ascii_name=font, underline=True)
+    link.append(run._r)
+    paragraph._p.append(link)
+
+
+# --- the builder ----------------------------------------------------------------
+
+
+class GongwenDocument:
+    """Builds one document top to bottom; :meth:`to_bytes` returns the .docx."""
+
+    def __init__(self, *, landscape: bool = False, page_numbers: str | None = "gongwen",
+                 title: str = "", author: str = "") -> None:
+        self.doc = Document()
+        self._setup_defaults()
+        self._setup_page(landscape)
+        if page_numbers:
+            self._page_numbers(page_numbers)
+        props = self.doc.core_properties
+        now = dt.datetime.now().replace(microsecond=0)
+        props.title = title.replace("\n", "")
+        props.author = author
+        props.last_modified_by = author
+        props.comments = ""
+        props.created = now
+        props.modified = now
+        props.revision = 1
+        self._first_block = True
+
+    # page and defaults
+
+    def _setup_defaults(self) -> None:
+        styles = self.doc.styles.element
+        rPr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        set_rfonts(rPr, FONT_BODY)
+        rPr.find(qn("w:sz")).set(qn("w:val"), str(BODY_SIZE * 2))
+        rPr.find(qn("w:szCs")).set(qn("w:val"), str(BODY_SIZE * 2))
+        lang = rPr.find(qn("w:lang"))
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        spacing = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), "240")
+        spacing.set(qn("w:lineRule"), "auto")
+        self._register_fonts()
+        normal = self.doc.styles["Normal"]
+        set_rfonts(normal.element.get_or_add_rPr(), FONT_BODY)
+        normal.font.size = Pt(BODY_SIZE)
+        # The template's empty first paragraph is removed so the document starts with ours.
+        body = self.doc.element.body
+        for p in body.findall(qn("w:p")):
+            body.remove(p)
+
+    def _register_fonts(self) -> None:
+        """Describe our fonts in word/fontTable.xml: GB2312 charset, serif or sans, and an
+        ``altName`` (WPS and Word use these to pick a substitute when the font is missing)."""
+        part = next(p for p in self.doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
+        xml_part = hasattr(part, "_element")
+        root = part._element if xml_part else etree.fromstring(part.blob)
+        have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+        for name, alternatives in FONT_FALLBACKS.items():
+            if name in have:
+                continue
+            font = OxmlElement("w:font")
+            font.set(qn("w:name"), name)
+            for tag, value in (("w:altName", alternatives[0]), ("w:charset", "86"),
+                               ("w:family", "swiss" if name == FONT_H1 else "roman"),
+                               ("w:pitch", "variable")):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), value)
+                font.append(el)
+            root.append(font)
+        if not xml_part:
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _setup_page(self, landscape: bool) -> None:
+        s = self.doc.sections[0]
+        if landscape:
+            s.orientation = WD_ORIENT.LANDSCAPE
+            s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH
+            s.top_margin, s.bottom_margin = Mm(28), Mm(26)
+            s.left_margin, s.right_margin = Mm(37), Mm(35)
+        else:
+            s.orientation = WD_ORIENT.PORTRAIT
+            s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT
+            s.top_margin, s.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+            s.left_margin, s.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+        s.header_distance = Mm(15)
+        s.footer_distance = FOOTER_DISTANCE if not landscape else Mm(14)
+        self.landscape = landscape
+
+    @property
+    def text_width_mm(self) -> float:
+        return TEXT_HEIGHT_MM if self.landscape else TEXT_WIDTH_MM
+
+    def _page_numbers(self, mode: str) -> None:
+        size = SIZE["四号"]
+
+        def style(run):
+            style_run(run, FONT_PAGE_NUMBER, size, ascii_name=FONT_PAGE_NUMBER)
+
+        def fill(footer, align, left=0.0, right=0.0):
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0]
+            format_paragraph(p, align=align, size=size, left_chars=left, right_chars=right, line=None)
+            style(p.add_run("— "))
+            add_field(p, "PAGE", "1", style)
+            style(p.add_run(" —"))
+
+        section = self.doc.sections[0]
+        if mode == "centred":
+            fill(section.footer, "center")
+        elif mode == "gongwen":
+            self.doc.settings.odd_and_even_pages_header_footer = True
+            fill(section.footer, "right", right=1)  # 单页码居右空一字
+            fill(section.even_page_footer, "left", left=1)  # 双页码居左空一字
+        else:
+            raise ValueError(f"page_numbers must be 'gongwen', 'centred' or None, not {mode!r}")
+
+    # blocks
+
+    def _para(self, text: str = "", *, font: str = FONT_BODY, size: float = BODY_SIZE,
+              bold: bool = False, color: RGBColor | None = None, **fmt):
+        p = self.doc.add_paragraph()
+        format_paragraph(p, size=size, **fmt)
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            run = p.add_run(line)
+            style_run(run, font, size, bold=bold, color=color)
+            if i < len(lines) - 1:
+                run.add_break()
+        return p
+
+    def masthead(self, text: str, *, size: float | None = None, space_before_mm: float = 35):
+        """发文机关标志 / 版头 in red 小标宋, centred; shrinks to fit one line of the 版心."""
+        if size is None:
+            fit = TEXT_WIDTH_MM / 25.4 * 72 / max(text_width_chars(text), 1)
+            size = min(SIZE["小初"], int(fit))
+        return self._para(text, font=FONT_TITLE, size=size, color=RED, align="center",
+                          line=Pt(size * 1.5), before=Mm(space_before_mm) - Pt(size * 0.25))
+
+    def doc_number_line(self, text: str, *, rule: bool = True, lines_before: float = 2):
+        """发文字号 (or 期号) centred "发文机关标志下空二行", with the red 分隔线 4 mm below."""
+        p = self._para(text, align="center", before=LINE_PITCH * lines_before if lines_before else 0)
+        if rule:
+            set_borders(p, bottom=(12, RED_HEX, 11))  # 1.5 pt red, about 4 mm under the text
+        return p
+
+    def issue_line(self, left: str, right: str, *, rule: bool = True):
+        """A line with ``left`` at the left and ``right`` at the right edge, e.g. issuer and date."""
+        p = self._para("", align="left")
+        p.paragraph_format.tab_stops.add_tab_stop(Mm(self.text_width_mm), WD_TAB_ALIGNMENT.RIGHT)
+        run = p.add_run(f"{left}\t{right}")
+        style_run(run, FONT_BODY, BODY_SIZE)
+        if rule:
+            set_borders(p, bottom=(12, RED_HEX, 11))
+        return p
+
+    def red_rule(self):
+        p = self._para("", line=Pt(6), size=6)
+        set_borders(p, bottom=(12, RED_HEX, 0))
+        return p
+
+    def title(self, text: str, *, lines_before: float = 2, lines_after: float = 1):
+        """标题: 方正小标宋简体 二号, centred; ``\\n`` starts a new line."""
+        return self._para(text, font=FONT_TITLE, size=TITLE_SIZE, align="center", line=TITLE_LINE,
+                          before=LINE_PITCH * lines_before, after=LINE_PITCH * lines_after)
+
+    def subtitle(self, text: str):
+        """A centred 楷体 line under the title, e.g. "（2021年10月15日）"."""
+        return self._para(text, font=FONT_H2, align="center", after=LINE_PITCH * 0.5)
+
+    def addressee(self, text: str):
+        """主送机关: 顶格, ending with a full-width colon."""
+        if text and not text.endswith("："):
+            text += "："
+        return self._para(text, align="justify")
+
+    def paragraph(self, text: str, *, indent: bool = True, align: str = "justify"):
+        """A body paragraph: 仿宋_GB2312 三号, first line indented two characters."""
+        return self._para(text, align=align, first_line_chars=2 if indent else 0)
+
+    def heading1(self, text: str):
+        """First-level heading "一、……": 黑体 三号."""
+        p = self._para(text, font=FONT_H1, first_line_chars=2, align="justify")
+        p.paragraph_format.keep_with_next = True
+        set_outline_level(p, 0)
+        return p
+
+    def heading2(self, text: str):
+        """Second-level heading "（一）……": 楷体_GB2312 三号."""
+        p = self._para(text, font=FONT_H2, first_line_chars=2, align="justify")
+        p.paragraph_format.keep_with_next = True
+        set_outline_level(p, 1)
+        return p
+
+    def label(self, text: str):
+        """"附件" or a table caption line at the left: 黑体 三号, 顶格."""
+        return self._para(text, font=FONT_H1, align="left")
+
+    def link_paragraph(self, prefix: str, links: Sequence[Hyperlink], *, indent: bool = True):
+        p = self._para(prefix, first_line_chars=2 if indent else 0, align="left")
+        for i, link in enumerate(links):
+            if i:
+                style_run(p.add_run("；"), FONT_BODY, BODY_SIZE)
+            add_hyperlink(p, link.text, link.url, FONT_BODY, BODY_SIZE)
+        return p
+
+    def blank(self, n: int = 1):
+        for _ in range(n):
+            self._para("")
+
+    def signature(self, issuer: str, date: dt.date):
+        """发文机关署名 and 成文日期 for a document without a seal (GB/T 9704-2012 7.3.5.2).
+
+        One blank line after the text; the issuer right-aligned two characters in from
+        the right edge; the date on the next line, its first character two characters
+        right of the issuer's first one. A short issuer is centred over a date that is
+        right-aligned four characters in.
+        """
+        date_text = cn_date(date)
+        self.blank()
+        wi, wd = text_width_chars(issuer), text_width_chars(date_text)
+        if not issuer:
+            return self._para(date_text, align="right", right_chars=4)
+        if wi - wd >= 0:
+            issuer_right, date_right = 2.0, wi - wd
+        else:
+            date_right = 4.0
+            issuer_right = date_right + (wd - wi) / 2
+        self._para(issuer, align="right", right_chars=issuer_right)
+        return self._para(date_text, align="right", right_chars=date_right)
+
+    def date_line(self, date: dt.date, *, right_chars: float = 4):
+        """成文日期 alone, right-aligned, "右空四字"."""
+        return self._para(cn_date(date), align="right", right_chars=right_chars)
+
+    def banji(self, cc: Sequence[str], printed_by: str, printed_on: dt.date):
+        """版记: 抄送 and 印发机关/印发日期 in 仿宋 四号.
+
+        Drawn as a one-column table as wide as the 版心: its top and bottom borders are the
+        thick 首条/末条分隔线 (about 0.35 mm), its inner border the thin 中间分隔线 (about
+        0.25 mm), and cell margins of one character keep the text "左右各空一字". The 抄送
+        line wraps under the first 机关 name (hanging indent after "抄送：").
+        """
+        size = SIZE["四号"]
+        self.blank()
+        width = self.text_width_mm
+        table = self.doc.add_table(rows=2 if cc else 1, cols=1)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _set_table_props(table._tbl.tblPr, width, borders={"top": 8, "bottom": 8, "insideH": 6},
+                         side_margin_twips=round(size * 20))
+        table.columns[0].width = Mm(width)
+        cells = [row.cells[0] for row in table.rows]
+        for cell in cells:
+            cell.width = Mm(width)
+        if cc:
+            text = "抄送：" + "，".join(cc)
+            if not text.endswith("。"):
+                text += "。"
+            p = cells[0].paragraphs[0]
+            format_paragraph(p, align="justify", size=size, left_chars=3, hanging_chars=3)
+            style_run(p.add_run(text), FONT_BODY, size)
+        p = cells[-1].paragraphs[0]
+        format_paragraph(p, align="left", size=size)
+        p.paragraph_format.tab_stops.add_tab_stop(Mm(width) - Pt(2 * size), WD_TAB_ALIGNMENT.RIGHT)
+        style_run(p.add_run(f"{printed_by}\t{cn_date(printed_on)}印发"), FONT_BODY, size)
+        return table
+
+    def page_break(self):
+        from docx.enum.text import WD_BREAK
+
+        p = self.doc.add_paragraph()
+        p.add_run().add_break(WD_BREAK.PAGE)
+        return p
+
+    def table(self, headers: Sequence[str | None], rows: Sequence[Sequence[CellValue]],
+              widths_mm: Sequence[float], *, size: float = SIZE["小四"],
+              header_size: float | None = None, align: Sequence[str] | None = None,
+              merges: Sequence[tuple[int, int, int, int]] = (), repeat_header: bool = True):
+        """A bordered table with a header row repeated on every page.
+
+        ``headers[i] is None`` merges header cell *i* into the one on its left.
+        ``rows`` holds the data rows; a cell value is text, a number, a
+        :class:`Hyperlink`, or a list of those (one paragraph each).
+        ``merges`` are rectangles ``(row0, col0, row1, col1)``, inclusive, in
+        data-row coordinates; only the top-left cell of a rectangle is written.
+        ``align`` gives each column's alignment ("left"/"center"/"right").
+        Rows are allowed to break across pages.
+        """
+        ncols = len(widths_mm)
+        if len(headers) != ncols:
+            raise ValueError("one header per column")
+        header_size = header_size or size
+        align = list(align or ["left"] * ncols)
+        table = self.doc.add_table(rows=1 + len(rows), cols=ncols)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        tblPr = table._tbl.tblPr
+        _set_table_props(tblPr, sum(widths_mm))
+        for i, w in enumerate(widths_mm):
+            table.columns[i].width = Mm(w)
+
+        covered = set()
+        for r0, c0, r1, c1 in merges:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        covered.add((r, c))
+
+        all_rows = table.rows
+        head = all_rows[0]
+        trPr = head._tr.get_or_add_trPr()
+        if repeat_header:
+            trPr.append(OxmlElement("w:tblHeader"))
+        trPr.insert(0, OxmlElement("w:cantSplit"))
+        for c, cell in enumerate(head.cells):
+            cell.width = Mm(widths_mm[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if headers[c] is not None:
+                _write_cell(cell, headers[c], FONT_H1, header_size, "center")
+        for r, values in enumerate(rows):
+            if len(values) != ncols:
+                raise ValueError(f"row {r} has {len(values)} cells, expected {ncols}")
+            for c, cell in enumerate(all_rows[r + 1].cells):
+                cell.width = Mm(widths_mm[c])
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                if (r, c) not in covered:
+                    _write_cell(cell, values[c], FONT_BODY, size, align[c])
+        # Merges last: python-docx keeps the top-left content when the others are empty.
+        c = 0
+        while c < ncols:
+            end = c
+            while end + 1 < ncols and headers[end + 1] is None:
+                end += 1
+            if end > c:
+                table.cell(0, c).merge(table.cell(0, end))
+            c = end + 1
+        for r0, c0, r1, c1 in merges:
+            if (r0, c0) != (r1, c1):
+                table.cell(r0 + 1, c0).merge(table.cell(r1 + 1, c1))
+        # A paragraph after the table so consecutive tables do not fuse.
+        self._para("", line=Pt(size), size=size)
+        return table
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return buf.getvalue()
+
+
+ALL_BORDERS = {side: 4 for side in ("top", "left", "bottom", "right", "insideH", "insideV")}
+
+
+def _set_table_props(tblPr, width_mm: float, *, borders: dict[str, int] = ALL_BORDERS,
+                     side_margin_twips: int = 85) -> None:
+    """Width, single borders of the given sizes (eighths of a point), fixed layout and
+    cell margins (85 twips = 1.5 mm at the sides, none at top and bottom)."""
+    def twips(mm):
+        return str(round(mm / 25.4 * 1440))
+
+    tblW = tblPr.find(qn("w:tblW"))
+    if tblW is None:
+        tblW = OxmlElement("w:tblW")
+        tblPr.append(tblW)
+    tblW.set(qn("w:w"), twips(width_mm))
+    tblW.set(qn("w:type"), "dxa")
+    bdr = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = OxmlElement(f"w:{side}")
+        if side in borders:
+            b.set(qn("w:val"), "single")
+            b.set(qn("w:sz"), str(borders[side]))
+            b.set(qn("w:color"), "000000")
+        else:
+            b.set(qn("w:val"), "nil")
+        b.set(qn("w:space"), "0")
+        bdr.append(b)
+    # Schema order in tblPr: … tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook
+    tblPr.insert_element_before(bdr, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                "w:tblCaption", "w:tblDescription")
+    layout = tblPr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tblPr.insert_element_before(layout, "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                                    "w:tblDescription")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side, w in (("top", 0), ("left", side_margin_twips), ("bottom", 0), ("right", side_margin_twips)):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(w))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    old = tblPr.find(qn("w:tblCellMar"))
+    if old is not None:
+        tblPr.remove(old)
+    tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> None:
+    if value is None:
+        items: list = [""]
+    elif isinstance(value, (str, int, float, Hyperlink)):
+        items = [value]
+    else:
+        items = list(value) or [""]
+    first = True
+    for item in items:
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        first = False
+        format_paragraph(p, align=align, size=size, line=None)
+        if isinstance(item, Hyperlink):
+            add_hyperlink(p, item.text, item.url, font, size)
+        else:
+            text = "" if item is None else str(item)
+            lines = text.split("\n")
+            for i, line in enumerate(lines):
+                run = p.add_run(line)
+                style_run(run, font, size)
+                if i < len(lines) - 1:
+                    run.add_break()
