@@ -40,7 +40,9 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
+    """Uploaded files go to a temporary folder; passwords use a fast hasher (demo_users creates ~50 users)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.MEDIA_ROOT
 
 
