@@ -27,10 +27,20 @@ from .model import (
     UnitTaskList,
     UnitTaskRow,
 )
+from .xlsx_docs import (
+    annual_report_section_xlsx,
+    assessment_xlsx,
+    bulletin_xlsx,
+    division_table_xlsx,
+    unit_file_name,
+    unit_task_list_xlsx,
+    unit_task_lists_zip,
+)
 
 __all__ = [
     "annual_report_section_docx", "assessment_docx", "bulletin_docx", "division_table_docx",
-    "unit_task_list_docx",
+    "unit_task_list_docx", "annual_report_section_xlsx", "assessment_xlsx", "bulletin_xlsx",
+    "division_table_xlsx", "unit_task_list_xlsx", "unit_task_lists_zip", "unit_file_name",
     "AnnualSection", "AnnualTaskRow", "AssessmentRow", "AssessmentTable", "BulletinData",
     "DivisionRow", "Figures", "NamedUnit", "OverdueItem", "PlanMeta", "UnitStat", "UnitTaskList",
     "UnitTaskRow",

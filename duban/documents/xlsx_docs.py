@@ -1,0 +1,408 @@
+"""The five documents as .xlsx (openpyxl), and a zip of per-unit task lists. Each returns bytes.
+
+Every sheet has a bold title row merged across its columns, an optional
+subtitle row, a header row that is frozen and repeated on every printed page,
+column widths, wrapped text, thin borders and an A4 landscape print setup fitted
+to the page width with "第 N 页 共 M 页" in the footer. Counts and scores are
+written as numbers, rates as fractions with a percent format, dates as real dates
+shown as "2021年10月15日".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import time
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .common import (
+    annual_section_title,
+    bulletin_masthead,
+    cn_date,
+    section_merges,
+    section_text,
+    text_width_chars,
+    unit_task_list_title,
+)
+from .docx_docs import unit_task_list_docx
+from .gongwen import FONT_BODY, FONT_H1, FONT_TITLE
+from .model import (
+    AnnualSection,
+    AssessmentTable,
+    BulletinData,
+    DivisionRow,
+    Figures,
+    PlanMeta,
+    UnitTaskList,
+    division_units_text,
+)
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+PERCENT_FORMAT = "0.0%"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+TITLE_FONT = Font(name=FONT_TITLE, size=18, bold=True)
+SUBTITLE_FONT = Font(name=FONT_BODY, size=12)
+HEADER_FONT = Font(name=FONT_H1, size=12, bold=True)
+CELL_FONT = Font(name=FONT_BODY, size=12)
+LINK_FONT = Font(name=FONT_BODY, size=12, color="0056B3", underline="single")
+
+
+@dataclass
+class Col:
+    """A column: header text (``None`` = merged into the header on its left), width in
+    character units, horizontal alignment and an optional number format."""
+
+    header: str | None
+    width: float
+    align: str = "left"
+    number_format: str | None = None
+
+
+def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[Sequence[Any]], *,
+                subtitle: str = "", merges: Sequence[tuple[int, int, int, int]] = (),
+                links: dict[tuple[int, int], str] | None = None, autofilter: bool = True) -> int:
+    """Write a titled table on ``ws``; returns the header row number.
+
+    ``merges`` are ``(row0, col0, row1, col1)`` rectangles in data coordinates (0-based,
+    inclusive); ``links`` maps a data cell ``(row, col)`` to a URL.
+    """
+    n = len(cols)
+    last = get_column_letter(n)
+    ws["A1"] = title
+    ws["A1"].font = TITLE_FONT
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(f"A1:{last}1")
+    ws.row_dimensions[1].height = 30 * wrapped_lines(title, sum(c.width for c in cols), TITLE_FONT.size) + 6
+    header_row = 2
+    if subtitle:
+        ws["A2"] = subtitle
+        ws["A2"].font = SUBTITLE_FONT
+        ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.merge_cells(f"A2:{last}2")
+        ws.row_dimensions[2].height = 22
+        header_row = 3
+
+    for c, col in enumerate(cols, 1):
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+        cell = ws.cell(row=header_row, column=c, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    c = 1
+    while c <= n:
+        end = c
+        while end < n and cols[end].header is None:
+            end += 1
+        if end > c:
+            ws.merge_cells(start_row=header_row, start_column=c, end_row=header_row, end_column=end)
+        c = end + 1
+
+    covered = set()
+    for r0, c0, r1, c1 in merges:
+        covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+    links = links or {}
+    for r, values in enumerate(rows):
+        if len(values) != n:
+            raise ValueError(f"row {r} has {len(values)} cells, expected {n}")
+        for c, (col, value) in enumerate(zip(cols, values)):
+            cell = ws.cell(row=header_row + 1 + r, column=c + 1)
+            cell.border = BORDER
+            cell.alignment = Alignment(horizontal=col.align, vertical="center", wrap_text=True)
+            cell.font = CELL_FONT
+            if (r, c) in covered:
+                continue
+            cell.value = value
+            if isinstance(value, (dt.date, dt.datetime)):
+                cell.number_format = DATE_FORMAT
+            elif col.number_format and isinstance(value, (int, float)):
+                cell.number_format = col.number_format
+            if (r, c) in links:
+                cell.hyperlink = links[(r, c)]
+                cell.font = LINK_FONT
+    _set_row_heights(ws, header_row, cols, rows, merges)
+    for r0, c0, r1, c1 in merges:
+        if (r0, c0) != (r1, c1):
+            ws.merge_cells(start_row=header_row + 1 + r0, start_column=c0 + 1,
+                           end_row=header_row + 1 + r1, end_column=c1 + 1)
+
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if autofilter and rows and not merges:
+        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
+    setup_print(ws)
+    return header_row
+
+
+def wrapped_lines(value: Any, width: float, size: float = CELL_FONT.size) -> int:
+    """Lines a value takes in a wrapped cell ``width`` Excel units wide (an estimate:
+    an Excel unit is about 7 px, a full-width character of ``size`` pt about size×4/3 px)."""
+    if value is None or not isinstance(value, str):
+        return 1
+    per_line = max(1.0, (7 * width - 8) / (size * 4 / 3))
+    return sum(max(1, math.ceil(text_width_chars(part) / per_line)) for part in value.split("\n"))
+
+
+def _set_row_heights(ws: Worksheet, header_row: int, cols: Sequence[Col], rows, merges) -> None:
+    """Explicit heights for the header and data rows.
+
+    Neither LibreOffice nor every Excel version sizes rows to wrapped text on opening a
+    file, so the height is estimated from the text. Cells merged over several rows are
+    left out; cells merged across columns count their combined width.
+    """
+    span = {(r0, c0): (r1 - r0 + 1, sum(cols[c].width for c in range(c0, c1 + 1)))
+            for r0, c0, r1, c1 in merges}
+    covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1)
+               for c in range(c0, c1 + 1)} - set(span)
+    line = CELL_FONT.size * 1.5
+    header_lines = max(wrapped_lines(c.header, c.width, HEADER_FONT.size) for c in cols)
+    ws.row_dimensions[header_row].height = header_lines * HEADER_FONT.size * 1.5 + 6
+    for r, values in enumerate(rows):
+        lines = 1
+        for c, value in enumerate(values):
+            if (r, c) in covered:
+                continue
+            nrows, width = span.get((r, c), (1, cols[c].width))
+            if nrows == 1:
+                lines = max(lines, wrapped_lines(value, width))
+        ws.row_dimensions[header_row + 1 + r].height = lines * line + 6
+
+
+def setup_print(ws: Worksheet) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+
+def _save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _new_workbook(title: str, author: str = "") -> tuple[Workbook, Worksheet]:
+    wb = Workbook()
+    wb.properties.title = title.replace("\n", "")
+    wb.properties.creator = author or "duban"
+    return wb, wb.active
+
+
+def _sheet_name(name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
+
+
+# --- 分工方案 ---------------------------------------------------------------------
+
+
+def division_table_xlsx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *,
+                        merge_sections: bool = True) -> bytes:
+    """The 分工方案 table. With ``merge_sections`` (the default) each 工作任务 heading is one
+    merged cell, as in the plan; without it every row repeats its headings and the sheet
+    gets an autofilter, which is easier to sort and filter."""
+    wb, ws = _new_workbook(plan_meta.title, plan_meta.issuer)
+    ws.title = "分工方案"
+    depth = max([len(r.section) for r in rows] + [1])
+    cols = [Col("序号", 6, "center")]
+    cols += [Col("工作任务" if k == 0 else None, 16, "center") for k in range(depth)]
+    cols += [Col("具体要求", 60), Col("牵头落实单位", 40), Col("完成时限", 16, "center")]
+    if merge_sections:
+        texts, sec_merges = section_merges([r.section for r in rows], depth)
+        merges = [(r0, 1 + k0, r1, 1 + k1) for r0, k0, r1, k1 in sec_merges]
+    else:
+        texts = [[(list(r.section) + [""] * depth)[k] for k in range(depth)] for r in rows]
+        merges = []
+    data = [[r.no, *texts[i], r.requirement, division_units_text(r), r.deadline_text]
+            for i, r in enumerate(rows)]
+    subtitle = "　".join(x for x in (plan_meta.doc_number,
+                                     cn_date(plan_meta.date) if plan_meta.date else "") if x)
+    write_table(ws, plan_meta.title, cols, data, subtitle=subtitle, merges=merges)
+    return _save(wb)
+
+
+# --- 单位任务清单 -------------------------------------------------------------------
+
+
+def _unit_task_list_sheet(ws: Worksheet, data: UnitTaskList) -> None:
+    cols = [Col("序号", 6, "center"), Col("工作任务", 22, "center"), Col("具体要求", 56),
+            Col("责任类型", 10, "center"), Col("完成时限", 18, "center"), Col("截止日期", 16, "center"),
+            Col("进展情况", 12, "center")]
+    rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.due_date, r.status]
+            for r in data.rows]
+    bits = []
+    if data.plan_title:
+        bits.append(f"依据《{data.plan_title}》")
+    if data.date:
+        bits.append(f"制表日期：{cn_date(data.date)}")
+    write_table(ws, unit_task_list_title(data), cols, rows, subtitle="，".join(bits))
+
+
+def unit_task_list_xlsx(data: UnitTaskList) -> bytes:
+    wb, ws = _new_workbook(unit_task_list_title(data), data.unit_name)
+    ws.title = _sheet_name(data.unit_name)
+    _unit_task_list_sheet(ws, data)
+    return _save(wb)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def unit_file_name(unit_name: str, ext: str) -> str:
+    """"区财政局-任务清单.docx"; characters not allowed in Windows file names become "_"."""
+    return f"{_UNSAFE.sub('_', unit_name).strip() or '单位'}-任务清单.{ext}"
+
+
+def unit_task_lists_zip(lists: Sequence[UnitTaskList], fmt: str = "docx") -> bytes:
+    """One task list per unit in a zip: "区财政局-任务清单.docx" (or .xlsx).
+
+    File names are stored in UTF-8 with the zip's UTF-8 flag (bit 11) set, so
+    Windows Explorer, macOS and unzip show them correctly. Two units with the same
+    file name get "(2)", "(3)" … appended.
+    """
+    if fmt not in ("docx", "xlsx"):
+        raise ValueError(f"fmt must be 'docx' or 'xlsx', not {fmt!r}")
+    build = unit_task_list_docx if fmt == "docx" else unit_task_list_xlsx
+    buf = io.BytesIO()
+    seen: dict[str, int] = {}
+    stamp = time.localtime()[:6]
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for data in lists:
+            name = unit_file_name(data.unit_name, fmt)
+            if name in seen:
+                seen[name] += 1
+                stem, ext = name.rsplit(".", 1)
+                name = f"{stem}({seen[name]}).{ext}"
+            else:
+                seen[name] = 1
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.flag_bits |= 0x800  # names are UTF-8
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, build(data))
+    return buf.getvalue()
+
+
+# --- 督办通报 -----------------------------------------------------------------------
+
+
+def _figures_rows(f: Figures) -> list[list[Any]]:
+    rows = [["任务总数", f.total], ["已完成", f.done], ["其中：按时完成", f.on_time],
+            ["正在推进", f.in_progress]]
+    if f.not_started:
+        rows.append(["尚未启动", f.not_started])
+    rows += [["逾期未完成", f.overdue], ["完成率", f.done_rate], ["按时完成率", f.on_time_rate]]
+    return rows
+
+
+def _figures_sheet(ws: Worksheet, title: str, f: Figures, subtitle: str) -> None:
+    cols = [Col("项目", 24), Col("数值", 14, "center")]
+    rows = _figures_rows(f)
+    write_table(ws, title, cols, rows, subtitle=subtitle, autofilter=False)
+    header_row = 3 if subtitle else 2
+    for i, (label, _) in enumerate(rows):
+        if label.endswith("率"):
+            ws.cell(row=header_row + 1 + i, column=2).number_format = PERCENT_FORMAT
+
+
+def bulletin_xlsx(data: BulletinData) -> bytes:
+    """The figures, the per-unit table, the overdue list and the units named, one sheet each."""
+    wb, ws = _new_workbook(data.title, data.issuer)
+    as_of = data.as_of or data.date
+    subtitle = "　".join(x for x in (bulletin_masthead(data), data.doc_number,
+                                     f"截至{cn_date(as_of)}") if x)
+    ws.title = "总体情况"
+    _figures_sheet(ws, data.title, data.figures, subtitle)
+
+    ws = wb.create_sheet("各单位情况")
+    with_score = any(u.score is not None for u in data.per_unit)
+    cols = [Col("序号", 6, "center"), Col("责任单位", 30), Col("承担任务", 10, "center"),
+            Col("已完成", 10, "center"), Col("逾期未完成", 12, "center"),
+            Col("按时完成率", 12, "center", PERCENT_FORMAT)]
+    if with_score:
+        cols.append(Col("得分", 10, "center"))
+    rows = []
+    for i, u in enumerate(data.per_unit, 1):
+        row = [i, u.unit, u.assigned, u.done, u.overdue, u.on_time_rate]
+        if with_score:
+            row.append(u.score)
+        rows.append(row)
+    write_table(ws, "各单位落实情况", cols, rows, subtitle=subtitle)
+
+    ws = wb.create_sheet("逾期事项")
+    cols = [Col("序号", 6, "center"), Col("任务编号", 10, "center"), Col("责任单位", 26),
+            Col("具体要求", 60), Col("完成时限", 18, "center"), Col("逾期天数", 10, "center")]
+    rows = [[i, o.no, o.unit, o.requirement, o.due_date, o.days_overdue]
+            for i, o in enumerate(data.overdue, 1)]
+    write_table(ws, "逾期未完成事项", cols, rows, subtitle=subtitle)
+
+    if data.units_named:
+        ws = wb.create_sheet("通报单位")
+        cols = [Col("序号", 6, "center"), Col("单位", 30), Col("类别", 12, "center"), Col("事由", 70)]
+        rows = [[i, u.unit, u.kind, u.reason] for i, u in enumerate(data.units_named, 1)]
+        write_table(ws, "通报表扬和批评", cols, rows, subtitle=subtitle)
+    return _save(wb)
+
+
+# --- 年度报告（工作要点落实情况） -----------------------------------------------------
+
+
+def annual_report_section_xlsx(data: AnnualSection) -> bytes:
+    title = annual_section_title(data)
+    wb, ws = _new_workbook(title, data.issuer)
+    ws.title = "落实情况"
+    cols = [Col("序号", 6, "center"), Col("工作要点", 50), Col("落实情况", 60), Col("公开地址", 45)]
+    rows, links = [], {}
+    for i, r in enumerate(data.rows):
+        rows.append([r.no, r.requirement, r.done_text, "\n".join(r.urls)])
+        if r.urls:
+            links[(i, 3)] = r.urls[0]
+    subtitle = cn_date(data.date) if data.date else ""
+    write_table(ws, title, cols, rows, subtitle=subtitle, links=links)
+    ws = wb.create_sheet("总体情况")
+    _figures_sheet(ws, f"{data.area}{data.year}年政务公开工作要点完成情况", data.figures, "")
+    return _save(wb)
+
+
+# --- 考评结果 -----------------------------------------------------------------------
+
+
+def assessment_xlsx(data: AssessmentTable) -> bytes:
+    wb, ws = _new_workbook(data.title, data.issuer)
+    ws.title = "考评结果"
+    cols = [Col("排名", 6, "center"), Col("单位", 30)]
+    cols += [Col(item, max(10, len(item) * 2 + 2), "center") for item in data.items]
+    cols += [Col("总分", 10, "center"), Col("备注", 24)]
+    rows = []
+    for r in data.rows:
+        if len(r.breakdown) != len(data.items):
+            raise ValueError(f"{r.unit}: {len(r.breakdown)} scores for {len(data.items)} items")
+        rows.append([r.rank, r.unit, *r.breakdown, r.score, r.remark])
+    subtitle = "　".join(x for x in (data.issuer, cn_date(data.date) if data.date else "") if x)
+    header_row = write_table(ws, data.title, cols, rows, subtitle=subtitle)
+    if data.notes:
+        at = header_row + len(rows) + 2
+        for i, note in enumerate(data.notes):
+            cell = ws.cell(row=at + i, column=1, value=("说明：" if i == 0 else "") + note)
+            cell.font = CELL_FONT
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=at + i, start_column=1, end_row=at + i, end_column=len(cols))
+            # Excel does not size merged rows to their text: estimate the lines.
+            per_line = max(sum(c.width for c in cols) / 2 - 2, 10)
+            ws.row_dimensions[at + i].height = 18 * max(1, -(-len(note) // int(per_line)))
+    return _save(wb)
