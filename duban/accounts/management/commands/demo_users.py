@@ -1,7 +1,7 @@
 import os
 import secrets
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -38,6 +38,17 @@ class Command(BaseCommand):
             Profile.objects.update_or_create(user=user, defaults={"org": org, "role": role, "unit": unit})
 
         ensure("coordinator", Profile.COORDINATOR, first_name=f"{org.short_name}政务公开办")
+        # The coordinator keeps the directory and the users in the admin: staff, with the 协调人 group's permissions.
+        group, _ = Group.objects.get_or_create(name="协调人")
+        perms = Permission.objects.filter(content_type__app_label__in=["directory", "plans", "accounts"]) | Permission.objects.filter(
+            content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"]
+        )
+        group.permissions.add(*perms)
+        coordinator = User.objects.get(username="coordinator")
+        if not coordinator.is_staff:
+            coordinator.is_staff = True
+            coordinator.save(update_fields=["is_staff"])
+        coordinator.groups.add(group)
         ensure("leader", Profile.LEADER, first_name="分管领导")
         for unit in Unit.objects.filter(org=org, active=True):
             ensure(f"liaison{unit.pk}", Profile.LIAISON, unit, first_name=f"{unit.name}联络员")
