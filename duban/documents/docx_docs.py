@@ -16,6 +16,8 @@ from .common import (
 )
 from .gongwen import SIZE, GongwenDocument, Hyperlink, cn_date
 from .model import (
+    LEAD,
+    RESPONSIBLE,
     AnnualSection,
     AssessmentTable,
     BulletinData,
@@ -74,19 +76,16 @@ def unit_task_list_docx(data: UnitTaskList) -> bytes:
     title = unit_task_list_title(data)
     doc = GongwenDocument(title=title, author=data.unit_name)
     doc.title(title, lines_before=0, lines_after=0.5)
-    bits = []
     if data.plan_title:
-        bits.append(f"依据《{data.plan_title}》")
+        doc.subtitle(f"（依据《{data.plan_title}》）")
     if data.date:
-        bits.append(f"制表日期：{cn_date(data.date)}")
-    if bits:
-        doc.subtitle("（" + "，".join(bits) + "）")
-    lead = sum(1 for r in data.rows if r.role == "牵头")
-    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、"
-                  f"负责落实{len(data.rows) - lead}项。")
+        doc.paragraph(f"制表日期：{cn_date(data.date)}", indent=False, align="right")
+    lead = sum(1 for r in data.rows if r.role == LEAD)
+    responsible = sum(1 for r in data.rows if r.role == RESPONSIBLE)
+    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、负责落实{responsible}项。")
     rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.status] for r in data.rows]
     doc.table(["序号", "工作任务", "具体要求", "责任类型", "完成时限", "进展情况"], rows,
-              [12, 28, 56, 18, 24, 18], align=["center", "center", "left", "center", "center", "center"])
+              [12, 26, 50, 22, 24, 22], align=["center", "center", "left", "center", "center", "center"])
     return doc.to_bytes()
 
 

@@ -220,7 +220,8 @@ def division_table_xlsx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *,
     ws.title = "分工方案"
     depth = max([len(r.section) for r in rows] + [1])
     cols = [Col("序号", 6, "center")]
-    cols += [Col("工作任务" if k == 0 else None, 16, "center") for k in range(depth)]
+    section_w = 26 if depth == 1 else 20
+    cols += [Col("工作任务" if k == 0 else None, section_w, "center") for k in range(depth)]
     cols += [Col("具体要求", 60), Col("牵头落实单位", 40), Col("完成时限", 16, "center")]
     if merge_sections:
         texts, sec_merges = section_merges([r.section for r in rows], depth)

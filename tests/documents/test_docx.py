@@ -223,7 +223,8 @@ def test_unit_task_list():
     doc = open_docx(unit_task_list_docx(data))
     texts = paragraph_texts(doc)
     assert "区财政局政务公开工作任务清单" in texts
-    assert "（依据《西山区2021年政务公开工作要点分工方案》，制表日期：2021年9月1日）" in texts
+    assert "（依据《西山区2021年政务公开工作要点分工方案》）" in texts
+    assert find_paragraph(doc, "制表日期：2021年9月1日").alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert "区财政局共承担任务9项，其中牵头3项、负责落实6项。" in texts
     table = doc.tables[0]
     assert len(table.rows) == 1 + len(data.rows)

@@ -1,0 +1,79 @@
+"""Helpers shared by the generators, and builder details not covered by the documents."""
+import datetime as dt
+
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from duban.documents import division_table_docx
+from duban.documents.common import cn_date, cn_number, number, percent, section_merges, text_width_chars
+from duban.documents.gongwen import GongwenDocument
+from duban.documents.model import Figures, PlanMeta
+
+from . import samples
+from .helpers import open_docx
+
+pytestmark = pytest.mark.pure
+
+
+def test_cn_date_has_no_leading_zeros():
+    assert cn_date(dt.date(2021, 8, 2)) == "2021年8月2日"
+
+
+@pytest.mark.parametrize("n,text", [(1, "一"), (5, "五"), (10, "十"), (11, "十一"), (20, "二十"), (34, "三十四")])
+def test_cn_number(n, text):
+    assert cn_number(n) == text
+
+
+def test_number_and_percent():
+    assert [number(x) for x in (95.0, 95.25, 7, None)] == ["95", "95.25", "7", ""]
+    assert [percent(x) for x in (0.875, 1, None)] == ["87.5%", "100.0%", "—"]
+    assert Figures(total=0).on_time_rate is None
+
+
+def test_text_width_counts_half_width_as_half():
+    assert text_width_chars("2021年8月12日") == 6.5
+    assert text_width_chars("西山区人民政府办公室") == 10
+
+
+def test_section_merges_mixed_depths():
+    sections = [["甲", "子"], ["甲", "子"], ["甲"], ["甲", "丑"], [], []]
+    texts, merges = section_merges(sections, 2)
+    assert texts == [["甲", "子"], ["", ""], ["甲", ""], ["甲", "丑"], ["", ""], ["", ""]]
+    # rows 0-1 share both levels; row 2 spans both columns on its own; row 3 is a single
+    # cell at each level; the two rows without a section share one blank span.
+    assert sorted(merges) == [(0, 0, 1, 0), (0, 1, 1, 1), (2, 0, 2, 1), (4, 0, 5, 1)]
+
+
+def test_signature_centres_a_short_issuer_over_the_date():
+    g = GongwenDocument()
+    g.signature("区政务办", dt.date(2021, 12, 31))
+    doc = open_docx(g.to_bytes())
+    issuer, date = doc.paragraphs[-2], doc.paragraphs[-1]
+    assert issuer.text == "区政务办" and date.text == "2021年12月31日"
+    assert issuer.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    # 成文日期右空四字 (7 characters wide), the 4-character issuer centred over it
+    assert abs(date.paragraph_format.right_indent.pt - 4 * 16) < 0.1
+    assert abs(issuer.paragraph_format.right_indent.pt - (4 + 1.5) * 16) < 0.1
+
+
+def test_page_number_mode_is_checked():
+    with pytest.raises(ValueError, match="page_numbers"):
+        GongwenDocument(page_numbers="roman")
+    doc = open_docx(GongwenDocument(page_numbers=None).to_bytes())
+    assert "PAGE" not in doc.sections[0].footer._element.xml
+
+
+def test_division_table_landscape_option():
+    doc = open_docx(division_table_docx(samples.PLAN, samples.division_rows(10), landscape=True))
+    s = doc.sections[0]
+    assert abs(s.page_width.mm - 297) < 0.05
+    table = doc.tables[0]
+    assert len(table.rows) == 11
+    widths = [int(g.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
+              for g in table._tbl.tblGrid]
+    assert abs(sum(widths) / 1440 * 25.4 - 225) < 0.5
+
+
+def test_empty_plan_still_makes_a_document():
+    doc = open_docx(division_table_docx(PlanMeta("空方案"), []))
+    assert len(doc.tables[0].rows) == 1
