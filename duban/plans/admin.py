@@ -1,16 +1,39 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from duban.plans.models import Assignment, ChangeRecord, Plan, PlanWarning, Section, Task
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Plans, tasks and assignments change only through the site's pages, which record every change
+    (ChangeRecord); the admin shows them and may delete a whole plan, nothing else."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
-    autocomplete_fields = ["unit"]
+    fields = ["unit", "role"]
+    readonly_fields = ["unit", "role"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "doc_number", "year", "org", "created_at", "created_by"]
     list_filter = ["org", "year"]
     search_fields = ["title", "doc_number"]
@@ -18,14 +41,14 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReadOnlyAdmin):
     list_display = ["title", "parent", "plan", "order"]
     list_filter = ["plan"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ["no", "requirement_short", "deadline_text", "plan"]
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["no", "requirement_short", "deadline_text", "plan", "edit_link"]
     list_filter = ["plan", "deadline_kind"]
     search_fields = ["requirement", "units_text"]
     inlines = [AssignmentInline]
@@ -34,9 +57,16 @@ class TaskAdmin(admin.ModelAdmin):
     def requirement_short(self, obj):
         return obj.requirement[:40]
 
+    @admin.display(description="修改")
+    def edit_link(self, obj):
+        return format_html('<a href="{}">在任务页修改</a>', reverse("task_edit", args=[obj.pk]))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(PlanWarning)
-class PlanWarningAdmin(admin.ModelAdmin):
+class PlanWarningAdmin(ReadOnlyAdmin):
     list_display = ["plan", "task", "kind", "message", "settled_at", "settled_by"]
     list_filter = ["plan", "kind", ("settled_at", admin.EmptyFieldListFilter)]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from duban import ingest
 from duban.directory.models import Organisation, Unit
@@ -392,9 +392,13 @@ def apply(prep: Prepared, user=None, keep_unknown: bool = False) -> Plan:
                 plan = _apply_revision(prep, user, keep_unknown, stored)
             else:
                 plan = _create_plan(prep, user, keep_unknown, stored)
-    except BaseException:
+    except BaseException as exc:
         for p in stored:  # the rows are gone with the rollback; so must the file be
             p.source_file.storage.delete(p.source_file.name)
+        same = Plan.objects.filter(org=prep.org, sha256=prep.sha256).first() if isinstance(exc, IntegrityError) else None
+        if same is not None:  # someone imported the same file at the same moment
+            prep.status, prep.existing = "duplicate", same
+            return same
         raise
     return plan
 

@@ -31,6 +31,8 @@ class Plan(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "分工方案"
         ordering = ["-year", "-created_at"]
+        # The same file is one plan: a second import of it, even a concurrent one, changes nothing.
+        constraints = [models.UniqueConstraint(fields=["org", "sha256"], name="plan_unique_file")]
 
     def __str__(self) -> str:
         return self.title

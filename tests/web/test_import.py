@@ -401,3 +401,24 @@ def test_upload_is_for_coordinators_only(client, org, unit):
     client.force_login(make_user(org, "l", "liaison", unit("区民政局")))
     assert client.get("/plans/upload/").status_code == 403
     assert Plan.objects.count() == 0
+
+
+def test_two_imports_of_one_file_at_once_make_one_plan(org, media_root):
+    first = importing.prepare(org, seed_bytes(), SEED.name)
+    second = importing.prepare(org, seed_bytes(), SEED.name)  # prepared before the first is written
+    assert first.status == second.status == "new"
+    plan = importing.apply(first)
+    assert importing.apply(second) == plan
+    assert Plan.objects.count() == 1 and Task.objects.count() == 74
+    assert len(files_under(media_root)) == 1
+
+
+def test_tasks_change_only_through_recorded_pages_not_the_admin(seed_plan, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="x-long-password")
+    client.force_login(admin_user)
+    task = seed_plan.tasks.get(no=1)
+    r = client.post(f"/admin/plans/task/{task.pk}/change/", {"requirement": "改掉"})
+    assert r.status_code == 403
+    task.refresh_from_db()
+    assert task.requirement != "改掉"
+    assert client.get(f"/admin/plans/task/{task.pk}/change/").status_code == 200  # view only
