@@ -278,6 +278,11 @@ class GongwenDocument:
         props.created = now
         props.modified = now
         props.revision = 1
+        # The template's preview picture shows an empty page; drop it.
+        rels = self.doc.part.package.rels
+        for r_id, rel in list(rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del rels[r_id]
         self._first_block = True
 
     # page and defaults

@@ -1,5 +1,7 @@
 """Helpers shared by the generators, and builder details not covered by the documents."""
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -77,3 +79,13 @@ def test_division_table_landscape_option():
 def test_empty_plan_still_makes_a_document():
     doc = open_docx(division_table_docx(PlanMeta("空方案"), []))
     assert len(doc.tables[0].rows) == 1
+
+
+def test_document_properties_and_no_template_thumbnail():
+    blob = division_table_docx(samples.PLAN, samples.division_rows(3))
+    names = zipfile.ZipFile(io.BytesIO(blob)).namelist()
+    assert not any("thumbnail" in n for n in names)
+    props = open_docx(blob).core_properties
+    assert props.title == samples.PLAN.title
+    assert props.author == samples.PLAN.issuer
+    assert "python-docx" not in (props.comments or "")
