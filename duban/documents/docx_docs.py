@@ -137,13 +137,17 @@ def bulletin_docx(data: BulletinData) -> bytes:
         doc.paragraph("无逾期未完成事项。")
 
     if data.units_named:
-        heading("通报表扬和批评")
         kinds: list[str] = []
         for u in data.units_named:
             if u.kind not in kinds:
                 kinds.append(u.kind)
+        if len(kinds) == 1:  # only praise, or only criticism: no sub-headings
+            heading(kinds[0] if kinds[0].startswith("通报") else "通报" + kinds[0])
+        else:
+            heading("通报表扬和批评")
         for i, kind in enumerate(kinds, 1):
-            doc.heading2(f"（{cn_number(i)}）{kind}")
+            if len(kinds) > 1:
+                doc.heading2(f"（{cn_number(i)}）{kind}")
             for u in data.units_named:
                 if u.kind == kind:
                     doc.paragraph(f"{u.unit}：{u.reason}")

@@ -16,18 +16,25 @@ What follows the standard:
   the edge of the 版心 (``page_numbers="gongwen"``), or centred on every page
   (``page_numbers="centred"``).
 * 发文字号 line centred, with the red 分隔线 drawn as the paragraph's bottom border;
-  成文日期 in Arabic numerals ("2021年8月12日"); 版记 (抄送 / 印发) between a thick
-  top rule, a thin middle rule and a thick bottom rule.
+  署名 and 成文日期 in Arabic numerals ("2021年8月12日") placed as 7.3.5.2 says for
+  documents without a seal; 版记 (抄送 / 印发) as a one-column table as wide as the
+  版心 with a thick top rule, a thin middle rule and a thick bottom rule.
+* Tables: header row repeated on every page (``w:tblHeader``), rows allowed to
+  break across pages, single borders, fixed column widths, 仿宋 小四 cell text.
 
 Fonts. A run in a .docx names one font per script (``w:ascii``, ``w:hAnsi``,
 ``w:eastAsia``); there is no fallback list. We name the fonts the standard asks
-for (the "GB" names in :data:`FONTS`) in all three attributes, so that Chinese
-text is not left to the Latin font. Word and WPS on machines without a named font
-substitute one of their own; LibreOffice asks fontconfig, which picks a CJK font
-for ``zh-CN`` text (Noto Serif CJK SC / Noto Sans CJK SC on Debian with
-``fonts-noto-cjk``). :data:`FONT_FALLBACKS` lists, for each GB name, what to
-install or map on a machine that lacks it; it is documentation and is not written
-into the file.
+for (the "GB" names in :data:`FONTS`) in all of them (``w:eastAsia`` is the one
+that matters for Chinese text; ``font.name`` alone would only set the Latin
+ones). Where a named font is missing the program substitutes:
+
+* Word and WPS use word/fontTable.xml, where we describe each GB font with the
+  GB2312 charset and an ``w:altName`` (the first entry of :data:`FONT_FALLBACKS`:
+  仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 华文中宋, 黑体 → SimHei);
+* LibreOffice asks fontconfig, which on Debian with ``fonts-noto-cjk`` gives
+  Noto Sans CJK SC for every unknown name; :mod:`duban.documents.render` sets up
+  a LibreOffice profile that maps each GB name to the last (Noto) entry of
+  :data:`FONT_FALLBACKS` instead, so 仿宋 stays a serif face and 黑体 a sans one.
 
 Not implemented: 份号, 密级, 紧急程度, 签发人, 印章, and placing the 版记 at the foot
 of an even page. The module knows nothing about Django or the database.
@@ -40,7 +47,6 @@ from dataclasses import dataclass
 from typing import Sequence, Union
 
 from docx import Document
-from lxml import etree
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -48,6 +54,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
+from lxml import etree
 
 from .common import cn_date, text_width_chars  # noqa: F401  (cn_date re-exported)
 
@@ -283,7 +290,6 @@ class GongwenDocument:
         for r_id, rel in list(rels.items()):
             if rel.reltype == RT.THUMBNAIL:
                 del rels[r_id]
-        self._first_block = True
 
     # page and defaults
 

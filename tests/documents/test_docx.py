@@ -356,3 +356,11 @@ def test_assessment_rejects_misaligned_breakdown():
     data.rows[0].breakdown = [1, 2]
     with pytest.raises(ValueError, match="区民政局"):
         assessment_docx(data)
+
+
+def test_bulletin_with_praise_only_has_no_subheadings():
+    data = samples.bulletin()
+    data.units_named = data.units_named[:1]
+    texts = paragraph_texts(open_docx(bulletin_docx(data)))
+    assert "四、通报表扬" in texts and "（一）表扬" not in texts
+    assert "区民政局：按时完成全部8项任务，公开内容规范完整。" in texts
