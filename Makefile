@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser clean
+.PHONY: run test install system clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,12 +21,14 @@ run: $(STAMP)
 	$(BIN)/duban demo_users
 	$(BIN)/duban runserver 127.0.0.1:8000
 
-# Debian's Chromium and a CJK font for the browser tests (installed once, if missing).
-browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+# Debian packages the tests drive for real, installed once if missing: Chromium and a CJK font for the
+# browser tests, LibreOffice and poppler to render generated documents to PDF and PNG.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
+system:
+	@(command -v chromium && command -v soffice && command -v pdftoppm && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES))
 
-test: $(STAMP) browser
+test: $(STAMP) system
 	$(BIN)/python -m pytest
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban $(BIN)/python -m pytest -m "not pure"
 
