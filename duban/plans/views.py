@@ -44,10 +44,11 @@ def home(request):
 
 @login_required
 def plan_list(request):
-    plans = access.visible_plans(request.user).annotate(
-        task_count=Count("tasks", distinct=True),
-        open_warnings=Count("plan_warnings", filter=Q(plan_warnings__settled_at__isnull=True), distinct=True),
-    )
+    plans = list(access.visible_plans(request.user))
+    tasks = dict(access.visible_tasks(request.user).values_list("plan").annotate(n=Count("id")))
+    warnings = dict(access.visible_warnings(request.user).filter(settled_at__isnull=True).values_list("plan").annotate(n=Count("id")))
+    for p in plans:
+        p.task_count, p.open_warnings = tasks.get(p.pk, 0), warnings.get(p.pk, 0)
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 

@@ -115,3 +115,10 @@ def test_login_page(client, seed_plan, coordinator):
     assert r.status_code == 302
     r = client.post("/logout/")
     assert r.status_code == 302 and r["Location"] == "/login/"
+
+
+def test_plan_list_counts_only_what_the_user_may_see(seed_plan, unit, client):
+    liaison = make_user(seed_plan.org, "l", "liaison", unit("区委网信办"))
+    client.force_login(liaison)
+    body = client.get("/plans/").content.decode()
+    assert '<td class="num">2</td>' in body and "74" not in body
