@@ -40,6 +40,9 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
         return ooxml.zip_kind(data, name)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise IngestError("这是旧版 Word/Excel（.doc/.xls）文件，请在 Office 或 WPS 中另存为 .docx 或 .xlsx 后再导入。")
+    for ext, label in ((".docx", "Word"), (".xlsx", "Excel"), (".pdf", "PDF")):
+        if name.endswith(ext):
+            raise IngestError(f"文件扩展名是 {ext}，但内容不是有效的 {label} 文件（可能已损坏或改了扩展名）。")
     if name.endswith((".html", ".htm")):
         return "html"
     from duban.ingest.readers.text import decode
