@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "duban.plans",
     "duban.workcal",
     "duban.notify",
+    "duban.progress",
+    "duban.reminders",
 ]
 
 MIDDLEWARE = [

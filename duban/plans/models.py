@@ -83,6 +83,9 @@ class Task(models.Model):
     deadline_working_days = models.IntegerField("工作日数", null=True, blank=True)
     deadline_every = models.CharField("周期", max_length=20, choices=EVERY_CHOICES, blank=True)
     warnings = models.JSONField("解析提示", default=list, blank=True)
+    # For an event-relative deadline ("文件成文后20个工作日内"): the day the event happened, once someone records it.
+    event_date = models.DateField("起算事件日期", null=True, blank=True)
+    event_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="事件日期录入人")
 
     class Meta:
         verbose_name = verbose_name_plural = "任务"
@@ -113,9 +116,32 @@ TASK_TEXT_FIELDS = ["requirement", "units_text", "deadline_text"]
 
 
 class Assignment(models.Model):
+    # The lifecycle: 未开始 → 推进中 → 已报送 → 已办结, or 已报送 → 退回 → 推进中/已报送 → …
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    STATUS_CHOICES = [
+        (NOT_STARTED, "未开始"),
+        (IN_PROGRESS, "推进中"),
+        (SUBMITTED, "已报送"),
+        (ACCEPTED, "已办结"),
+        (RETURNED, "退回"),
+    ]
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name="任务")
     unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name="单位")
     role = models.CharField("职责", max_length=20, choices=ROLE_CHOICES)
+    status = models.CharField("办理状态", max_length=20, choices=STATUS_CHOICES, default=NOT_STARTED, db_index=True)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("最近报送时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # The due date in force: derived from the task's deadline (see duban.plans.deadlines), or the override.
+    # None while waiting for an event, for ongoing work, or when the deadline is unknown.
+    due_date = models.DateField("应完成日期", null=True, blank=True, db_index=True)
+    due_override = models.DateField("调整后的完成日期", null=True, blank=True)
+    due_override_reason = models.CharField("调整理由", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "任务分工"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "duban.reminders"
+    verbose_name = "提醒与催办"
+    default_auto_field = "django.db.models.BigAutoField"
