@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from duban.directory import views as directory
 from duban.plans import views as plans
@@ -24,5 +24,7 @@ urlpatterns = [
     path("directory/", directory.directory, name="directory"),
     path("directory/export.xlsx", directory.export, name="directory_export"),
     path("directory/import/", directory.upload, name="directory_import"),
+    path("", include("duban.progress.urls")),
+    path("", include("duban.reminders.urls")),
     path("admin/", admin.site.urls),
 ]
