@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "duban.notify",
     "duban.progress",
     "duban.reminders",
+    "duban.assessment",
+    "duban.exports",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,7 @@ urlpatterns = [
     path("directory/import/", directory.upload, name="directory_import"),
     path("", include("duban.progress.urls")),
     path("", include("duban.reminders.urls")),
+    path("", include("duban.assessment.urls")),
+    path("", include("duban.exports.urls")),
     path("admin/", admin.site.urls),
 ]
