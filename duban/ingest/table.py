@@ -23,7 +23,7 @@ from duban.ingest.deadline import parse_deadline
 from duban.ingest.errors import IngestError
 from duban.ingest.model import LEAD, RESPONSIBLE, Plan, Task
 from duban.ingest.readers import RawDocument
-from duban.ingest.text import CJK, join_cut, tidy
+from duban.ingest.text import flatten, join_cut, tidy
 from duban.ingest.units import LABEL_RE, VERB_RE, parse_units
 
 # Header names, most specific first. A header cell is matched against each in turn.
@@ -38,12 +38,13 @@ HEADER_FIELDS = [
     ("section", re.compile(r"(工作任务|重点任务|主要任务|重点工作|工作重点|任务|类别|项目|领域|事项|板块|工作)")),
 ]
 NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,4})\s*[）)]?\s*[.、．]?$")
+DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\s*[.．\-－]\s*\d{1,3})+\s*[.、．]?$")  # 1.1, 2-3: numbered within a section
 HEADING_NUMBER = [
     (re.compile(r"^第[一二三四五六七八九十]+[部分章]\s*"), 0),
     (re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*"), 0),
     (re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*[、.．]?\s*"), 1),
 ]
-INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]+[）)])?[\u4e00-\u9fff“”、]{{4,24}})[ \u3000]+([\u4e00-\u9fff“《].{{8,}})$", re.S)
+INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]+[）)])?[\u4e00-\u9fff“”、]{{4,24}})[ \u3000\n]+([\u4e00-\u9fff“《].{{8,}})$", re.S)
 SENTENCE_END = re.compile(r"[。；;！!？?]$")
 UNIT_WORD = re.compile(r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|单位|部门|机关)")
 
@@ -155,6 +156,7 @@ class Builder:
     def __init__(self) -> None:
         self.cmap: ColumnMap | None = None
         self.path: list[str] = []
+        self.path_levels: list[int] = []  # the level of each heading in path
         self.depth = 1  # section levels that column headings fill (2 once a row shows two)
         self.section_widths: set[int] = set()
         self.drafts: list[Draft] = []
@@ -167,10 +169,13 @@ class Builder:
 
     # -- sections -------------------------------------------------------------
     def set_section(self, level: int, title: str) -> None:
-        title = tidy(heading_level(title)[1])
+        title = flatten(tidy(heading_level(flatten(title))[1]))
         if not title:
             return
-        self.path = self.path[:level] + [title]
+        # Levels are relative: a document whose first headings are "（一）" has no level above them.
+        keep = sum(1 for lvl in self.path_levels if lvl < level)
+        self.path = self.path[:keep] + [title]
+        self.path_levels = self.path_levels[:keep] + [level]
 
     def column_headings(self, values: list[tuple[int, str]], width: int) -> None:
         """values: (column level, text) for non-empty section cells of a row whose map has `width` section columns."""
@@ -216,16 +221,25 @@ class Builder:
         if not nonempty:
             return
         if self.cmap is None:
-            self.before.append(" ".join(tidy(c) for _, c in nonempty))
+            self.before.append(" ".join(flatten(tidy(c)) for _, c in nonempty))
             return
         cmap = self.cmap
         cell = lambda i: cells[i] if i is not None and i < len(cells) else ""  # noqa: E731
 
         texts = {tidy(c) for _, c in nonempty}
-        number = None
+        number = label = None
         if cmap.no is not None:
-            m = NUMBER_CELL.match(tidy(cell(cmap.no)))
+            label = flatten(tidy(cell(cmap.no)))
+            m = NUMBER_CELL.match(label)
             number = int(m[1]) if m else None
+            if m is None and DOTTED_NUMBER.match(label):
+                number = len(self.drafts) + 1
+            elif m is None and heading_level(label)[0] is not None and not self._has_units_or_deadline(cells):
+                # "（一）" in the 序号 column, its title in the next cell: a section heading row
+                level, _ = heading_level(label)
+                rest = [flatten(tidy(c)) for i, c in nonempty if i != cmap.no]
+                self.set_section(level, "".join(rest[:1]) or heading_level(label)[1])
+                return
         if number is None and len(texts) == 1:
             (text,) = texts
             first = nonempty[0][0]
@@ -234,6 +248,8 @@ class Builder:
                 self.set_section(level if level is not None else 0, clean)
                 return
         if number is None and cmap.no is not None:
+            if not self.drafts and all(len(tidy(c)) <= 8 for _, c in nonempty):
+                return  # a second header row (一级/二级 under 工作任务) before the first task
             self.continue_task(cells)
             return
         if number is None:  # no 序号 column: a row continues the one above only if that one was cut
@@ -242,6 +258,12 @@ class Builder:
                 return
             number = len(self.drafts) + 1
         self.start_task(number, cells)
+        if label and not NUMBER_CELL.match(label):
+            self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
+
+    def _has_units_or_deadline(self, cells: list[str]) -> bool:
+        cmap = self.cmap
+        return any(tidy(self._get(cells, i)) for i, _, _ in cmap.units) or bool(tidy(self._get(cells, cmap.deadline)))
 
     def _was_cut(self, draft: Draft, cells: list[str]) -> bool:
         req = tidy(self._get(cells, self.cmap.requirement))
@@ -374,7 +396,7 @@ class Builder:
         return plan
 
     def finish(self, d: Draft, year: int | None) -> Task:
-        task = Task(no=d.no, section=[s for s in d.section if s], requirement=tidy(d.requirement), warnings=list(d.warnings))
+        task = Task(no=d.no, section=[s for s in d.section if s], requirement=flatten(tidy(d.requirement)), warnings=list(d.warnings))
         role_of = {i: (role, from_col) for i, role, from_col in self.cmap.units} if self.cmap else {}
         texts = []
         for i, text in d.units.items():
@@ -386,13 +408,13 @@ class Builder:
             clause = parse_units(text, role, from_col)
             task.units += [u for u in clause.units if u.name not in {x.name for x in task.units}]
             task.warnings += clause.warnings
-        task.units_text = "；".join(texts)
+        task.units_text = "；".join(re.sub(r"\n", "、", re.sub(r"([、，,；;：:])\s*\n", r"\1", t)) for t in texts)
         if not task.requirement:
             task.warnings.append("具体要求为空，请补充")
         if not task.units:
             task.warnings.append("没有写明牵头或负责落实单位，请补充")
-        task.deadline_text = tidy(d.deadline)
-        result = parse_deadline(d.deadline, year)
+        task.deadline_text = flatten(tidy(d.deadline))
+        result = parse_deadline(task.deadline_text, year)
         task.deadline = result.deadline
         task.warnings += result.warnings
         return task

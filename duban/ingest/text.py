@@ -15,6 +15,14 @@ def tidy(text: str) -> str:
     return re.sub(r"[ \t\u00a0]{2,}", " ", text)
 
 
+def flatten(text: str) -> str:
+    """One line from a cell's paragraphs: lines joined like pieces of one cell cut at a page break."""
+    out = ""
+    for line in (text or "").split("\n"):
+        out = join_cut(out, line.strip())
+    return out
+
+
 def join_cut(before: str, after: str) -> str:
     """Join two pieces of one cell cut at a page break: no space between Chinese text."""
     if not before:

@@ -128,3 +128,33 @@ def test_not_a_plan_is_a_clear_error():
         build_plan(doc([["姓名", "年龄"], ["张三", "30"]]))
     with pytest.raises(IngestError, match="没有任何任务"):
         build_plan(doc([["序号", "具体要求", "牵头落实单位", "完成时限"]]))
+
+
+def test_paragraph_breaks_in_cells_separate_unit_names_but_not_sentences():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "责任单位", "完成时限"],
+        ["1", "推进规划\n主动公开", "主动公开“十四五”\n规划纲要。", "区政府办公室\n区发展改革局", "2021年\n10月底前"],
+    ]))
+    (task,) = plan.tasks
+    assert task.section == ["推进规划主动公开"]
+    assert task.requirement == "主动公开“十四五”规划纲要。"
+    assert task.responsible_units == ["区政府办公室", "区发展改革局"]
+    assert task.units_text == "区政府办公室、区发展改革局"
+    assert task.deadline.date.isoformat() == "2021-10-31"
+
+
+def test_numbers_within_sections_and_headings_in_the_number_column():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+        ["", "一级任务", "", "", ""],  # a second header row before any task
+        ["（一）", "推进决策公开", "", "", ""],
+        ["1.1", "公开决策事项目录。", "区司法局", "", "6月底前"],
+        ["1.2", "公开决策草案。", "区司法局", "各街道办事处", "年底前"],
+        ["（二）", "推进执行公开", "", "", ""],
+        ["2.1", "公开执行情况。", "区政府办公室", "", "年底前"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert [t.section for t in plan.tasks] == [["推进决策公开"], ["推进决策公开"], ["推进执行公开"]]
+    assert "1.2" in plan.tasks[1].warnings[0]
+    assert plan.tasks[1].unit_groups == ["各街道办事处"]
+    assert not plan.warnings

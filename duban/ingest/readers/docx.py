@@ -160,7 +160,7 @@ def _table_grid(tbl, num: _Numbering | None = None) -> list[list[str]]:
 def _cell_text(tc, num: _Numbering | None) -> str:
     lines: list[str] = []
     _cell_lines(tc, lines, num)
-    return join_lines("\n".join(lines))
+    return join_lines("\n".join(lines), hard_breaks=True)
 
 
 def _cell_lines(parent, lines: list[str], num: _Numbering | None) -> None:

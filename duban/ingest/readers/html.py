@@ -265,7 +265,7 @@ def cell_text(cell) -> str:
     """A cell's text: blocks and <br> break lines, then join_lines (CJK-aware)."""
     lines: list[list[str]] = [[]]
     _cell_lines(cell, lines)
-    return join_lines("\n".join(soft_text("".join(parts)) for parts in lines))
+    return join_lines("\n".join(soft_text("".join(parts)) for parts in lines), hard_breaks=True)
 
 
 def _cell_lines(node, lines: list[list[str]]) -> None:

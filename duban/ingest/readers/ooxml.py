@@ -47,15 +47,19 @@ def is_cjk(ch: str) -> bool:
     return bool(ch) and CJK_CHAR.match(ch) is not None
 
 
-def join_lines(text: str | None, wrapped_digits: bool = False) -> str:
+def join_lines(text: str | None, wrapped_digits: bool = False, hard_breaks: bool = False) -> str:
     """A cell's text as one string: strip each line, drop empty lines, and join
     two lines with "" when the break falls between two CJK characters, else " ".
 
     wrapped_digits: the breaks are soft wraps (a PDF cell), so a break between two
-    digits splits a number ("100" / "0" in a narrow 序号 column) and is joined with ""."""
+    digits splits a number ("100" / "0" in a narrow 序号 column) and is joined with "".
+    hard_breaks: the breaks are real paragraphs (a Word/Excel/HTML cell): keep them as "\n",
+    since in a units cell they separate names ("区财政局\n区发展改革局")."""
     if not text:
         return ""
     lines = [ln.strip() for ln in _LINE_BREAKS.split(text)]
+    if hard_breaks:  # paragraphs inside a table cell: the table parser decides what a break means per column
+        return "\n".join(ln for ln in lines if ln)
     out = ""
     for ln in lines:
         if not ln:

@@ -94,7 +94,7 @@ def format_value(value, number_format: str = "") -> str:
         if "%" in number_format:
             return _number(value * 100) + "%"
         return _number(value)
-    return join_lines(str(value))
+    return join_lines(str(value), hard_breaks=True)
 
 
 def _number(value: float) -> str:
