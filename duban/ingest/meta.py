@@ -75,6 +75,9 @@ def extract(before: list[str], after: list[str] = ()) -> Meta:
     if meta.year is None and meta.issued_on:
         meta.year = meta.issued_on.year
         meta.warnings.append(f"标题中没有年度，按成文日期取 {meta.year} 年，请核对")
+    elif meta.year is None and (m := re.search(r"〔(\d{4})〕", meta.doc_number)):
+        meta.year = int(m[1])
+        meta.warnings.append(f"标题中没有年度，按文号取 {meta.year} 年，请核对")
     if not meta.title:
         meta.warnings.append("没有找到方案标题")
     if not meta.doc_number:

@@ -158,3 +158,12 @@ def test_numbers_within_sections_and_headings_in_the_number_column():
     assert "1.2" in plan.tasks[1].warnings[0]
     assert plan.tasks[1].unit_groups == ["各街道办事处"]
     assert not plan.warnings
+
+
+def test_year_from_the_doc_number_when_the_title_and_date_have_none():
+    plan = build_plan(doc(
+        [["序号", "具体要求", "牵头落实单位", "完成时限"], ["1", "甲。", "区财政局负责落实", "10月底前"]],
+        paragraphs=["某政办发〔2024〕3号", "政务公开工作要点分工方案"],
+    ))
+    assert plan.year == 2024 and any("文号" in w for w in plan.warnings)
+    assert plan.tasks[0].deadline.date.isoformat() == "2024-10-31"
