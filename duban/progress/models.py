@@ -1,1 +1,103 @@
-from django.db import models  # noqa: F401
+"""What a unit reports on an assignment, how the office reviewed it, and every change of the assignment's status.
+
+A Report is one submission: text, the date the information was published, evidence links and attachments.
+The coordinator accepts it (with a grade for the yearly assessment) or returns it with a reason; the
+assignment's status follows (see duban.progress.lifecycle, the only code that changes it).
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils import timezone
+
+from duban.plans.models import Assignment
+
+PENDING, ACCEPTED, RETURNED = "pending", "accepted", "returned"
+OUTCOME_CHOICES = [(PENDING, "待审核"), (ACCEPTED, "已通过"), (RETURNED, "已退回")]
+
+GRADE_CHOICES = [("excellent", "优"), ("good", "良"), ("fair", "中"), ("poor", "差")]
+
+http_url = URLValidator(schemes=["http", "https"], message="请填写以 http:// 或 https:// 开头的完整网址。")
+
+
+def evidence_upload_to(attachment: "Attachment", filename: str) -> str:
+    """evidence/<yyyy>/<mm>/<random>: the name a user gave the file never reaches the disk."""
+    now = timezone.localtime()
+    return f"evidence/{now:%Y}/{now:%m}/{secrets.token_hex(16)}"
+
+
+class Report(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports", verbose_name="任务分工")
+    text = models.TextField("进展情况")
+    published_on = models.DateField("公开发布日期", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="报送人")
+    submitted_at = models.DateTimeField("报送时间", default=timezone.now)
+    outcome = models.CharField("审核结果", max_length=10, choices=OUTCOME_CHOICES, default=PENDING, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审核人")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.TextField("审核意见", blank=True)
+    grade = models.CharField("评价", max_length=10, choices=GRADE_CHOICES, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "进展报送"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.submitted_at:%Y-%m-%d} {self.get_outcome_display()}"
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.links.exists() or self.attachments.exists()
+
+
+class EvidenceLink(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="links", verbose_name="报送")
+    url = models.CharField("网址", max_length=1000, validators=[http_url])
+    title = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证链接"
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Attachment(models.Model):
+    """A file kept under MEDIA_ROOT (outside the web root) and served only by the download view."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments", verbose_name="报送")
+    file = models.FileField("文件", upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.BigIntegerField("大小（字节）")
+    content_type = models.CharField("类型", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证附件"
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """One transition of an assignment's status: from, to, by whom, when, why."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="status_changes", verbose_name="任务分工")
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="status_changes", verbose_name="报送")
+    from_status = models.CharField("原状态", max_length=20, choices=Assignment.STATUS_CHOICES)
+    to_status = models.CharField("新状态", max_length=20, choices=Assignment.STATUS_CHOICES)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间", default=timezone.now)
+    reason = models.TextField("理由", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "状态变更记录"
+        ordering = ["assignment", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
