@@ -98,3 +98,33 @@ def visible_changes(user) -> QuerySet[ChangeRecord]:
 
 def can_download_source(user) -> bool:
     return can_read_all(user)
+
+
+# --- assessment, dashboards and documents -----------------------------------------------------
+
+
+def can_see_dashboard(user) -> bool:
+    """Dashboards and the unit ranking are for the coordinator and leaders."""
+    return can_read_all(user)
+
+
+def can_see_unit_score(user, unit: Unit) -> bool:
+    """A unit's score breakdown: coordinator and leaders, and that unit's own liaison."""
+    return visible_units(user).filter(pk=unit.pk).exists()
+
+
+def can_export(user, kind: str, unit_id: int | None = None) -> bool:
+    """Generating documents: coordinator and leaders any of them; a liaison only its own unit's task list."""
+    if can_read_all(user):
+        return True
+    p = profile(user)
+    return p is not None and p.role == Profile.LIAISON and kind == "unit_list" and unit_id is not None and unit_id == p.unit_id
+
+
+def visible_export_jobs(user):
+    """Export jobs are private to whoever asked for them."""
+    from duban.exports.models import ExportJob
+
+    if profile(user) is None:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(created_by=user)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from duban.assessment.models import Deduction, Scheme
+from duban.directory.models import Unit
+
+
+class AsOfForm(forms.Form):
+    date = forms.DateField(label="统计截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def as_of(self):
+        if self.is_valid() and self.cleaned_data.get("date"):
+            return self.cleaned_data["date"]
+        return timezone.localdate()
+
+
+class SchemeForm(forms.ModelForm):
+    class Meta:
+        model = Scheme
+        fields = ["lead_points", "responsible_points", "late_penalty", "late_floor",
+                  "grade_excellent", "grade_good", "grade_fair", "grade_poor", "return_deduction"]
+
+
+class DeductionForm(forms.ModelForm):
+    at = forms.DateTimeField(label="扣分时间", initial=timezone.now,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                             help_text="统计截止日期在此之前的考评不计入这笔扣分")
+
+    class Meta:
+        model = Deduction
+        fields = ["unit", "points", "reason", "at"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("sort_order", "name")

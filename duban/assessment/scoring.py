@@ -1,0 +1,215 @@
+"""Unit scores computed from the stored facts at an as-of date. Nothing here is ever stored.
+
+The rules (the page "考评说明" shows them in Chinese with the plan's own numbers):
+
+1. Every assignment is worth points by role: 牵头 ``scheme.lead_points`` (3), 负责落实
+   ``scheme.responsible_points`` (1).
+2. An assignment is assessed at the as-of date when it was accepted by then, or its due date has
+   passed (due ≤ as-of), or — having no due date (长期坚持, 定期, waiting for an event) — the plan's
+   year is over (as-of ≥ 31 Dec). Others are "未到期" and count neither way.
+3. Completion factor: the work counts as done on the day of the submission that was accepted
+   (the acceptance day if there was none), provided it was accepted by the as-of date.
+   Done on or before the due date: 100%. Done later: 100% − ``late_penalty`` per working day late
+   (working days after the due date up to and including the done day, on the Chinese working-day
+   calendar), never below ``late_floor``. Not done by the as-of date: 0%.
+4. Quality factor from the grade given at acceptance: 优 100%, 良 90%, 中 75%, 差 50%; no grade 100%.
+5. Earned = points × completion factor × quality factor.
+6. Score = earned ÷ possible × 100 − returns × ``return_deduction`` − manual deductions,
+   rounded to two decimals (half up), not below 0. Returns are the times a report of the unit was
+   returned (退回) on or before the as-of date; manual deductions are those dated on or before it.
+7. Ranking by score, highest first; equal scores (to two decimals) share a rank (1, 1, 3).
+   A unit with nothing assessed yet has no score and no rank.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from duban.assessment.facts import Fact, load, localdate
+from duban.assessment.models import Deduction, Scheme
+
+ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+CENT = Decimal("0.01")
+
+ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
+STATE_LABELS = {ON_TIME: "按时完成", LATE: "逾期完成", MISSING: "未完成", NOT_DUE: "未到期"}
+GRADE_LABELS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
+
+
+def q2(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Line:
+    """One assignment in a unit's breakdown."""
+
+    fact: Fact
+    points: Decimal
+    state: str
+    done_on: dt.date | None
+    days_late: int | None  # working days after the due date: when done late, or so far when not done
+    completion: Decimal
+    quality: Decimal
+    earned: Decimal
+    returns: int
+
+    @property
+    def assessed(self) -> bool:
+        return self.state != NOT_DUE
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def grade_label(self) -> str:
+        return GRADE_LABELS.get(self.fact.grade, "")
+
+    @property
+    def earned_display(self) -> Decimal:
+        return q2(self.earned)
+
+
+@dataclass
+class UnitScore:
+    unit_id: int
+    unit_name: str
+    sort: int
+    lines: list[Line] = field(default_factory=list)
+    deductions: list[Deduction] = field(default_factory=list)
+    return_deduction_each: Decimal = ZERO
+    rank: int | None = None
+
+    def _assessed(self):
+        return [ln for ln in self.lines if ln.assessed]
+
+    @property
+    def possible(self) -> Decimal:
+        return sum((ln.points for ln in self._assessed()), ZERO)
+
+    @property
+    def earned(self) -> Decimal:
+        return sum((ln.earned for ln in self._assessed()), ZERO)
+
+    @property
+    def base(self) -> Decimal | None:
+        """Earned as a share of possible, out of 100 (before deductions)."""
+        return q2(self.earned / self.possible * HUNDRED) if self.possible else None
+
+    @property
+    def return_count(self) -> int:
+        return sum(ln.returns for ln in self.lines)
+
+    @property
+    def return_deduction(self) -> Decimal:
+        return q2(self.return_count * self.return_deduction_each)
+
+    @property
+    def manual_deduction(self) -> Decimal:
+        return q2(sum((d.points for d in self.deductions), ZERO))
+
+    @property
+    def score(self) -> Decimal | None:
+        if not self.possible:
+            return None
+        return q2(max(ZERO, self.earned / self.possible * HUNDRED - self.return_deduction - self.manual_deduction))
+
+    def count(self, state: str) -> int:
+        return sum(1 for ln in self.lines if ln.state == state)
+
+    @property
+    def assessed_count(self) -> int:
+        return len(self._assessed())
+
+    @property
+    def on_time(self) -> int:
+        return self.count(ON_TIME)
+
+    @property
+    def late(self) -> int:
+        return self.count(LATE)
+
+    @property
+    def missing(self) -> int:
+        return self.count(MISSING)
+
+    @property
+    def not_due(self) -> int:
+        return self.count(NOT_DUE)
+
+
+@dataclass
+class Assessment:
+    plan_id: int
+    as_of: dt.date
+    scheme: Scheme
+    units: list[UnitScore]  # ranked units first (by rank), then units with no score
+
+    def unit(self, unit_id: int) -> UnitScore | None:
+        return next((u for u in self.units if u.unit_id == unit_id), None)
+
+    @property
+    def ranked(self) -> list[UnitScore]:
+        return [u for u in self.units if u.rank is not None]
+
+
+def score_line(f: Fact, scheme: Scheme, as_of: dt.date, cal, year_end: dt.date | None) -> Line:
+    points = scheme.points(f.role)
+    returns = f.returns_by(as_of)
+    if f.accepted_by(as_of):
+        done_on = f.completed_on()
+        days_late = cal.working_days_between(f.due_date, done_on) if f.due_date and done_on > f.due_date else 0
+        if days_late > 0:
+            completion = max(scheme.late_floor / HUNDRED, ONE - scheme.late_penalty / HUNDRED * days_late)
+            state = LATE
+        else:
+            completion, state = ONE, ON_TIME
+        quality = scheme.grade_factor(f.grade)
+        return Line(f, points, state, done_on, days_late, completion, quality, points * completion * quality, returns)
+    due = f.due_date if f.due_date is not None else year_end
+    if due is not None and due <= as_of:
+        days = cal.working_days_between(f.due_date, as_of) if f.due_date else None
+        return Line(f, points, MISSING, None, days, ZERO, ZERO, ZERO, returns)
+    return Line(f, points, NOT_DUE, None, None, ZERO, ZERO, ZERO, returns)
+
+
+def rank(units: list[UnitScore]) -> list[UnitScore]:
+    """Highest score first; equal scores share a rank (1, 1, 3); units without a score last, unranked."""
+    scored = sorted((u for u in units if u.score is not None), key=lambda u: (-u.score, u.sort, u.unit_name))
+    previous, position = None, 0
+    for i, u in enumerate(scored, 1):
+        if u.score != previous:
+            position, previous = i, u.score
+        u.rank = position
+    rest = sorted((u for u in units if u.score is None), key=lambda u: (u.sort, u.unit_name))
+    for u in rest:
+        u.rank = None
+    return scored + rest
+
+
+def assess(plan, as_of: dt.date, *, scheme: Scheme | None = None, cal=None, facts: list[Fact] | None = None) -> Assessment:
+    """Every unit's score for the plan at ``as_of``."""
+    if cal is None:
+        from duban.workcal.services import get_calendar
+
+        cal = get_calendar()
+    scheme = scheme or Scheme.for_plan(plan)
+    facts = facts if facts is not None else load(plan)
+    year_end = dt.date(plan.year, 12, 31) if plan.year else None
+    units: dict[int, UnitScore] = {}
+    for f in facts:
+        u = units.get(f.unit_id)
+        if u is None:
+            u = units[f.unit_id] = UnitScore(f.unit_id, f.unit_name, f.unit_sort, return_deduction_each=scheme.return_deduction)
+        u.lines.append(score_line(f, scheme, as_of, cal, year_end))
+    by_unit = defaultdict(list)
+    for d in Deduction.objects.filter(plan=plan).select_related("by").order_by("at", "id"):
+        if localdate(d.at) <= as_of:
+            by_unit[d.unit_id].append(d)
+    for unit_id, ds in by_unit.items():
+        if unit_id in units:
+            units[unit_id].deductions = ds
+    return Assessment(plan.pk, as_of, scheme, rank(list(units.values())))
