@@ -1,0 +1,63 @@
+"""The dashboard's numbers for the simulated year, counted here from the story in year.py."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from .year import AS_OF, CIVIL, EDUCATION, FINANCE, JUSTICE
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, year, date):
+    r = client.get(f"/plans/{year.plan.pk}/dashboard/?date={date}")
+    assert r.status_code == 200
+    return r
+
+
+def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
+    r = get(as_user(leader), year, AS_OF.isoformat())
+    ctx = r.context
+    total = ctx["total"]
+    # 12 assignments; accepted by 12-31: 财政1, 民政1, 司法1, 民政2, 教体2, 财政3, 民政4 (教体3 only in 2022)
+    assert (total.assigned, total.done) == (12, 7)
+    # on time: 财政1 (submitted on the due day), 民政2 (10-29 17:30, the due day), 财政3, 民政4 (no due date)
+    assert total.on_time == 4
+    # overdue (not done, due date passed): 财政2 only; 司法3 and 教体3 are due on the day itself
+    assert total.overdue == 1
+    units = {row.label: (row.assigned, row.done, row.on_time, row.overdue) for row in ctx["units"]}
+    assert units == {FINANCE: (4, 2, 2, 1), CIVIL: (3, 3, 2, 0), JUSTICE: (2, 1, 0, 0), EDUCATION: (3, 1, 0, 0)}
+    sections = {row.label: (row.assigned, row.done) for row in ctx["sections"]}
+    assert sections == {"深化重点领域信息公开": (6, 5), "筑牢政务公开工作基础": (6, 2)}  # tasks 1–2; tasks 3–5
+    lights = {k: n for k, _, n in ctx["lights"]}
+    # not done: 财政2 red; 司法3, 教体3 (submitted 12-31 → green), 教体4 (no due date → grey), 财政5 (2022-03-31 → green)
+    assert lights == {"done": 7, "red": 1, "yellow": 1, "green": 2, "grey": 1}
+    assert [o.fact.unit_name for o in ctx["overdue"]] == [FINANCE]
+    assert ctx["overdue"][0].days == 45  # working days from 10-29 to 12-31
+    trend = ctx["trend"]
+    assert trend[0][0] == dt.date(2021, 8, 9)  # the Monday of the plan's week (issued 2021-08-12)
+    assert trend[-1][2] == 7 and sum(n for _, n, _ in trend) == 7
+    week_oct_11 = next(t for t in trend if t[0] == dt.date(2021, 10, 11))
+    assert week_oct_11[1] == 2  # 民政1 on 10-11, 司法1 on 10-13
+    # The same numbers go to the charts, as JSON in the page, and are in the tables under them.
+    html = r.content.decode()
+    data = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert data["units"]["labels"][:1] and len(data["units"]["done_rate"]) == 4
+    assert data["trend"]["cumulative"][-1] == 7
+    assert {d["key"]: d["value"] for d in data["lights"]} == lights
+    assert "vendor/echarts.min.js" in html and "dashboard.js" in html
+    assert html.count('<table class="list rates">') == 2
+
+
+def test_an_earlier_date(year, as_user, coordinator):
+    ctx = get(as_user(coordinator), year, "2021-10-10").context
+    assert (ctx["total"].done, ctx["total"].overdue) == (1, 2)  # 财政1 done; 民政1 (submitted) and 司法1 (returned) overdue
+    lights = {k: n for k, _, n in ctx["lights"]}
+    assert lights["red"] == 1 and lights["green"] >= 1  # 民政1 submitted on 10-08 waits for review: green
+
+
+def test_dashboard_is_for_readers_only(year, as_user, liaison):
+    assert as_user(liaison).get(f"/plans/{year.plan.pk}/dashboard/").status_code in (403, 404)
