@@ -1,1 +1,59 @@
-from django.db import models  # noqa: F401
+"""Documents being generated: one ExportJob per request, worked by duban.exports.jobs.
+
+The row is the source of truth: the page polls it, `duban run_exports` (run by a timer) and the
+background thread started by the view both claim queued jobs through it, and a job whose worker
+died is marked failed with a message in Chinese.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+def result_upload_to(job: "ExportJob", filename: str) -> str:
+    return f"exports/{job.created_at:%Y/%m}/{job.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    DIVISION = "division"
+    UNIT_LIST = "unit_list"
+    BULLETIN = "bulletin"
+    ANNUAL = "annual"
+    ASSESSMENT = "assessment"
+    KIND_CHOICES = [
+        (DIVISION, "分工方案表"),
+        (UNIT_LIST, "单位任务清单"),
+        (BULLETIN, "督办通报"),
+        (ANNUAL, "年度报告（工作要点落实情况）"),
+        (ASSESSMENT, "考评结果表"),
+    ]
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUS_CHOICES = [(QUEUED, "排队中"), (RUNNING, "生成中"), (DONE, "已完成"), (FAILED, "失败")]
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="export_jobs", verbose_name="方案")
+    kind = models.CharField("文书", max_length=20, choices=KIND_CHOICES)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    result = models.FileField("文件", upload_to=result_upload_to, max_length=300, blank=True)
+    result_name = models.CharField("文件名", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书导出"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.DONE, self.FAILED)
+
+    @property
+    def fmt(self) -> str:
+        return self.params.get("fmt", "docx")

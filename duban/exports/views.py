@@ -1,0 +1,108 @@
+"""Document pages: choose a document, wait for it (a job page that refreshes itself), download it.
+
+Who may generate what is decided by duban.plans.access.can_export; a job is visible only to the
+user who asked for it, and the download checks again."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from duban.exports import build, jobs
+from duban.exports.forms import BulletinForm, ExportForm
+from duban.exports.models import ExportJob
+from duban.plans import access
+from duban.workcal.calendar import UnknownCalendarYear
+
+
+def _plan(request, plan_id):
+    return get_object_or_404(access.visible_plans(request.user).select_related("org"), pk=plan_id)
+
+
+@login_required
+def documents_home(request):
+    plan = access.visible_plans(request.user).first()
+    return redirect("documents", plan.pk) if plan else redirect("home")
+
+
+@login_required
+def documents(request, plan_id):
+    plan = _plan(request, plan_id)
+    if access.profile(request.user) is None:
+        raise Http404
+    units = access.visible_units(request.user).filter(assignments__task__plan=plan).distinct().order_by("sort_order", "name")
+    today = timezone.localdate()
+    year_end = min(today, today.replace(year=plan.year, month=12, day=31)) if plan.year else today
+    return render(request, "exports/documents.html", {
+        "plan": plan, "units": units, "today": today, "year_end": year_end,
+        "can_read_all": access.can_read_all(request.user),
+        "jobs": access.visible_export_jobs(request.user).filter(plan=plan)[:10],
+    })
+
+
+@login_required
+@require_POST
+def export_new(request, plan_id):
+    plan = _plan(request, plan_id)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        raise Http404("参数不正确")
+    d = form.cleaned_data
+    unit_id = d.get("unit")
+    if not access.can_export(request.user, d["kind"], unit_id):
+        raise PermissionDenied("没有生成该文书的权限。")
+    if unit_id is not None and not access.visible_units(request.user).filter(pk=unit_id, assignments__task__plan=plan).exists():
+        raise Http404("没有这个单位")
+    params = {"fmt": d["fmt"]}
+    if d["kind"] == ExportJob.UNIT_LIST and unit_id:
+        params["unit"] = unit_id
+    for key in ("as_of", "date"):
+        if d.get(key):
+            params[key] = d[key].isoformat()
+    job = jobs.enqueue(ExportJob(plan=plan, kind=d["kind"], params=params, created_by=request.user))
+    return redirect("export_job", job.pk)
+
+
+@login_required
+def bulletin(request, plan_id):
+    plan = _plan(request, plan_id)
+    if not access.can_export(request.user, ExportJob.BULLETIN):
+        raise PermissionDenied("只有协调人和领导可以生成督办通报。")
+    if request.method == "POST":
+        form = BulletinForm(request.POST)
+        if form.is_valid():
+            job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=form.params(), created_by=request.user))
+            return redirect("export_job", job.pk)
+    else:
+        as_of = BulletinForm.base_fields["as_of"].clean(request.GET["as_of"]) if request.GET.get("as_of") else timezone.localdate()
+        try:
+            initial = build.bulletin_suggestions(plan, as_of)
+        except UnknownCalendarYear as exc:
+            return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
+        form = BulletinForm(initial={**initial, "fmt": request.GET.get("fmt", "docx")})
+    return render(request, "exports/bulletin.html", {"plan": plan, "form": form})
+
+
+@login_required
+def job_detail(request, job_id):
+    job = get_object_or_404(access.visible_export_jobs(request.user).select_related("plan"), pk=job_id)
+    response = render(request, "exports/job.html", {"job": job, "plan": job.plan})
+    if not job.finished:
+        response["Refresh"] = "1"
+    return response
+
+
+@login_required
+def job_download(request, job_id):
+    job = get_object_or_404(access.visible_export_jobs(request.user), pk=job_id, status=ExportJob.DONE)
+    if not access.can_export(request.user, job.kind, job.params.get("unit")):
+        raise Http404
+    try:
+        fh = job.result.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件已不存在，请重新生成") from None
+    ext = job.result_name.rsplit(".", 1)[-1]
+    return FileResponse(fh, as_attachment=True, filename=job.result_name, content_type=build.EXT_TYPES.get(ext))

@@ -1,0 +1,184 @@
+"""Each document generated from the stored data, opened with python-docx / openpyxl and checked
+against the database: row counts, numbers, unit names."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+
+from duban.exports import build
+from duban.plans.models import Assignment, Task
+from tests.assessment.year import AS_OF, CIVIL, EDUCATION, FINANCE, JUSTICE
+
+from .reading import docx_tables, docx_text, sheet_rows, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+# --- (1) the division table --------------------------------------------------------------------
+
+
+def test_division_table_has_every_task_of_the_plan(seed_plan):
+    tasks = list(Task.objects.filter(plan=seed_plan).order_by("no"))
+    assert len(tasks) == 74
+    name, blob = build.build_division(seed_plan, {"fmt": "docx"})
+    assert name == f"{seed_plan.title}.docx"
+    [table] = docx_tables(blob)
+    header, rows = table[0], table[1:]
+    assert header[0] == "序号" and header[-3:] == ["具体要求", "牵头落实单位", "完成时限"]
+    assert [int(r[0]) for r in rows] == [t.no for t in tasks]
+    for r, t in zip(rows, tasks):
+        assert r[-3] == t.requirement
+        assert r[-2] == t.units_text
+    assert rows[0][1] == "深化重点领域信息公开"
+    assert seed_plan.title in docx_text(blob)
+
+    name, blob = build.build_division(seed_plan, {"fmt": "xlsx"})
+    ws = workbook(blob)["分工方案"]
+    header, rows = sheet_rows(ws)
+    assert len(rows) == 74
+    assert [r[0] for r in rows] == [t.no for t in tasks]
+    t21 = next(t for t in tasks if t.no == 21)
+    assert rows[20][-3:] == [t21.requirement, t21.units_text, t21.deadline_text or t21.deadline_display()]
+    assert ws["A1"].value == seed_plan.title
+
+
+# --- (2) unit task lists -----------------------------------------------------------------------------
+
+
+def test_a_units_task_list(seed_plan, unit):
+    finance = unit("区财政局")
+    mine = list(Assignment.objects.filter(task__plan=seed_plan, unit=finance).select_related("task").order_by("task__no"))
+    name, blob = build.build_unit_lists(seed_plan, {"fmt": "docx", "unit": finance.pk})
+    assert name == "区财政局-任务清单.docx"
+    [table] = docx_tables(blob)
+    assert [int(r[0]) for r in table[1:]] == [a.task.no for a in mine]
+    assert [r[3] for r in table[1:]] == [a.get_role_display() for a in mine]
+    leads = sum(a.role == "lead" for a in mine)
+    assert f"区财政局共承担任务{len(mine)}项，其中牵头{leads}项、负责落实{len(mine) - leads}项。" in docx_text(blob)
+
+    name, blob = build.build_unit_lists(seed_plan, {"fmt": "xlsx", "unit": finance.pk})
+    header, rows = sheet_rows(workbook(blob).active)
+    assert [r[0] for r in rows] == [a.task.no for a in mine]
+    assert [r[2] for r in rows] == [a.task.requirement for a in mine]
+
+
+def test_all_units_in_one_zip(seed_plan):
+    counts = {}
+    for name in Assignment.objects.filter(task__plan=seed_plan).values_list("unit__name", flat=True):
+        counts[name] = counts.get(name, 0) + 1
+    name, blob = build.build_unit_lists(seed_plan, {"fmt": "xlsx"})
+    assert name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        names = zf.namelist()
+        assert sorted(names) == sorted(f"{u}-任务清单.xlsx" for u in counts)
+        for unit_name, n in counts.items():
+            _, rows = sheet_rows(workbook(zf.read(f"{unit_name}-任务清单.xlsx")).active)
+            assert len(rows) == n, unit_name
+
+
+# --- (3) the 督办通报 -----------------------------------------------------------------------------------
+
+
+def bulletin_params(plan, **extra):
+    s = build.bulletin_suggestions(plan, AS_OF)
+    params = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
+    params.update(extra)
+    return params
+
+
+def test_bulletin_suggestions_name_late_units_and_praise_punctual_ones(year):
+    s = build.bulletin_suggestions(year.plan, AS_OF)
+    named = build.parse_named(s["named"])
+    assert [(n.unit, n.kind) for n in named] == [(FINANCE, "通报批评")]
+    assert "第2项" in named[0].reason and "45个工作日" in named[0].reason
+    assert s["doc_number"] == "第1期" and s["issuer"] == "昆明市西山区人民政府办公室"
+    # on 2021-10-10: 财政 on time (praise), 民政 and 司法 overdue on task 1
+    early = build.parse_named(build.bulletin_suggestions(year.plan, dt.date(2021, 10, 10))["named"])
+    assert {(n.unit, n.kind) for n in early} == {(CIVIL, "通报批评"), (JUSTICE, "通报批评"), (FINANCE, "通报表扬")}
+
+
+def test_bulletin_docx_and_xlsx(year):
+    params = bulletin_params(year.plan, fmt="docx", doc_number="第3期", date="2022-01-04",
+                             named="区财政局｜通报批评｜有1项任务逾期未完成。\n区民政局 | 通报表扬 | 按时完成。", with_score=True)
+    name, blob = build.build_bulletin(year.plan, params)
+    assert name == "督办通报（第3期）-20211231.docx"
+    text = docx_text(blob)
+    # tasks: 1 done (all three units, 民政/司法 late), 2 overdue (财政), 3 not done but due today, 4 not done, 5 not due
+    assert "截至2021年12月31日，《西山区2021年政务公开工作要点分工方案（模拟）》共有任务5项，已完成1项（其中按时完成0项）" in text
+    assert "逾期未完成1项" in text
+    assert "第3期" in text and "2022年1月4日" in text
+    assert "区财政局：有1项任务逾期未完成。" in text and "区民政局：按时完成。" in text
+    tables = docx_tables(blob)
+    per_unit = next(t for t in tables if t[0][1] == "责任单位")
+    overdue = next(t for t in tables if t[0][1] == "任务编号")
+    assert per_unit[0] == ["序号", "责任单位", "承担任务", "已完成", "逾期未完成", "按时完成率", "得分"]
+    rows = {r[1]: r[2:] for r in per_unit[1:]}
+    assert rows == {FINANCE: ["4", "2", "1", "50.0%", "62.29"], CIVIL: ["3", "3", "0", "66.7%", "96.64"],
+                    JUSTICE: ["2", "1", "0", "0.0%", "16.75"], EDUCATION: ["3", "1", "0", "0.0%", "30"]}
+    assert overdue[1:] == [["1", "2", FINANCE, year.tasks[2].requirement, "2021年10月29日", "45"]]
+
+    name, blob = build.build_bulletin(year.plan, {**params, "fmt": "xlsx"})
+    wb = workbook(blob)
+    assert wb.sheetnames == ["总体情况", "各单位情况", "逾期事项", "通报单位"]
+    _, units = sheet_rows(wb["各单位情况"])
+    assert {r[1]: (r[2], r[3], r[4]) for r in units} == {FINANCE: (4, 2, 1), CIVIL: (3, 3, 0), JUSTICE: (2, 1, 0), EDUCATION: (3, 1, 0)}
+    assert [r[1] for r in units] == [EDUCATION, CIVIL, JUSTICE, FINANCE]  # the directory's order
+    _, late = sheet_rows(wb["逾期事项"])
+    assert [(r[1], r[2], r[5]) for r in late] == [(2, FINANCE, 45)]
+    _, named = sheet_rows(wb["通报单位"])
+    assert [(r[1], r[2]) for r in named] == [(FINANCE, "通报批评"), (CIVIL, "通报表扬")]
+
+
+# --- (4) the annual report section -----------------------------------------------------------------------
+
+
+def test_annual_report_section(year):
+    name, blob = build.build_annual(year.plan, {"fmt": "docx", "as_of": "2021-12-31"})
+    assert name == "2021年政务公开工作要点落实情况.docx"
+    [table] = docx_tables(blob)
+    rows = {int(r[0]): r for r in table[1:]}
+    assert sorted(rows) == [1, 2, 3, 4, 5]
+    # task 1: the three accepted reports, one per unit; the evidence link of 财政's
+    assert sorted(rows[1][2].splitlines()) == sorted([f"{FINANCE}：{FINANCE}已完成第1项（第1次报送）。（2021年9月30日公开）",
+                                       f"{CIVIL}：{CIVIL}已完成第1项（第1次报送）。（2021年10月8日公开）",
+                                       f"{JUSTICE}：{JUSTICE}已完成第1项（第2次报送）。（2021年10月12日公开）"])
+    assert rows[1][3] == "http://www.kmxs.gov.cn/c/2021-09-30/1.shtml"
+    assert "http://www.kmxs.gov.cn/c/2021-10-29/2.shtml" in rows[2][3] and "http://www.kmxs.gov.cn/c/2021-12-31/3.shtml" in rows[2][3]
+    assert rows[5][2] == "尚未办结。"
+    text = docx_text(blob)
+    assert "共有任务5项，已完成1项（其中按时完成0项）" in text
+
+    name, blob = build.build_annual(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
+    wb = workbook(blob)
+    _, rows = sheet_rows(wb["落实情况"])
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[2][3] == "http://www.kmxs.gov.cn/c/2021-12-15/4.shtml"  # task 3: 财政's link; 教体 accepted in 2022
+    figures = {r[0]: r[1] for r in wb["总体情况"].iter_rows(values_only=True) if r[0]}
+    assert figures["任务总数"] == 5 and figures["已完成"] == 1 and figures["逾期未完成"] == 1
+
+
+# --- (5) the assessment table ----------------------------------------------------------------------------
+
+
+def test_assessment_table_with_ranking_and_breakdown(year):
+    name, blob = build.build_assessment(year.plan, {"fmt": "docx", "as_of": "2021-12-31", "date": "2022-01-10"})
+    assert name == "2021年度政务公开工作考评结果-20211231.docx"
+    [table] = docx_tables(blob)
+    assert table[0] == ["排名", "单位", "应得分", "实得分", "完成得分", "退回扣分", "其他扣分", "总分", "备注"]
+    assert [r[:2] + [r[7]] for r in table[1:]] == [["1", CIVIL, "96.64"], ["2", FINANCE, "62.29"],
+                                                     ["3", EDUCATION, "30"], ["4", JUSTICE, "16.75"]]
+    assert table[1][2:7] == ["5", "4.88", "97.64", "1", "0"]  # 民政: 5 possible, 4.882 earned, two returns
+    assert "退回2次" in table[1][8]
+    assert "逾期完成每晚一个工作日扣减2个百分点" in docx_text(blob)
+
+    name, blob = build.build_assessment(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
+    wb = workbook(blob)
+    header, rows = sheet_rows(wb["考评结果"], first_header="排名")
+    assert [(r[0], r[1], r[7]) for r in rows[:4]] == [(1, CIVIL, 96.64), (2, FINANCE, 62.29), (3, EDUCATION, 30.0), (4, JUSTICE, 16.75)]
+    detail = list(wb["得分明细"].iter_rows(values_only=True))
+    assert detail[0][0] == "单位" and len(detail) - 1 == Assignment.objects.filter(task__plan=year.plan).count()
+    justice_1 = next(r for r in detail if r[0] == JUSTICE and r[1] == 1)
+    assert justice_1[5:12] == ("逾期完成", dt.datetime(2021, 10, 12), 4, 0.92, "中", 1, 0.69)
