@@ -44,6 +44,10 @@ class Unit(models.Model):
     kind = models.CharField("类别", max_length=20, choices=KIND_CHOICES, default=OTHER)
     active = models.BooleanField("启用", default=True)
     sort_order = models.IntegerField("排序", default=0)
+    # Who hears of overdue work (escalation) and where a 催办 notice goes besides the liaisons.
+    leader_name = models.CharField("分管负责人", max_length=50, blank=True)
+    leader_email = models.EmailField("负责人邮箱", blank=True, help_text="逾期督办时通知")
+    contact_email = models.EmailField("单位邮箱", blank=True, help_text="催办通知同时发送到此邮箱")
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"
