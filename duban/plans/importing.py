@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
+from duban.plans import deadlines
 from duban.plans.models import (
     LEAD,
     RESPONSIBLE,
@@ -392,6 +393,7 @@ def apply(prep: Prepared, user=None, keep_unknown: bool = False) -> Plan:
                 plan = _apply_revision(prep, user, keep_unknown, stored)
             else:
                 plan = _create_plan(prep, user, keep_unknown, stored)
+            deadlines.refresh_plan(plan)  # each assignment's due date, from its task's deadline
     except BaseException as exc:
         for p in stored:  # the rows are gone with the rollback; so must the file be
             p.source_file.storage.delete(p.source_file.name)
