@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit
-from duban.plans.models import Assignment, ChangeRecord, Plan, PlanWarning, Task
+from duban.plans.models import LEAD, Assignment, ChangeRecord, Plan, PlanWarning, Task
 
 
 def profile(user) -> Profile | None:
@@ -98,6 +98,42 @@ def visible_changes(user) -> QuerySet[ChangeRecord]:
 
 def can_download_source(user) -> bool:
     return can_read_all(user)
+
+
+# --- execution: reports, review, dates (duban.progress) ----------------------------------------
+
+
+def can_report(user, assignment: Assignment) -> bool:
+    """Only a liaison of the assigned unit reports on an assignment (not the coordinator on its behalf)."""
+    p = profile(user)
+    return p is not None and p.role == Profile.LIAISON and p.unit_id == assignment.unit_id
+
+
+def can_review(user) -> bool:
+    """Accepting and returning reports, overriding due dates: the coordinator's work."""
+    return role(user) == Profile.COORDINATOR
+
+
+def can_record_event(user, task: Task) -> bool:
+    """The date of a task's starting event (文件成文日期): the coordinator, or a liaison of a lead unit of the task."""
+    p = profile(user)
+    if p is None or p.org_id != task.plan.org_id:
+        return False
+    if p.role == Profile.COORDINATOR:
+        return True
+    return p.role == Profile.LIAISON and task.assignments.filter(unit=p.unit_id, role=LEAD).exists()
+
+
+def visible_reports(user):
+    from duban.progress.models import Report
+
+    return Report.objects.filter(assignment__in=visible_assignments(user))
+
+
+def visible_attachments(user):
+    from duban.progress.models import Attachment
+
+    return Attachment.objects.filter(report__assignment__in=visible_assignments(user))
 
 
 # --- assessment, dashboards and documents -----------------------------------------------------

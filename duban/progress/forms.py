@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from duban.progress import evidence
+from duban.progress.models import GRADE_CHOICES, http_url
+
+LINK_ROWS = 5  # the first is shown, the others under "添加更多链接"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+                           help_text="做了什么、在哪里公开、公开了多少条。")
+    published_on = forms.DateField(label="公开发布日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    files = MultipleFileField(
+        label="佐证材料", required=False,
+        help_text=f"可选多个文件，最多 {evidence.MAX_FILES} 个，每个不超过 {evidence.max_bytes() // evidence.MB} MB；支持 {evidence.ALLOWED_TEXT}。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, LINK_ROWS + 1):
+            self.fields[f"url_{i}"] = forms.CharField(
+                label="公开网址" if i == 1 else f"网址 {i}", required=False, max_length=1000,
+                widget=forms.URLInput(attrs={"placeholder": "https://"}),
+            )
+            self.fields[f"title_{i}"] = forms.CharField(label="说明", required=False, max_length=200)
+
+    def link_rows(self):
+        return [(self[f"url_{i}"], self[f"title_{i}"]) for i in range(1, LINK_ROWS + 1)]
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        evidence.check_all(files)  # the same check submit() makes; here it puts the message next to the field
+        return files
+
+    def clean(self):
+        data = super().clean()
+        for i in range(1, LINK_ROWS + 1):
+            url = (data.get(f"url_{i}") or "").strip()
+            if url:
+                try:
+                    http_url(url)
+                except ValidationError as exc:
+                    self.add_error(f"url_{i}", exc)
+        return data
+
+    def links(self) -> list[tuple[str, str]]:
+        d = self.cleaned_data
+        return [(d[f"url_{i}"].strip(), d.get(f"title_{i}", "")) for i in range(1, LINK_ROWS + 1) if (d.get(f"url_{i}") or "").strip()]
+
+
+class AcceptForm(forms.Form):
+    grade = forms.ChoiceField(label="评价", choices=GRADE_CHOICES, widget=forms.RadioSelect, initial="good")
+    note = forms.CharField(label="审核意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "请填写退回理由。"})
+
+
+class EventDateForm(forms.Form):
+    event_date = forms.DateField(label="起算事件日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                 error_messages={"required": "请填写日期。", "invalid": "请填写有效的日期。"})
+
+
+class DueOverrideForm(forms.Form):
+    due_override = forms.DateField(label="调整后的完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   help_text="留空则恢复按任务时限计算。")
+    reason = forms.CharField(label="调整理由", max_length=300, error_messages={"required": "请填写调整理由。"})

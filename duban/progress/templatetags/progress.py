@@ -1,0 +1,48 @@
+"""Bits of execution shown on pages other apps render: the review count in the menu, the returned
+reports on a unit's page, whether a task is done, who may record a task's event date."""
+from __future__ import annotations
+
+from django import template
+from django.db.models import Prefetch
+
+from duban.plans import access
+from duban.plans.models import Assignment
+from duban.progress import lifecycle
+from duban.progress.models import PENDING, RETURNED, Report
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def pending_review_count(context) -> int:
+    """Reports waiting for the coordinator's review (0 for anyone else)."""
+    user = context.get("user")
+    if not access.can_review(user):
+        return 0
+    return access.visible_reports(user).filter(outcome=PENDING, assignment__status=Assignment.SUBMITTED).count()
+
+
+@register.inclusion_tag("progress/_returned.html", takes_context=True)
+def returned_notice(context, unit):
+    """The unit's returned assignments with the reason, for its liaison to act on."""
+    user = context.get("user")
+    returned = Report.objects.filter(outcome=RETURNED).order_by("-reviewed_at", "-id")
+    items = list(
+        access.visible_assignments(user).filter(unit=unit, status=Assignment.RETURNED)
+        .select_related("task").prefetch_related(Prefetch("reports", queryset=returned, to_attr="returned_reports"))
+        .order_by("task__plan_id", "task__no")
+    )
+    for a in items:
+        a.last_return = a.returned_reports[0] if a.returned_reports else None
+    return {"items": items}
+
+
+@register.filter
+def task_done(task) -> bool:
+    """Every assignment accepted: the `done` annotation of lifecycle.with_done() if present, else a query."""
+    return task.done if hasattr(task, "done") else lifecycle.task_done(task)
+
+
+@register.simple_tag(takes_context=True)
+def may_record_event(context, task) -> bool:
+    return task.deadline_kind == "after_event" and access.can_record_event(context.get("user"), task)
