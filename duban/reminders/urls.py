@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from duban.reminders import views
+
+urlpatterns = [
+    path("overview/", views.overview, name="overview"),
+    path("overview/urge/<int:unit_id>/", views.urge, name="urge"),
+    path("plans/<int:plan_id>/reminders/", views.rule_edit, name="reminder_rule"),
+]
