@@ -122,3 +122,25 @@ class Overdue:
 def overdue_list(facts: list[Fact], as_of: dt.date, cal) -> list[Overdue]:
     items = [Overdue(f, cal.working_days_between(f.due_date, as_of)) for f in facts if is_overdue(f, as_of)]
     return sorted(items, key=lambda o: (-o.days, o.fact.task_no, o.fact.unit_sort, o.fact.unit_name))
+
+
+@dataclass
+class OverdueTask:
+    """A task with units past the same due date: one line in lists people read (dashboard, 督办通报)."""
+
+    task_id: int
+    task_no: int
+    requirement: str
+    due_date: dt.date
+    days: int
+    units: list[str]
+
+
+def overdue_by_task(items: list[Overdue]) -> list[OverdueTask]:
+    groups: OrderedDict = OrderedDict()
+    for o in sorted(items, key=lambda o: (o.fact.task_no, o.fact.due_date, o.fact.unit_sort, o.fact.unit_name)):
+        key = (o.fact.task_id, o.fact.due_date)
+        if key not in groups:
+            groups[key] = OverdueTask(o.fact.task_id, o.fact.task_no, o.fact.requirement, o.fact.due_date, o.days, [])
+        groups[key].units.append(o.fact.unit_name)
+    return list(groups.values())

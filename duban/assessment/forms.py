@@ -8,7 +8,7 @@ from duban.directory.models import Unit
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label="统计截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="统计截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def as_of(self):
         if self.is_valid() and self.cleaned_data.get("date"):

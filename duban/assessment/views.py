@@ -82,7 +82,8 @@ def dashboard(request, plan_id):
     }
     return render(request, "assessment/dashboard.html", {
         "plan": plan, "form": form, "as_of": as_of, "total": dash.total(facts, as_of), "units": units,
-        "sections": sections, "lights": lights, "trend": trend, "overdue": overdue, "charts": charts,
+        "sections": sections, "lights": lights, "trend": trend, "overdue": overdue,
+        "overdue_tasks": dash.overdue_by_task(overdue), "charts": charts,
     })
 
 

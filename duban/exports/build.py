@@ -223,9 +223,10 @@ def bulletin_data(plan: Plan, params: dict, cal=None, step: Step = _noop) -> doc
                                       on_time_rate=row.on_time_rate,
                                       score=float(s.score) if s is not None and s.score is not None else None))
     step(50, "整理逾期事项")
-    overdue = [docs.OverdueItem(no=o.fact.task_no, unit=o.fact.unit_name, requirement=o.fact.requirement,
-                                due_date=o.fact.due_date, days_overdue=o.days)
-               for o in sorted(dash.overdue_list(facts, as_of, cal), key=lambda o: (o.fact.task_no, o.fact.unit_sort))]
+    # One line per overdue task, its late units together: the list stays readable when a task is on every unit.
+    overdue = [docs.OverdueItem(no=o.task_no, unit="、".join(o.units), requirement=o.requirement,
+                                due_date=o.due_date, days_overdue=o.days)
+               for o in dash.overdue_by_task(dash.overdue_list(facts, as_of, cal))]
     return docs.BulletinData(
         title=params.get("title") or f"关于{plan.year}年政务公开工作要点落实情况的督办通报",
         doc_number=params.get("doc_number", ""),

@@ -17,9 +17,9 @@ class ExportForm(forms.Form):
 
 class BulletinForm(forms.Form):
     fmt = forms.ChoiceField(label="格式", choices=FORMATS, initial="docx")
-    as_of = forms.DateField(label="统计截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="统计截止日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     doc_number = forms.CharField(label="文号／期号", max_length=100, required=False, help_text="如“第3期”或“西政办督〔2021〕3号”")
-    date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     title = forms.CharField(label="标题", max_length=200)
     issuer = forms.CharField(label="发文机关（署名）", max_length=200)
     addressee = forms.CharField(label="主送", max_length=300, required=False)
