@@ -66,6 +66,19 @@ def fail_stale(now=None) -> int:
         status=ExportJob.FAILED, message=CRASHED, finished_at=now)
 
 
+def purge(keep_days: int, now=None) -> int:
+    """Delete finished jobs older than ``keep_days`` days, with their files."""
+    now = now or timezone.now()
+    old = ExportJob.objects.filter(status__in=[ExportJob.DONE, ExportJob.FAILED], created_at__lt=now - dt.timedelta(days=keep_days))
+    n = 0
+    for job in old:
+        if job.result:
+            job.result.delete(save=False)
+        job.delete()
+        n += 1
+    return n
+
+
 def run_pending(limit: int | None = None) -> list[ExportJob]:
     fail_stale()
     done = []

@@ -135,3 +135,32 @@ def test_leader_may_generate_but_not_edit(seed_plan, as_user, leader):
     assert r.status_code == 302
     liaison_user = make_user(seed_plan.org, "nobody", "leader")
     assert as_user(liaison_user).get(f"/exports/{ExportJob.objects.get().pk}/").status_code == 404
+
+
+def test_old_jobs_and_their_files_are_cleaned_up(seed_plan, coordinator):
+    job = ExportJob.objects.create(plan=seed_plan, kind="division", params={"fmt": "docx"}, created_by=coordinator)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    path = job.result.path
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    out = io.StringIO()
+    call_command("run_exports", "--keep-days", "30", stdout=out)
+    assert "清理过期 1 个" in out.getvalue()
+    assert not ExportJob.objects.filter(pk=job.pk).exists()
+    import os
+
+    assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "leader"])
+def test_every_page_opens_for_readers(year, as_user, who, request):
+    client = as_user(request.getfixturevalue(who))
+    p = year.plan.pk
+    for url in ["/dashboard/", "/assessment/", "/documents/", f"/plans/{p}/dashboard/", f"/plans/{p}/assessment/",
+                f"/plans/{p}/assessment/units/{year.units['区财政局'].pk}/", f"/plans/{p}/assessment/scheme/",
+                f"/plans/{p}/assessment/deductions/", f"/plans/{p}/documents/", f"/plans/{p}/documents/bulletin/"]:
+        r = client.get(url, follow=True)
+        assert r.status_code == 200, url
+    page = client.get(f"/plans/{p}/assessment/deductions/").content.decode()
+    assert "政务新媒体发布错误信息被市级通报" in page
+    assert ("录入扣分" in page) == (who == "coordinator")

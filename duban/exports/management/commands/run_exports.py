@@ -10,9 +10,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=None, help="最多处理几个任务")
+        parser.add_argument("--keep-days", type=int, default=30, help="已完成的任务及其文件保留天数（默认30天）")
 
-    def handle(self, *args, limit=None, **options):
+    def handle(self, *args, limit=None, keep_days=30, **options):
         stale = jobs.fail_stale()
         done = jobs.run_pending(limit)
         failed = sum(1 for j in done if j.status == j.FAILED)
-        self.stdout.write(f"处理 {len(done)} 个任务，失败 {failed} 个，标记中断 {stale} 个。")
+        purged = jobs.purge(keep_days)
+        self.stdout.write(f"处理 {len(done)} 个任务，失败 {failed} 个，标记中断 {stale} 个，清理过期 {purged} 个。")
