@@ -21,8 +21,8 @@ class BulletinForm(forms.Form):
     doc_number = forms.CharField(label="文号／期号", max_length=100, required=False, help_text="如“第3期”或“西政办督〔2021〕3号”")
     date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     title = forms.CharField(label="标题", max_length=200)
-    issuer = forms.CharField(label="发文机关（署名）", max_length=200)
-    addressee = forms.CharField(label="主送", max_length=300, required=False)
+    issuer = forms.CharField(label="发文机关（署名）", max_length=200, widget=forms.TextInput(attrs={"size": 28}))
+    addressee = forms.CharField(label="主送", max_length=300, required=False, widget=forms.TextInput(attrs={"size": 34}))
     named = forms.CharField(
         label="通报的单位", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="每行一个：单位｜类别｜事由。已按统计截止日期自动列出有逾期任务的单位（通报批评）和到期任务全部按时完成的单位（通报表扬），可增删修改。")
