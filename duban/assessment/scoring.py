@@ -5,8 +5,10 @@ The rules (the page "考评说明" shows them in Chinese with the plan's own num
 1. Every assignment is worth points by role: 牵头 ``scheme.lead_points`` (3), 负责落实
    ``scheme.responsible_points`` (1).
 2. An assignment is assessed at the as-of date when it was accepted by then, or its due date has
-   passed (due ≤ as-of), or — having no due date (长期坚持, 定期, waiting for an event) — the plan's
-   year is over (as-of ≥ 31 Dec). Others are "未到期" and count neither way.
+   passed (due ≤ as-of), or — having no due date (waiting for an event, no deadline set) — the plan's
+   year is over (as-of ≥ 31 Dec). Others are "未到期" and count neither way. Ongoing (长期坚持) and
+   recurring (定期) work carries the due date of its current reporting period (duban.plans.deadlines),
+   so it is scored on that period: at the year's end, on the last period's report.
 3. Completion factor: the work counts as done on the day of the submission that was accepted
    (the acceptance day if there was none), provided it was accepted by the as-of date.
    Done on or before the due date: 100%. Done later: 100% − ``late_penalty`` per working day late
