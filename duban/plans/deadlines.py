@@ -27,7 +27,7 @@ day) and stay inside the plan's year: the first period of an ongoing task is the
 
 An assignment's own ``due_override`` (set by the coordinator, with a reason) wins over all of this.
 ``refresh_task(task)`` / ``refresh_plan(plan)`` store the due date in force on every assignment
-(``Assignment.due_date``, one bulk update); they never change an assignment's status.
+(``Assignment.due_date``, one UPDATE per distinct date); they never change an assignment's status.
 
 Periodic reports: how a period rolls over
 -----------------------------------------
@@ -229,14 +229,15 @@ def refresh_task(task: Task, today: datetime.date | None = None, calendar: WorkC
     today = today or office_today()
     report_period = report_period or report_period_of(task.plan)
     due = due_for(task, calendar, today, report_period)
-    changed = []
+    changed: dict[datetime.date | None, list[int]] = {}
     with transaction.atomic():
         for a in Assignment.objects.filter(task=task).select_for_update().only("id", "due_date", "due_override"):
             new = assignment_due(a, task, due, report_period)
             if new != a.due_date:
-                a.due_date = new
-                changed.append(a)
-        Assignment.objects.bulk_update(changed, ["due_date"], batch_size=500)
+                changed.setdefault(new, []).append(a.pk)
+        for new, ids in changed.items():  # one UPDATE per distinct date: a task's assignments share one or two
+            for i in range(0, len(ids), 500):
+                Assignment.objects.filter(pk__in=ids[i : i + 500]).update(due_date=new)
     if due.state == CALENDAR_MISSING:
         return [calendar_message(task, calendar)]
     return []

@@ -4,7 +4,7 @@ The import calls deadlines.refresh_plan, and the progress app calls deadlines.re
 recording an event date or an override. These receivers cover the other ways a deadline changes:
 the coordinator editing a task's deadline (plans.editing.update_task, settling a missing deadline)
 and a unit added to a task (plans.editing.set_assignments). Bulk writes send no signals, and
-refresh_task itself writes with bulk_update, so nothing loops.
+refresh_task itself writes with QuerySet.update(), so nothing loops.
 """
 from __future__ import annotations
 
