@@ -83,9 +83,10 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
         .order_by()
         .values_list("pk", "due_date", "task__plan_id")
     )
-    for pk, due, plan_id in rows.iterator(chunk_size=10000):
-        by_due[(plan_id, due)].append(pk)
-        report.assignments += 1
+    with transaction.atomic():  # on PostgreSQL a cursor outside a transaction is WITH HOLD: materialised first
+        for pk, due, plan_id in rows.iterator(chunk_size=10000):
+            by_due[(plan_id, due)].append(pk)
+            report.assignments += 1
     report.due_dates = len(by_due)
 
     # One schedule per distinct due date (and rule); the assignments only pick up its current stage.

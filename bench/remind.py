@@ -1,0 +1,151 @@
+"""How long does one `duban remind` sweep take over 100,000 assignments?
+
+    .venv/bin/python bench/remind.py                          # throw-away SQLite database in a temporary folder
+    .venv/bin/python bench/remind.py --assignments 20000 --units 100
+    .venv/bin/python bench/remind.py --database-url postgres://postgres@127.0.0.1:5432/duban_bench   # an empty database
+
+Builds one plan with --units units × (assignments / units) tasks (bulk_create), each unit with
+one liaison who has an e-mail address, and a coordinator. Due dates are spread over September to
+December 2021; statuses are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送, 15 % 已办结,
+5 % 退回). Then, on --today (default Monday 2021-11-01, the first working day after the
+Sunday 10-31 deadline), it times:
+
+* the sweep that decides and records the day's reminders and enqueues the digests (no delivery),
+* the same sweep again at once (what every later run of the day costs: nothing new to send),
+* optionally (--deliver) delivering what was enqueued (inbox rows and e-mails to Django's dummy
+  backend; no robots), and refresh_plan over the whole plan (what an import adds).
+
+The database's planner statistics are refreshed (ANALYZE) after the bulk load, as autovacuum
+would do: without them PostgreSQL picks a poor plan for the first read of freshly loaded rows.
+
+Figures printed: assignments, open ones with a due date, distinct due dates, reminders recorded,
+notifications enqueued, seconds per step.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+D = datetime.date
+STATUSES = ["not_started"] * 12 + ["in_progress"] * 2 + ["submitted"] * 2 + ["accepted"] * 3 + ["returned"]
+
+
+def setup_django(database_url: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["DUBAN_DATA_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    import django
+
+    django.setup()
+
+
+def due_dates() -> list[D]:
+    """Thirty due dates from 2021-09-30 to 2021-12-31, some on weekends and in the National Day holiday."""
+    start, end = D(2021, 9, 30), D(2021, 12, 31)
+    step = (end - start) / 29
+    return [start + step * i for i in range(30)]
+
+
+def build(n_assignments: int, n_units: int) -> dict:
+    from django.contrib.auth.models import User
+    from django.contrib.auth.hashers import make_password
+
+    from duban.accounts.models import Profile
+    from duban.directory.models import Organisation, Unit
+    from duban.plans.models import Assignment, Plan, Task
+
+    if Plan.objects.exists():
+        raise SystemExit("数据库中已有分工方案；基准测试只在空数据库中运行（或不带 --database-url，使用临时 SQLite）。")
+    org = Organisation.objects.create(name="基准测试区人民政府", short_name="基准测试区")
+    units = Unit.objects.bulk_create(
+        [Unit(org=org, name=f"测试单位{i:04d}", kind=Unit.BUREAU, sort_order=i, leader_email=f"leader{i}@bench.example") for i in range(n_units)]
+    )
+    password = make_password(None)
+    users = User.objects.bulk_create([User(username=f"bench-liaison-{u.pk}", email=f"l{u.pk}@bench.example", password=password) for u in units])
+    Profile.objects.bulk_create([Profile(user=user, org=org, role=Profile.LIAISON, unit=u) for user, u in zip(users, units)])
+    coordinator = User.objects.create(username="bench-coordinator", email="coordinator@bench.example", password=password)
+    Profile.objects.create(user=coordinator, org=org, role=Profile.COORDINATOR)
+    plan = Plan.objects.create(org=org, title="基准测试分工方案", year=2021, sha256="0" * 64, source_file="bench/none.txt")
+    dates = due_dates()
+    n_tasks = max(1, n_assignments // n_units)
+    tasks = Task.objects.bulk_create(
+        [Task(plan=plan, no=i + 1, requirement=f"第{i + 1}项测试任务的具体要求。", deadline_kind="date", deadline_date=dates[i % len(dates)]) for i in range(n_tasks)]
+    )
+    batch, made = [], 0
+    for t in tasks:
+        for j, u in enumerate(units):
+            if made >= n_assignments:
+                break
+            batch.append(Assignment(task=t, unit=u, role="lead" if j == 0 else "responsible", status=STATUSES[(t.no * 7 + j) % len(STATUSES)]))
+            made += 1
+            if len(batch) == 5000:
+                Assignment.objects.bulk_create(batch)
+                batch = []
+    Assignment.objects.bulk_create(batch)
+    return {"plan": plan, "tasks": n_tasks, "units": n_units}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--assignments", type=int, default=100_000)
+    ap.add_argument("--units", type=int, default=400)
+    ap.add_argument("--today", default="2021-11-01", help="the day of the sweep (YYYY-MM-DD)")
+    ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
+    ap.add_argument("--deliver", action="store_true", help="also time delivering the notifications (inbox; e-mail to a dummy backend)")
+    args = ap.parse_args(argv)
+    setup_django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from duban.notify.models import Notification
+    from duban.plans import deadlines
+    from duban.plans.models import Assignment
+    from duban.reminders.sweep import deliver_all, sweep
+
+    today = D.fromisoformat(args.today)
+    print(f"数据库：{connection.vendor}（{connection.settings_dict['NAME']}）")
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    t1 = time.perf_counter()
+    built = build(args.assignments, args.units)
+    t2 = time.perf_counter()
+    deadlines.refresh_plan(built["plan"], today=today)
+    t3 = time.perf_counter()
+    with connection.cursor() as cursor:  # planner statistics, as autovacuum would have them after a bulk load
+        cursor.execute("ANALYZE")
+    total = Assignment.objects.count()
+    print(f"建库 {t1 - t0:.1f} 秒；生成 {total:,} 项任务分工（{built['tasks']} 项任务 × {built['units']} 个单位）{t2 - t1:.1f} 秒；"
+          f"refresh_plan（计算并写入全部完成日期）{t3 - t2:.1f} 秒")
+
+    start = time.perf_counter()
+    report = sweep(today, deliver=False)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    again = sweep(today, deliver=False)
+    second = time.perf_counter() - start
+    print(f"{today}：未办结且有完成日期的任务分工 {report.assignments:,} 项，{report.due_dates} 个不同完成日期")
+    print(f"一次提醒扫描（不含发送）：{first:.2f} 秒；记录提醒 {report.reminders:,} 项，生成通知 {report.notifications:,} 条")
+    print(f"同日再次扫描（无新提醒）：{second:.2f} 秒；记录提醒 {again.reminders} 项，生成通知 {again.notifications} 条")
+    if args.deliver:
+        start = time.perf_counter()
+        delivered = deliver_all(budget=3600)
+        print(f"发送 {delivered.sent:,} 条通知（站内消息；邮件到 dummy 后端）：{time.perf_counter() - start:.2f} 秒")
+    print(f"通知表中共 {Notification.objects.count():,} 条")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
