@@ -63,7 +63,7 @@ def override_due(assignment: Assignment, user, day: datetime.date | None, reason
     if not reason:
         raise ValidationError("请填写调整理由。")
     with transaction.atomic():
-        a = Assignment.objects.select_for_update().select_related("unit", "task").get(pk=assignment.pk)
+        a = Assignment.objects.select_for_update(of=("self",)).select_related("unit", "task").get(pk=assignment.pk)
         if a.due_override == day:
             return None
         ChangeRecord.objects.create(

@@ -30,7 +30,7 @@ KINDS = {
     "jpeg": ("JPG 图片", "image/jpeg"),
     "png": ("PNG 图片", "image/png"),
     "ofd": ("OFD 版式文件", "application/ofd"),
-    "txt": ("文本（.txt）", "text/plain; charset=utf-8"),
+    "txt": ("文本（.txt）", "text/plain"),  # UTF-8 or GB18030: no charset claimed
 }
 ALLOWED_TEXT = "PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG、OFD、文本（.txt）"
 
@@ -49,7 +49,8 @@ class Checked:
 
 def _name(uploaded) -> str:
     # Browsers send a bare name; some old ones a full Windows path. Keep only the last part.
-    name = PurePath(str(uploaded.name or "").replace("\\", "/")).name.strip()
+    name = PurePath(str(uploaded.name or "").replace("\\", "/")).name
+    name = "".join(c for c in name if ord(c) >= 32 and c != "\x7f").strip()
     return name[:255] or "附件"
 
 

@@ -55,7 +55,9 @@ class ReportDraft:
 
 
 def _lock(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("unit", "task", "task__plan").get(pk=assignment.pk)
+    """The assignment row, locked until the transaction ends (only that row: not its task, unit or plan)."""
+    qs = Assignment.objects.select_for_update(of=("self",)).select_related("unit", "task", "task__plan")
+    return qs.get(pk=assignment.pk)
 
 
 def _change(a: Assignment, to: str, user, now, reason: str = "", report: Report | None = None) -> None:

@@ -48,10 +48,6 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.assignment} {self.submitted_at:%Y-%m-%d} {self.get_outcome_display()}"
 
-    @property
-    def has_evidence(self) -> bool:
-        return self.links.exists() or self.attachments.exists()
-
 
 class EvidenceLink(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="links", verbose_name="报送")

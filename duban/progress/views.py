@@ -19,7 +19,7 @@ from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
 from duban.progress.forms import AcceptForm, DueOverrideForm, EventDateForm, ReportForm, ReturnForm
 from duban.progress.lifecycle import NotAllowed, TransitionError
-from duban.progress.models import PENDING
+from duban.progress.models import PENDING, RETURNED
 
 
 def _assignment(request, assignment_id: int) -> Assignment:
@@ -56,7 +56,8 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "plan": a.task.plan,
         "reports": reports,
         "pending": pending,
-        "last_return": next((r for r in reports if r.outcome == "returned"), None) if a.status == Assignment.RETURNED else None,
+        # The reason of the last return stays on top until the unit reports again.
+        "last_return": reports[0] if reports and reports[0].outcome == RETURNED and a.status in (Assignment.RETURNED, Assignment.IN_PROGRESS) else None,
         "changes": a.status_changes.select_related("by").order_by("-at", "-id"),
         "can_report": can_report,
         "can_start": can_report and a.status in (Assignment.NOT_STARTED, Assignment.RETURNED),

@@ -21,7 +21,7 @@ GOOD = [
     ("公开清单.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("网页截图.PNG", PNG, "image/png"),
     ("现场照片.jpeg", JPG, "image/jpeg"),
-    ("说明（GB18030）.txt", TXT_GB18030, "text/plain; charset=utf-8"),
+    ("说明（GB18030）.txt", TXT_GB18030, "text/plain"),
 ]
 
 
