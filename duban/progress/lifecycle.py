@@ -104,12 +104,7 @@ def submit(assignment: Assignment, user, draft: ReportDraft) -> Report:
         raise ValidationError("请填写进展情况。")
     links = [(u.strip(), (t or "").strip()[:200]) for u, t in draft.links if u and u.strip()]
     for url, _ in links:
-        try:
-            if len(url) > 1000:
-                raise ValidationError("too long")
-            http_url(url)
-        except ValidationError:
-            raise ValidationError(f"“{url[:100]}”不是有效的网址：请填写以 http:// 或 https:// 开头的完整网址。") from None
+        _check_link(url)
     checked = evidence.check_all(draft.files)
     stored: list[str] = []
     try:
@@ -170,6 +165,15 @@ def return_(assignment: Assignment, user, reason: str) -> Report:
         _change(a, A.RETURNED, user, now, reason=reason, report=report)
         _notify_liaisons(a, report, "returned", "被退回", f"退回理由：{reason}")
     return report
+
+
+def _check_link(url: str) -> None:
+    try:
+        if len(url) > 1000:
+            raise ValidationError("too long")
+        http_url(url)
+    except ValidationError:
+        raise ValidationError(f"“{url[:100]}”不是有效的网址：请填写以 http:// 或 https:// 开头的完整网址。") from None
 
 
 def _pending_report(a: Assignment) -> Report:

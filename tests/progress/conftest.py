@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import (  # noqa: F401  (fixtures shared with the web tests)
-    PASSWORD, as_user, coordinator, leader, liaison, make_user, media_root, org, seed_plan, unit,
+    coordinator, leader, liaison, make_user, media_root, org, seed_plan, unit,
 )
 
 
