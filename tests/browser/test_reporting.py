@@ -132,5 +132,9 @@ def test_report_return_resubmit_accept(live_server, seeded, browser, artifacts, 
     assert phone.locator("#status").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(artifacts / "reporting-5-phone.png"), full_page=True)
+    phone.goto(f"{base}/units/{finance.pk}/")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert row(phone, 8).locator(".status").is_visible()
+    phone.screenshot(path=str(artifacts / "reporting-6-phone-unit.png"), full_page=False)
     for p in (liaison, coordinator, phone):
         p.context.close()
