@@ -30,7 +30,8 @@ system:
 
 test: $(STAMP) system
 	$(BIN)/python -m pytest
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban $(BIN)/python -m pytest -m "not pure"
+	# A database name per run (test_duban_<pid>, dropped at the end), so two runs on one machine do not collide.
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_$$$$ $(BIN)/python -m pytest -m "not pure"
 
 clean:
 	rm -rf $(VENV) *.egg-info
