@@ -23,6 +23,7 @@ def status_on(f: Fact, as_of: dt.date) -> str:
     return f.status
 
 
-def light_function(facts, as_of: dt.date, cal):
-    lights = deadlines.Lights(cal, as_of)
+def light_function(facts, as_of: dt.date, cal, yellow_days: int = deadlines.DEFAULT_YELLOW_DAYS):
+    """yellow_days: the plan's own threshold (its ReminderRule), so the dashboard agrees with the other pages."""
+    lights = deadlines.Lights(cal, as_of, yellow_days)
     return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date))

@@ -16,6 +16,7 @@ from duban.assessment.lights import light_function
 from duban.assessment.models import Deduction, Scheme
 from duban.assessment.scoring import assess
 from duban.plans import access
+from duban.reminders.models import ReminderRule
 from duban.workcal.calendar import UnknownCalendarYear
 from duban.workcal.services import get_calendar
 
@@ -64,7 +65,8 @@ def dashboard(request, plan_id):
     cal = get_calendar()
     facts = facts_mod.load(plan)
     try:
-        lights = dash.light_counts(facts, as_of, light_function(facts, as_of, cal))
+        yellow_days = ReminderRule.for_plan(plan, create=False).yellow_days
+        lights = dash.light_counts(facts, as_of, light_function(facts, as_of, cal, yellow_days))
         overdue = dash.overdue_list(facts, as_of, cal)
     except UnknownCalendarYear as exc:
         return _calendar_error(request, plan, exc)
