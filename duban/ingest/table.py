@@ -359,9 +359,11 @@ class Builder:
                 draft.requirement = join_cut(draft.requirement, text)
             elif text:
                 level = lvl + max(0, self.depth - max(len(cmap.sections), 1))
-                if level < len(draft.section):
-                    draft.section[level] = join_cut(draft.section[level], text)
-                    self.path[level] = draft.section[level]
+                if level < len(draft.section):  # a heading cut at the page break
+                    before = draft.section[level]
+                    draft.section[level] = join_cut(before, text)
+                    if level < len(self.path) and self.path[level] == before:
+                        self.path[level] = draft.section[level]
         draft.requirement = join_cut(draft.requirement, tidy(self._get(cells, cmap.requirement)))
         for i, _, _ in cmap.units:
             text = tidy(self._get(cells, i))
