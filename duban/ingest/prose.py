@@ -91,12 +91,12 @@ def parse_prose(paragraphs: list[str], builder) -> bool:
             requirement, units, deadline = text, "", ""
         if item or (level is not None and units):
             number = int(item[1] or item[2]) if item else len(drafts) + 1
-            drafts.append(Draft(no=number, section=list(builder.path), requirement=requirement,
+            drafts.append(Draft(no=number, section=builder.current_section(), requirement=requirement,
                                 units={0: units} if units else {}, deadline=deadline))
             if not item:
                 drafts[-1].warnings.append("这一项原文没有阿拉伯数字序号，已按顺序编号")
         elif level is not None and len(line) <= 60:
-            builder.set_section(level, heading.rstrip("。."))
+            builder.set_outer(level, heading.rstrip("。."))
         elif drafts:
             after.append(line)
         else:

@@ -155,6 +155,11 @@ def heading_level(text: str) -> tuple[int | None, str]:
 class Builder:
     def __init__(self) -> None:
         self.cmap: ColumnMap | None = None
+        # Headings come from two places. Outer ones stand on their own: a full-width row, a paragraph
+        # between tables, a heading in the 序号 column ("一、…", "（一）…"). Inner ones are written in the
+        # 工作任务 columns or at the start of a requirement. A task's section is outer + inner.
+        self.outer_path: list[str] = []
+        self.outer_levels: list[int] = []
         self.path: list[str] = []
         self.path_levels: list[int] = []  # the level of each heading in path
         self.depth = 1  # section levels that column headings fill (2 once a row shows two)
@@ -168,6 +173,18 @@ class Builder:
         self.pending_headings: list[tuple[int, str]] = []  # numbered heading paragraphs right before the first table
 
     # -- sections -------------------------------------------------------------
+    def set_outer(self, level: int, title: str) -> None:
+        title = flatten(tidy(heading_level(flatten(title))[1]))
+        if not title:
+            return
+        keep = sum(1 for lvl in self.outer_levels if lvl < level)
+        self.outer_path = self.outer_path[:keep] + [title]
+        self.outer_levels = self.outer_levels[:keep] + [level]
+        self.path, self.path_levels = [], []
+
+    def current_section(self) -> list[str]:
+        return self.outer_path + self.path
+
     def set_section(self, level: int, title: str) -> None:
         title = flatten(tidy(heading_level(flatten(title))[1]))
         if not title:
@@ -200,7 +217,7 @@ class Builder:
                 self.pending_headings = []
             return
         if level is not None and len(text) <= 50 and not SENTENCE_END.search(text):
-            self.set_section(level, clean)
+            self.set_outer(level, clean)
         else:
             self.after.append(text)
 
@@ -213,7 +230,7 @@ class Builder:
                 self.warnings.append("分工表没有“序号”列，任务按行的顺序编号")
             if self.cmap is None:
                 for level, title in self.pending_headings:
-                    self.set_section(level, title)
+                    self.set_outer(level, title)
             self.cmap = cmap
             self.section_widths.add(len(cmap.sections))
             return
@@ -238,14 +255,14 @@ class Builder:
                 # "（一）" in the 序号 column, its title in the next cell: a section heading row
                 level, _ = heading_level(label)
                 rest = [flatten(tidy(c)) for i, c in nonempty if i != cmap.no]
-                self.set_section(level, "".join(rest[:1]) or heading_level(label)[1])
+                self.set_outer(level, "".join(rest[:1]) or heading_level(label)[1])
                 return
         if number is None and len(texts) == 1:
             (text,) = texts
             first = nonempty[0][0]
             level, clean = heading_level(text)
             if (level is not None or first == 0 or first == cmap.no) and len(text) <= 60 and not SENTENCE_END.search(text):
-                self.set_section(level if level is not None else 0, clean)
+                self.set_outer(level if level is not None else 0, clean)
                 return
         if number is None and cmap.no is not None:
             if not self.drafts and all(len(tidy(c)) <= 8 for _, c in nonempty):
@@ -305,7 +322,7 @@ class Builder:
         else:
             self.place_by_content(draft, cells)
         draft.requirement = self.inline_heading(draft, draft.requirement)
-        draft.section = list(self.path)
+        draft.section = self.current_section()
         self.drafts.append(draft)
 
     def place_by_content(self, draft: Draft, cells: list[str]) -> None:
@@ -359,11 +376,12 @@ class Builder:
                 draft.requirement = join_cut(draft.requirement, text)
             elif text:
                 level = lvl + max(0, self.depth - max(len(cmap.sections), 1))
-                if level < len(draft.section):  # a heading cut at the page break
-                    before = draft.section[level]
-                    draft.section[level] = join_cut(before, text)
+                index = len(self.outer_path) + level
+                if index < len(draft.section):  # a heading cut at the page break
+                    before = draft.section[index]
+                    draft.section[index] = join_cut(before, text)
                     if level < len(self.path) and self.path[level] == before:
-                        self.path[level] = draft.section[level]
+                        self.path[level] = draft.section[index]
         draft.requirement = join_cut(draft.requirement, tidy(self._get(cells, cmap.requirement)))
         for i, _, _ in cmap.units:
             text = tidy(self._get(cells, i))
