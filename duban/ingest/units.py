@@ -19,6 +19,10 @@ from duban.ingest.text import tidy
 
 # Longest first, so "牵头落实" wins over "牵头" and "分别负责落实" over "负责落实".
 VERBS = [
+    ("为牵头单位", LEAD),
+    ("为牵头部门", LEAD),
+    ("为责任单位", RESPONSIBLE),
+    ("为配合单位", RESPONSIBLE),
     ("按照职责分工负责落实", RESPONSIBLE),
     ("按职责分工负责落实", RESPONSIBLE),
     ("按照职责分工负责", RESPONSIBLE),
@@ -113,12 +117,18 @@ def split_alias(name: str) -> tuple[str, list[str], str | None]:
     return base, [a for a in split_names(inner) if a], None
 
 
-def _refs(segment: str, role: str) -> list[UnitRef]:
+ET_CETERA = re.compile(r"^(.+?)等(?:相关|有关|其他)?(?:单位|部门|机构)$")
+
+
+def _refs(segment: str, role: str, warnings: list[str]) -> list[UnitRef]:
     refs = []
     for raw in split_names(segment):
         raw = raw.strip("：:。.")
         if not raw:
             continue
+        if (m := ET_CETERA.match(raw)) and not is_group(m[1]):
+            warnings.append(f"“{raw}”中“等”所指的其他单位没有列明，只记入了“{m[1]}”，请核对")
+            raw = m[1]
         name, aliases, bracket_role = split_alias(raw)
         refs.append(UnitRef(name=name, role=bracket_role or role, group=is_group(name), aliases=aliases))
     return refs
@@ -138,10 +148,10 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
         pieces = LABEL_RE.split(text)
         leading = pieces[0].strip("；;，,。 ")
         if leading:
-            result.units += _refs(leading, default_role)
+            result.units += _refs(leading, default_role, result.warnings)
         for label, segment in zip(pieces[1::2], pieces[2::2]):
             role = LABEL_ROLE.get(label, RESPONSIBLE)
-            result.units += _refs(segment.strip("；;，,。 "), role)
+            result.units += _refs(segment.strip("；;，,。 "), role, result.warnings)
         return _dedupe(result)
 
     pos, any_verb = 0, False
@@ -150,14 +160,14 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
             continue
         segment = text[pos:m.start()]
         if segment.strip("；;，,、 "):
-            result.units += _refs(segment, VERB_ROLE[m.group()])
+            result.units += _refs(segment, VERB_ROLE[m.group()], result.warnings)
         pos, any_verb = m.end(), True
     rest = text[pos:].strip("；;，,、。 ")
     if rest:
         role = default_role
         if any_verb:
             result.warnings.append(f"单位“{rest}”后没有写明牵头或负责落实，已按{'牵头' if role == LEAD else '负责落实'}单位处理，请核对")
-        result.units += _refs(rest, role)
+        result.units += _refs(rest, role, result.warnings)
     if not any_verb and not role_from_column:
         result.warnings.append("单位栏没有写明“牵头”或“负责落实”，已按" + ("牵头" if default_role == LEAD else "负责落实") + "单位处理，请核对")
     return _dedupe(result)

@@ -93,3 +93,14 @@ def test_is_group():
 def test_a_unit_named_twice_is_kept_once_with_the_stronger_role():
     units, _ = roles("区政府办公室牵头；区政府办公室、各街道办事处负责落实")
     assert [(n, r) for n, r, _, _ in units] == [("区政府办公室", LEAD), ("各街道办事处", RESPONSIBLE)]
+
+
+def test_wei_qiantou_danwei_is_a_verb_not_part_of_the_name():
+    units, _ = roles("区财政局为牵头单位，区审计局为配合单位")
+    assert [(n, r) for n, r, _, _ in units] == [("区财政局", LEAD), ("区审计局", RESPONSIBLE)]
+
+
+def test_et_cetera_keeps_the_named_unit_and_says_the_rest_is_not_listed():
+    units, warnings = roles("区财政局、区审计局等单位负责落实")
+    assert [n for n, _, _, _ in units] == ["区财政局", "区审计局"]
+    assert warnings and "等" in warnings[0]
