@@ -152,6 +152,19 @@ def heading_level(text: str) -> tuple[int | None, str]:
     return None, text
 
 
+def push_heading(path: list[str], levels: list[int], level: int, title: str) -> tuple[list[str], list[int]] | None:
+    """The heading path after a heading of this level: deeper and equal levels give way to it.
+
+    Levels are relative: a document whose first headings are "（一）" has no level above them.
+    None when the title is empty.
+    """
+    title = flatten(tidy(heading_level(flatten(title))[1]))
+    if not title:
+        return None
+    keep = sum(1 for lvl in levels if lvl < level)
+    return path[:keep] + [title], levels[:keep] + [level]
+
+
 class Builder:
     def __init__(self) -> None:
         self.cmap: ColumnMap | None = None
@@ -174,25 +187,16 @@ class Builder:
 
     # -- sections -------------------------------------------------------------
     def set_outer(self, level: int, title: str) -> None:
-        title = flatten(tidy(heading_level(flatten(title))[1]))
-        if not title:
-            return
-        keep = sum(1 for lvl in self.outer_levels if lvl < level)
-        self.outer_path = self.outer_path[:keep] + [title]
-        self.outer_levels = self.outer_levels[:keep] + [level]
-        self.path, self.path_levels = [], []
+        if pushed := push_heading(self.outer_path, self.outer_levels, level, title):
+            self.outer_path, self.outer_levels = pushed
+            self.path, self.path_levels = [], []
+
+    def set_section(self, level: int, title: str) -> None:
+        if pushed := push_heading(self.path, self.path_levels, level, title):
+            self.path, self.path_levels = pushed
 
     def current_section(self) -> list[str]:
         return self.outer_path + self.path
-
-    def set_section(self, level: int, title: str) -> None:
-        title = flatten(tidy(heading_level(flatten(title))[1]))
-        if not title:
-            return
-        # Levels are relative: a document whose first headings are "（一）" has no level above them.
-        keep = sum(1 for lvl in self.path_levels if lvl < level)
-        self.path = self.path[:keep] + [title]
-        self.path_levels = self.path_levels[:keep] + [level]
 
     def column_headings(self, values: list[tuple[int, str]], width: int) -> None:
         """values: (column level, text) for non-empty section cells of a row whose map has `width` section columns."""
