@@ -45,6 +45,10 @@ HEADING_NUMBER = [
     (re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*[、.．]?\s*"), 1),
 ]
 INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]+[）)])?[\u4e00-\u9fff“”、]{{4,24}})[ \u3000\n]+([\u4e00-\u9fff“《].{{8,}})$", re.S)
+DEADLINE_IN_TEXT = re.compile(
+    r"(?:(?:19|20)\d\d年)?(?:\d{1,2}月(?:\d{1,2}日|底|末|上旬|中旬|下旬)?|年底|年内|年末|上半年|下半年|第[一二三四]季度)"
+    r"(?:前|以前|之前)(?:完成)?"
+)
 SENTENCE_END = re.compile(r"[。；;！!？?]$")
 UNIT_WORD = re.compile(r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|单位|部门|机关)")
 
@@ -438,6 +442,15 @@ class Builder:
         if not task.units:
             task.warnings.append("没有写明牵头或负责落实单位，请补充")
         task.deadline_text = flatten(tidy(d.deadline))
+        if self.cmap is not None and self.cmap.deadline is None and not task.deadline_text:
+            # No 完成时限 column: many tables say the deadline inside the requirement ("…，10月底前完成。").
+            found = DEADLINE_IN_TEXT.findall(task.requirement)
+            if found:
+                task.deadline_text = found[-1]
+                task.warnings.append(f"分工表没有“完成时限”栏，完成时限取自具体要求中的“{found[-1]}”，请核对")
+            else:
+                task.warnings.append("分工表没有“完成时限”栏，具体要求中也没有写明时限，请补充")
+                return task
         result = parse_deadline(task.deadline_text, year)
         task.deadline = result.deadline
         task.warnings += result.warnings

@@ -167,3 +167,24 @@ def test_year_from_the_doc_number_when_the_title_and_date_have_none():
     ))
     assert plan.year == 2024 and any("文号" in w for w in plan.warnings)
     assert plan.tasks[0].deadline.date.isoformat() == "2024-10-31"
+
+
+def test_without_a_deadline_column_the_deadline_comes_from_the_requirement_with_a_warning():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "责任单位"],
+        ["1", "主动公开“十四五”规划纲要，2022年6月底前完成。", "区发展改革局"],
+        ["2", "做好政策解读工作。", "区政府办公室"],
+    ]))
+    t1, t2 = plan.tasks
+    assert t1.deadline_text == "2022年6月底前完成" and t1.deadline.date.isoformat() == "2022-06-30"
+    assert any("取自具体要求" in w for w in t1.warnings)
+    assert t2.deadline is None and any("没有写明时限" in w for w in t2.warnings)
+
+
+def test_an_empty_deadline_cell_is_not_filled_from_the_requirement():
+    plan = build_plan(doc([
+        ["序号", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "年内至少组织开展1次培训，12月底前完成。", "区政府办公室牵头", ""],
+    ]))
+    assert plan.tasks[0].deadline is None
+    assert any("完成时限为空" in w for w in plan.tasks[0].warnings)
