@@ -275,6 +275,11 @@ class Builder:
         if number is None and cmap.no is not None:
             if not self.drafts and all(len(tidy(c)) <= 8 for _, c in nonempty):
                 return  # a second header row (一级/二级 under 工作任务) before the first task
+            if moved := self._misplaced_number(cells, nonempty):
+                number, cells = moved
+                self.start_task(number, cells)
+                self.drafts[-1].warnings.append("本行序号不在“序号”栏，已按顺序号识别为新的一项，请核对")
+                return
             self.continue_task(cells)
             return
         if number is None:  # no 序号 column: a row continues the one above only if that one was cut
@@ -285,6 +290,23 @@ class Builder:
         self.start_task(number, cells)
         if label and not NUMBER_CELL.match(label):
             self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
+
+    def _misplaced_number(self, cells: list[str], nonempty: list[tuple[int, str]]) -> tuple[int, list[str]] | None:
+        """The next number in sequence, but not in the 序号 column: the row shifted right, or the number
+        opens the requirement ("21．做好…"). Only the very next number counts, so a continuation row
+        whose text happens to start with a digit is not taken for a task."""
+        expected = self.drafts[-1].no + 1 if self.drafts else 1
+        first, text = nonempty[0]
+        if first > self.cmap.no and NUMBER_CELL.match(tidy(text)) and int(NUMBER_CELL.match(tidy(text))[1]) == expected:
+            return expected, cells[first - self.cmap.no:]
+        req = self.cmap.requirement
+        m = re.match(r"^\s*(\d{1,4})\s*[.、．]\s*(?=\S)", self._get(cells, req))
+        if m and int(m[1]) == expected and not self._get(cells, self.cmap.no).strip():
+            cells = list(cells) + [""] * max(0, self.cmap.no + 1 - len(cells))
+            cells[req] = cells[req][m.end():]
+            cells[self.cmap.no] = m[1]
+            return expected, cells
+        return None
 
     def _has_units_or_deadline(self, cells: list[str]) -> bool:
         cmap = self.cmap

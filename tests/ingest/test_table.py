@@ -188,3 +188,17 @@ def test_an_empty_deadline_cell_is_not_filled_from_the_requirement():
     ]))
     assert plan.tasks[0].deadline is None
     assert any("完成时限为空" in w for w in plan.tasks[0].warnings)
+
+
+def test_a_number_outside_the_number_column_starts_the_next_task_only_if_it_is_next_in_sequence():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "牵头落实单位", "完成时限"],
+        ["1", "推进规划公开", "公开规划纲要。", "区发展改革局负责落实", "10月31日前"],
+        ["", "2", "", "公开专项规划。", "区自然资源局负责落实", "10月31日前"],  # shifted right by one
+        ["", "", "3．公开区域规划。", "区自然资源局负责落实", "10月31日前"],  # number written into the requirement
+        ["", "", "5个街道试点，", "", ""],  # a continuation that starts with a digit stays a continuation
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert plan.tasks[1].requirement == "公开专项规划。" and plan.tasks[1].responsible_units == ["区自然资源局"]
+    assert plan.tasks[2].requirement == "公开区域规划。5个街道试点，"
+    assert all(any("序号不在" in w for w in t.warnings) for t in plan.tasks[1:])
