@@ -187,6 +187,7 @@ class Builder:
         self.warnings: list[str] = []
         self.numbered = True
         self.prose = False  # a plan written as numbered text, see duban.ingest.prose
+        self.header_cells: list[str] = []
         self.pending_headings: list[tuple[int, str]] = []  # numbered heading paragraphs right before the first table
 
     # -- sections -------------------------------------------------------------
@@ -240,6 +241,7 @@ class Builder:
                 for level, title in self.pending_headings:
                     self.set_outer(level, title)
             self.cmap = cmap
+            self.header_cells = list(cells)
             self.section_widths.add(len(cmap.sections))
             return
         nonempty = [(i, c) for i, c in enumerate(cells) if tidy(c)]
@@ -274,7 +276,8 @@ class Builder:
                 return
         if number is None and cmap.no is not None:
             if not self.drafts and all(len(tidy(c)) <= 8 for _, c in nonempty):
-                return  # a second header row (一级/二级 under 工作任务) before the first task
+                self._second_header_row(cells)  # 一级/二级 under 工作任务, or 牵头落实 / 单位 on two lines
+                return
             if moved := self._misplaced_number(cells, nonempty):
                 number, cells = moved
                 self.start_task(number, cells)
@@ -290,6 +293,15 @@ class Builder:
         self.start_task(number, cells)
         if label and not NUMBER_CELL.match(label):
             self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
+
+    def _second_header_row(self, cells: list[str]) -> None:
+        """A header written on two lines: read the two as one when that names the columns better."""
+        top = self.header_cells
+        width = max(len(top), len(cells))
+        merged = [tidy(a) + tidy(b) for a, b in zip(top + [""] * (width - len(top)), cells + [""] * (width - len(cells)))]
+        cmap = header_map(merged)
+        if cmap is not None and len(cmap.units) + (cmap.deadline is not None) >= len(self.cmap.units) + (self.cmap.deadline is not None):
+            self.cmap = cmap
 
     def _misplaced_number(self, cells: list[str], nonempty: list[tuple[int, str]]) -> tuple[int, list[str]] | None:
         """The next number in sequence, but not in the 序号 column: the row shifted right, or the number

@@ -202,3 +202,14 @@ def test_a_number_outside_the_number_column_starts_the_next_task_only_if_it_is_n
     assert plan.tasks[1].requirement == "公开专项规划。" and plan.tasks[1].responsible_units == ["区自然资源局"]
     assert plan.tasks[2].requirement == "公开区域规划。5个街道试点，"
     assert all(any("序号不在" in w for w in t.warnings) for t in plan.tasks[1:])
+
+
+def test_a_header_written_on_two_lines():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "牵头落实", "完成时限"],
+        ["", "", "", "单位", ""],
+        ["1", "推进规划公开", "公开规划纲要。", "区发展改革局牵头；各街道办事处负责落实", "10月31日前"],
+    ]))
+    (task,) = plan.tasks
+    assert task.lead_units == ["区发展改革局"] and task.unit_groups == ["各街道办事处"]
+    assert task.warnings == []
