@@ -117,6 +117,7 @@ def split_alias(name: str) -> tuple[str, list[str], str | None]:
     return base, [a for a in split_names(inner) if a], None
 
 
+NAME_THEN_SPACE = re.compile(r"((?:局|办|委|室|中心|处|队|所|院|站|政府|部|会|厅|行|社|馆|）|\)))[ \u3000]+(?=[区市县省州镇乡各])")
 ET_CETERA = re.compile(r"^(.+?)等(?:相关|有关|其他)?(?:单位|部门|机构)$")
 
 
@@ -140,6 +141,10 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
     default_role applies to names written with no verb or label. When the column itself
     names the role (a 牵头单位 or 配合单位 column), role_from_column is True and that is no doubt.
     """
+    # A space between a complete name and the next one ("区政府办公室 区发展改革局") separates them; any
+    # other space between Chinese characters is a line the PDF wrapped ("区城市 管理局", "区政府 办公室")
+    # and goes away with tidy().
+    text = NAME_THEN_SPACE.sub(r"\1、", text or "")
     text = tidy(text).strip("。.；;，,")
     result = UnitsClause()
     if not text:

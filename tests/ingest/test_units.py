@@ -104,3 +104,9 @@ def test_et_cetera_keeps_the_named_unit_and_says_the_rest_is_not_listed():
     units, warnings = roles("区财政局、区审计局等单位负责落实")
     assert [n for n, _, _, _ in units] == ["区财政局", "区审计局"]
     assert warnings and "等" in warnings[0]
+
+
+def test_spaces_between_names_separate_them_but_a_wrapped_name_is_joined():
+    units, _ = roles("区政府办公室 区发展改革局 区城市 管理局 区政府 办公室（区金融办） 区财政局负责落实")
+    assert [n for n, _, _, _ in units] == ["区政府办公室", "区发展改革局", "区城市管理局", "区财政局"]
+    assert units[0][3] == ["区金融办"]  # the wrapped "区政府 办公室（区金融办）" is the same unit, with its alias
