@@ -60,7 +60,8 @@ class ColumnMap:
     requirement: int | None = None
     units: list[tuple[int, str, bool]] = field(default_factory=list)  # (column, default role, role from column)
     deadline: int | None = None
-    ignored: list[int] = field(default_factory=list)  # 备注 and blank header cells
+    blank: list[int] = field(default_factory=list)  # columns with an empty header cell: text there means a shifted row
+    other: list[int] = field(default_factory=list)  # named columns Duban does not use: 备注, 牵头领导, 完成情况…
     width: int = 0
 
 
@@ -97,8 +98,10 @@ def header_map(cells: list[str]) -> ColumnMap | None:
             # (the header cell was merged over two columns).
             if not names[i] and i - 1 in cmap.sections:
                 cmap.sections.append(i)
+            elif not names[i]:
+                cmap.blank.append(i)
             else:
-                cmap.ignored.append(i)
+                cmap.other.append(i)
         elif key == "no":
             cmap.no = i
         elif key == "section":
@@ -112,7 +115,7 @@ def header_map(cells: list[str]) -> ColumnMap | None:
         elif key == "deadline":
             cmap.deadline = i
         elif key == "note":
-            cmap.ignored.append(i)
+            cmap.other.append(i)
         elif key == "lead":
             cmap.units.append((i, LEAD, True))
         elif key == "support":
@@ -337,8 +340,8 @@ class Builder:
     def fits(self, cells: list[str]) -> bool:
         cmap = self.cmap
         get = lambda i: tidy(self._get(cells, i))  # noqa: E731
-        for i in cmap.ignored:
-            if get(i) and i < cmap.width and get(i) not in ("—", "-", "/"):
+        for i in cmap.blank:
+            if get(i) and get(i) not in ("—", "-", "/"):
                 return False
         if len(cells) > cmap.width and any(tidy(c) for c in cells[cmap.width:]):
             return False
@@ -370,7 +373,7 @@ class Builder:
     def place_by_content(self, draft: Draft, cells: list[str]) -> None:
         """The cells are not where the header says: place them by what they contain."""
         cmap = self.cmap
-        items = [tidy(c) for i, c in enumerate(cells) if i != cmap.no and tidy(c)]
+        items = [tidy(c) for i, c in enumerate(cells) if i != cmap.no and i not in cmap.other and tidy(c)]
         deadline = units = ""
         if items and looks_like_deadline(items[-1]):
             deadline = items.pop()

@@ -213,3 +213,13 @@ def test_a_header_written_on_two_lines():
     (task,) = plan.tasks
     assert task.lead_units == ["区发展改革局"] and task.unit_groups == ["各街道办事处"]
     assert task.warnings == []
+
+
+def test_columns_duban_does_not_use_are_left_alone():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "具体要求", "牵头领导", "责任单位", "完成时限", "完成情况", "备注"],
+        ["1", "推进规划公开", "公开规划纲要。", "张三", "区发展改革局", "10月31日前", "已完成", "无"],
+    ]))
+    (task,) = plan.tasks
+    assert (task.section, task.requirement, task.responsible_units) == (["推进规划公开"], "公开规划纲要。", ["区发展改革局"])
+    assert task.warnings == []
