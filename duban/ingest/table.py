@@ -23,7 +23,7 @@ from duban.ingest.deadline import parse_deadline
 from duban.ingest.errors import IngestError
 from duban.ingest.model import LEAD, RESPONSIBLE, Plan, Task
 from duban.ingest.readers import RawDocument
-from duban.ingest.text import flatten, join_cut, tidy
+from duban.ingest.text import cn_number, flatten, join_cut, tidy
 from duban.ingest.units import LABEL_RE, VERB_RE, parse_units
 
 # Header names, most specific first. A header cell is matched against each in turn.
@@ -38,6 +38,7 @@ HEADER_FIELDS = [
     ("section", re.compile(r"(工作任务|重点任务|主要任务|重点工作|工作重点|任务|类别|项目|领域|事项|板块|工作)")),
 ]
 NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,4})\s*[）)]?\s*[.、．]?$")
+CN_NUMBER_CELL = re.compile(r"^[（(]?[一二三四五六七八九十]{1,3}[）)]?[、.．]?$")
 DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\s*[.．\-－]\s*\d{1,3})+\s*[.、．]?$")  # 1.1, 2-3: numbered within a section
 HEADING_NUMBER = [
     (re.compile(r"^第[一二三四五六七八九十]+[部分章]\s*"), 0),
@@ -264,6 +265,8 @@ class Builder:
             number = int(m[1]) if m else None
             if m is None and DOTTED_NUMBER.match(label):
                 number = len(self.drafts) + 1
+            elif m is None and CN_NUMBER_CELL.match(label) and self._has_units_or_deadline(cells):
+                number = len(self.drafts) + 1  # tasks numbered 一、二、… in the 序号 column
             elif m is None and heading_level(label)[0] is not None and not self._has_units_or_deadline(cells):
                 # "（一）" in the 序号 column, its title in the next cell: a section heading row
                 level, _ = heading_level(label)
@@ -294,7 +297,7 @@ class Builder:
                 return
             number = len(self.drafts) + 1
         self.start_task(number, cells)
-        if label and not NUMBER_CELL.match(label):
+        if label and not NUMBER_CELL.match(label) and cn_number(label.strip("（）()、.．")) != number:
             self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
 
     def _second_header_row(self, cells: list[str]) -> None:

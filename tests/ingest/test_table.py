@@ -223,3 +223,15 @@ def test_columns_duban_does_not_use_are_left_alone():
     (task,) = plan.tasks
     assert (task.section, task.requirement, task.responsible_units) == (["推进规划公开"], "公开规划纲要。", ["区发展改革局"])
     assert task.warnings == []
+
+
+def test_tasks_numbered_with_chinese_numerals():
+    plan = build_plan(doc([
+        ["序号", "工作任务", "责任单位", "完成时限"],
+        ["一", "公开规划纲要。", "区发展改革局", "6月底前"],
+        ["二、", "公开预决算。", "区财政局", "年底前"],
+        ["（三）", "做好政策解读。", "区政府办公室", "长期坚持"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert [t.responsible_units for t in plan.tasks] == [["区发展改革局"], ["区财政局"], ["区政府办公室"]]
+    assert all(t.section == [] and t.warnings == [] for t in plan.tasks)
