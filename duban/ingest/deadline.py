@@ -18,7 +18,7 @@ from duban.ingest.model import Deadline
 from duban.ingest.text import cn_number, tidy
 
 NUM = r"[0-9〇零一二两三四五六七八九十百]+"
-ONGOING = re.compile(r"长期坚持|长期执行|长期开展|持续推进|持续开展|持续实施|长期|常态化|持续|日常|全年|贯穿全年|动态更新|及时更新|实时")
+ONGOING = re.compile(r"长期坚持|长期执行|长期开展|持续推进|持续开展|持续实施|长期|常态化|持续|日常|全年|贯穿全年|动态更新|及时更新|实时|及时|随时|即时")
 RECURRING = [
     (re.compile(r"每周|按周"), "每周"),
     (re.compile(r"每月|按月|月度"), "每月"),

@@ -46,7 +46,7 @@ def test_calendar_days_are_not_silently_taken_for_working_days():
     assert got is None and "不是工作日" in warnings[0]
 
 
-@pytest.mark.parametrize("text", ["长期坚持", "持续推进", "常态化开展"])
+@pytest.mark.parametrize("text", ["长期坚持", "持续推进", "常态化开展", "及时公开", "随时更新"])
 def test_ongoing(text):
     assert meaning(text) == ({"kind": "ongoing"}, [])
 
