@@ -169,7 +169,8 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
         pos, any_verb = m.end(), True
     rest = text[pos:].strip("；;，,、。 ")
     if rest:
-        role = default_role
+        # Names after the last verb: after "…牵头，" they are the others, who carry the work out.
+        role = RESPONSIBLE if any_verb else default_role
         if any_verb:
             result.warnings.append(f"单位“{rest}”后没有写明牵头或负责落实，已按{'牵头' if role == LEAD else '负责落实'}单位处理，请核对")
         result.units += _refs(rest, role, result.warnings)

@@ -110,3 +110,11 @@ def test_spaces_between_names_separate_them_but_a_wrapped_name_is_joined():
     units, _ = roles("区政府办公室 区发展改革局 区城市 管理局 区政府 办公室（区金融办） 区财政局负责落实")
     assert [n for n, _, _, _ in units] == ["区政府办公室", "区发展改革局", "区城市管理局", "区财政局"]
     assert units[0][3] == ["区金融办"]  # the wrapped "区政府 办公室（区金融办）" is the same unit, with its alias
+
+
+def test_names_after_the_last_verb_are_responsible_with_a_warning():
+    units, warnings = roles("区政府办公室牵头，区政府各办、局，各街道办事处")
+    assert [(n, r) for n, r, _, _ in units] == [
+        ("区政府办公室", LEAD), ("区政府各办、局", RESPONSIBLE), ("各街道办事处", RESPONSIBLE),
+    ]
+    assert warnings and "负责落实" in warnings[0]
