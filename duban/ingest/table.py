@@ -497,16 +497,25 @@ class Builder:
         return task
 
     def check_numbers(self, plan: Plan) -> None:
+        """Flag gaps; make numbers unique, since a task is known by its number from here on.
+
+        Numbers that repeat (most often each part numbered from 1 again) are replaced by the
+        order in the whole document, each task saying what the original number was.
+        """
         if not self.numbered:
             return
-        seen: set[int] = set()
+        numbers = [t.no for t in plan.tasks]
+        if len(set(numbers)) != len(numbers):
+            plan.warnings.append("原文序号有重复（可能是各部分分别从1编号），已按全文顺序统一编号，请核对")
+            for i, t in enumerate(plan.tasks, 1):
+                if t.no != i:
+                    t.warnings.append(f"原文序号为{t.no}，已按全文顺序编为第{i}项")
+                t.no = i
+            return
         previous = 0
         for t in plan.tasks:
-            if t.no in seen:
-                t.warnings.append(f"序号{t.no}重复出现，请核对")
-            elif t.no != previous + 1:
+            if t.no != previous + 1:
                 t.warnings.append(f"序号不连续：第{previous}项之后是第{t.no}项，请核对是否漏项")
-            seen.add(t.no)
             previous = t.no
 
 

@@ -104,15 +104,29 @@ def test_table_without_number_column_numbers_rows_and_says_so():
     assert plan.tasks[0].responsible_units == ["区发展改革局"] and plan.tasks[0].warnings == []
 
 
-def test_number_gaps_and_duplicates_are_flagged():
+def test_number_gaps_are_flagged():
     plan = build_plan(doc([
         ["序号", "具体要求", "牵头落实单位", "完成时限"],
         ["1", "甲。", "区财政局负责落实", "年底前"],
         ["3", "乙。", "区财政局负责落实", "年底前"],
-        ["3", "丙。", "区财政局负责落实", "年底前"],
     ]))
+    assert [t.no for t in plan.tasks] == [1, 3]
     assert any("不连续" in w for w in plan.tasks[1].warnings)
-    assert any("重复" in w for w in plan.tasks[2].warnings)
+
+
+def test_numbers_restarting_in_each_part_are_made_unique_and_flagged():
+    plan = build_plan(doc([
+        ["序号", "具体要求", "牵头落实单位", "完成时限"],
+        ["一、深化公开", "", "", ""],
+        ["1", "甲。", "区财政局负责落实", "年底前"],
+        ["2", "乙。", "区财政局负责落实", "年底前"],
+        ["二、加强解读", "", "", ""],
+        ["1", "丙。", "区财政局负责落实", "年底前"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert [t.section for t in plan.tasks] == [["深化公开"], ["深化公开"], ["加强解读"]]
+    assert plan.tasks[2].warnings == ["原文序号为1，已按全文顺序编为第3项"]
+    assert any("重复" in w for w in plan.warnings)
 
 
 def test_missing_units_and_requirement_are_flagged():
