@@ -267,9 +267,11 @@ class Builder:
                 number = len(self.drafts) + 1
             elif m is None and CN_NUMBER_CELL.match(label) and self._has_units_or_deadline(cells):
                 number = len(self.drafts) + 1  # tasks numbered 一、二、… in the 序号 column
-            elif m is None and heading_level(label)[0] is not None and not self._has_units_or_deadline(cells):
-                # "（一）" in the 序号 column, its title in the next cell: a section heading row
-                level, _ = heading_level(label)
+            elif m is None and (heading_level(label)[0] is not None or CN_NUMBER_CELL.match(label)) and not self._has_units_or_deadline(cells):
+                # "（一）" or "一" in the 序号 column, its title in the next cell: a section heading row
+                level = heading_level(label)[0]
+                if level is None:
+                    level = 1 if label.startswith(("（", "(")) else 0
                 rest = [flatten(tidy(c)) for i, c in nonempty if i != cmap.no]
                 self.set_outer(level, "".join(rest[:1]) or heading_level(label)[1])
                 return

@@ -161,6 +161,7 @@ def test_numbers_within_sections_and_headings_in_the_number_column():
     plan = build_plan(doc([
         ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
         ["", "一级任务", "", "", ""],  # a second header row before any task
+        ["一", "深化公开", "", "", ""],
         ["（一）", "推进决策公开", "", "", ""],
         ["1.1", "公开决策事项目录。", "区司法局", "", "6月底前"],
         ["1.2", "公开决策草案。", "区司法局", "各街道办事处", "年底前"],
@@ -168,7 +169,7 @@ def test_numbers_within_sections_and_headings_in_the_number_column():
         ["2.1", "公开执行情况。", "区政府办公室", "", "年底前"],
     ]))
     assert [t.no for t in plan.tasks] == [1, 2, 3]
-    assert [t.section for t in plan.tasks] == [["推进决策公开"], ["推进决策公开"], ["推进执行公开"]]
+    assert [t.section for t in plan.tasks] == [["深化公开", "推进决策公开"], ["深化公开", "推进决策公开"], ["深化公开", "推进执行公开"]]
     assert "1.2" in plan.tasks[1].warnings[0]
     assert plan.tasks[1].unit_groups == ["各街道办事处"]
     assert not plan.warnings
