@@ -85,8 +85,11 @@ def parse_prose(paragraphs: list[str], builder) -> bool:
             continue
         text = line[item.end():] if item else heading
         clause = CLOSING_BRACKET.search(text)
+        inline = ANY_LABEL.search(text)
         if clause and names_units(clause[1]):
             requirement, (units, deadline) = text[: clause.start()].strip(), split_clause(clause[1])
+        elif inline and inline.start() > 0:  # "…纲要。牵头单位：区发展改革局；完成时限：6月底前。"
+            requirement, (units, deadline) = text[: inline.start()].strip(), split_clause(text[inline.start():].rstrip("。."))
         else:
             requirement, units, deadline = text, "", ""
         if item or (level is not None and units):

@@ -38,3 +38,13 @@ def test_same_plan_as_docx_paragraphs():
     document.save(buf)
     from_docx = parse(buf.getvalue(), "plan.docx")
     assert [t.to_json() for t in from_docx.tasks] == [t.to_json() for t in parse(PROSE, "plan.txt").tasks]
+
+
+def test_inline_labels_and_headings_that_are_tasks():
+    plan = parse((Path(__file__).parent / "data" / "prose_inline_labels.txt").read_bytes(), "plan.txt")
+    t1, t2, t3 = plan.tasks
+    assert t1.requirement == "推进规划公开。主动公开“十四五”规划纲要。"
+    assert (t1.lead_units, t1.unit_groups, t1.deadline.date.isoformat()) == (["区发展改革局"], ["各街道办事处"], "2022-06-30")
+    assert (t2.responsible_units, t2.deadline.kind) == (["区财政局"], "ongoing")
+    assert t3.section == ["强化政策解读"] and t3.lead_units == ["区政府办公室"] and t3.deadline.kind == "ongoing"
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
