@@ -3,6 +3,8 @@ from django.utils import timezone
 
 from .models import InboxMessage, Notification, Webhook
 
+ALL_ORGS = "（全部机构）"
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
@@ -46,9 +48,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "active", "signed"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "kind", "org_label", "active", "signed"]
+    list_filter = ["kind", "org", "active"]
     search_fields = ["name"]
+    fields = ["name", "kind", "org", "url", "secret", "active"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org":
+            kwargs["empty_label"] = ALL_ORGS
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="机构", ordering="org")
+    def org_label(self, obj):
+        return obj.org or ALL_ORGS
 
     @admin.display(description="加签", boolean=True)
     def signed(self, obj):

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from duban.directory.models import Organisation
+
 
 class Notification(models.Model):
     """One message to one recipient on one channel; delivered by `duban send_notifications`."""
@@ -64,12 +66,25 @@ class InboxMessage(models.Model):
 
 
 class Webhook(models.Model):
-    """A group robot (企业微信群机器人 / 钉钉自定义机器人) that receives reminders."""
+    """A group robot (企业微信群机器人 / 钉钉自定义机器人) that receives reminders.
+
+    A robot belongs to one organisation and hears only of its plans; one without an
+    organisation (as every robot was before robots had one) hears of all of them.
+    """
 
     WECOM, DINGTALK = Notification.WECOM, Notification.DINGTALK
     KIND_CHOICES = [(WECOM, "企业微信群机器人"), (DINGTALK, "钉钉自定义机器人")]
 
     name = models.CharField("名称", max_length=100)
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name="机构",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhooks",
+        help_text="只接收该机构的方案提醒；留空则接收所有机构的提醒",
+    )
     kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
     url = models.CharField("Webhook 地址", max_length=500, unique=True)
     secret = models.CharField(

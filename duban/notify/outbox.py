@@ -64,10 +64,14 @@ def enqueue(channel: str, recipient: str, subject: str, body: str, dedupe_key: s
         raise
 
 
-def enqueue_webhooks(subject: str, body: str, dedupe_key: str, link: str = "") -> list[Notification]:
-    """Enqueue the message for every active group robot (dedupe key per robot)."""
+def enqueue_webhooks(subject: str, body: str, dedupe_key: str, link: str = "", *, org) -> list[Notification]:
+    """Enqueue the message for the active group robots of ``org`` and those of all organisations (dedupe key per robot).
+
+    ``org`` (an Organisation or its id) is the one the message is about; None reaches only the
+    robots of all organisations.
+    """
     created = []
-    for hook in Webhook.objects.filter(active=True).order_by("pk"):
+    for hook in Webhook.objects.filter(Q(org__isnull=True) | Q(org=org), active=True).order_by("pk"):
         row = enqueue(hook.kind, hook.url, subject, body, f"{dedupe_key}:webhook:{hook.pk}", link)
         if row is not None:
             created.append(row)

@@ -15,7 +15,8 @@
    * to each liaison of the unit (e-mail to the user's address, in-site inbox): its items;
    * for overdue items, to the unit's leader (Unit.leader_email) and, one digest per run, to
      every coordinator of the organisation (inbox and e-mail);
-   * one message per plan per run to the group robots (企业微信/钉钉), counts per unit.
+   * one message per plan per run to the group robots (企业微信/钉钉) of the plan's organisation
+     and to those of all organisations, counts per unit.
    Notification dedupe keys are derived from the day, the unit or plan and the first ledger row of
    the digest, e.g. ``remind:2021-10-25:u12:r3401:liaison:email:57``.
 5. Then the outbox is delivered (unless told not to): inbox at once, e-mail and robots with retries.
@@ -198,9 +199,9 @@ class Sender:
         if self.rule.by_email and email:
             self._add(outbox.enqueue(Notification.EMAIL, email, subject, body, key, link=link))
 
-    def to_robots(self, key: str, subject: str, body: str, link: str) -> None:
+    def to_robots(self, key: str, subject: str, body: str, link: str, org_id: int) -> None:
         if self.rule.by_webhook:
-            self.count += len(outbox.enqueue_webhooks(subject, body, key, link=link))
+            self.count += len(outbox.enqueue_webhooks(subject, body, key, link=link, org=org_id))
 
     def _add(self, row) -> None:
         self.count += row is not None
@@ -257,6 +258,6 @@ def enqueue_notices(won: list[dict], today: datetime.date, rules: dict[int, Remi
             for user_id, email in people.coordinators.get(plan.org_id, []):
                 sender.to_user(f"escalate:{today}:p{plan_id}:r{first}:coordinator", user_id, email, subject, body, overview)
         subject, body = notices.robot_digest(plan.title, today, soon_lines, overdue_lines)
-        sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, reverse("home"))
+        sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, reverse("home"), plan.org_id)
         count += sender.count
     return count

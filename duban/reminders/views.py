@@ -91,7 +91,7 @@ def urge(request, unit_id: int):
             for user_id, email in recipients([unit.pk], []).liaisons.get(unit.pk, []):
                 send.to_user(f"{key}:liaison", user_id, email, subject, body, link)
             send.to_address(f"{key}:unit:email", unit.contact_email, subject, body, link)
-            send.to_robots(key, subject, body, link)
+            send.to_robots(key, subject, body, link, plan.org_id)
     except IntegrityError:
         earlier = Urge.objects.filter(unit=unit, day=today).select_related("sent_by").first()
         who = (earlier.sent_by.first_name or earlier.sent_by.get_username()) if earlier and earlier.sent_by else "协调人"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from duban.notify import channels
 from duban.notify.channels import DeliveryError
+from duban.directory.models import Organisation
 from duban.notify.models import Notification, Webhook
 from duban.notify.outbox import deliver_due, enqueue, enqueue_webhooks
 
@@ -141,7 +142,31 @@ def test_enqueue_webhooks_goes_to_active_robots_once(robot):
     Webhook.objects.create(name="钉钉群", kind="dingtalk", url=robot.url + "/ding")
     Webhook.objects.create(name="已停用", kind="wecom", url=robot.url + "/off", active=False)
 
-    assert len(enqueue_webhooks("提醒", "正文", "remind:plan:7")) == 2
-    assert enqueue_webhooks("提醒", "正文", "remind:plan:7") == []
+    assert len(enqueue_webhooks("提醒", "正文", "remind:plan:7", org=None)) == 2
+    assert enqueue_webhooks("提醒", "正文", "remind:plan:7", org=None) == []
     assert deliver_due().sent == 2
     assert sorted(r["path"] for r in robot.requests) == ["/ding", "/wecom"]
+
+
+def test_enqueue_webhooks_reaches_the_organisations_robots_and_those_of_all():
+    city = Organisation.objects.create(name="昆明市人民政府", short_name="昆明市")
+    district = Organisation.objects.create(name="昆明市西山区人民政府", short_name="西山区")
+    Webhook.objects.create(name="市群", kind="wecom", url="http://robot.invalid/city", org=city)
+    Webhook.objects.create(name="区群", kind="wecom", url="http://robot.invalid/district", org=district)
+    Webhook.objects.create(name="总群", kind="wecom", url="http://robot.invalid/all")
+
+    def reached(org, key):
+        return sorted(n.recipient.rsplit("/", 1)[1] for n in enqueue_webhooks("提醒", "正文", key, org=org))
+
+    assert reached(district, "k1") == ["all", "district"]
+    assert reached(city.pk, "k2") == ["all", "city"]  # an id will do
+    assert reached(None, "k3") == ["all"]
+
+
+def test_webhook_admin_says_blank_means_all_organisations(admin_client):
+    Organisation.objects.create(name="昆明市西山区人民政府", short_name="西山区")
+    Webhook.objects.create(name="总群", kind="wecom", url="http://robot.invalid/all")
+    page = admin_client.get("/admin/notify/webhook/add/").content.decode()
+    assert "（全部机构）" in page and "留空则接收所有机构的提醒" in page
+    listing = admin_client.get("/admin/notify/webhook/").content.decode()
+    assert "（全部机构）" in listing

@@ -109,6 +109,21 @@ def test_urge_sends_once_a_day(seed_plan, org, coordinator, unit, robot, on):
     assert Urge.objects.count() == 2 and Notification.objects.count() == 8
 
 
+def test_urge_reaches_only_the_organisations_robots(seed_plan, org, coordinator, unit, on):
+    from duban.directory.models import Organisation
+
+    on(D(2021, 11, 2))
+    other = Organisation.objects.create(name="昆明市五华区人民政府", short_name="五华区")
+    Webhook.objects.create(name="西山区群", kind=Webhook.WECOM, url="http://robot.invalid/xishan", org=org)
+    Webhook.objects.create(name="五华区群", kind=Webhook.WECOM, url="http://robot.invalid/wuhua", org=other)
+    Webhook.objects.create(name="市级总群", kind=Webhook.WECOM, url="http://robot.invalid/city")
+    client = Client()
+    client.force_login(coordinator)
+    client.post(f"/overview/urge/{unit('区财政局').pk}/", {"plan": seed_plan.pk})
+    robots = Notification.objects.filter(channel="wecom").values_list("recipient", flat=True)
+    assert sorted(robots) == ["http://robot.invalid/city", "http://robot.invalid/xishan"]
+
+
 def test_only_the_coordinator_urges(seed_plan, leader, liaison, unit, client):
     fin = unit("区财政局")
     for user in (leader, liaison):

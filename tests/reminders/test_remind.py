@@ -106,6 +106,33 @@ def test_bad_date_is_a_clear_error(db):
         remind_raw("remind", "--today", "2021-13-01")
 
 
+@pytest.mark.django_db
+def test_robots_hear_only_of_their_own_organisations_plans(seed_plan, org, unit):
+    """A city and its district on one deployment: each robot gets its organisation's digest; a robot without one gets both."""
+    from duban.directory.exchange import load_data
+    from duban.directory.models import Organisation
+    from duban.plans import importing
+    from tests.web.conftest import SEED, directory_doc, parsed_seed, seed_bytes
+
+    doc = directory_doc()
+    doc["organisations"][0].update(name="昆明市五华区人民政府", short_name="五华区")
+    load_data(doc)
+    other = Organisation.objects.get(short_name="五华区")
+    other_plan = importing.apply(importing.prepare(other, seed_bytes(), SEED.name, parsed=parsed_seed()), user=None, keep_unknown=False)
+    ours = Webhook.objects.create(name="西山区群", kind=Webhook.WECOM, url="http://robot.invalid/xishan", org=org)
+    theirs = Webhook.objects.create(name="五华区群", kind=Webhook.WECOM, url="http://robot.invalid/wuhua", org=other)
+    everyone = Webhook.objects.create(name="市级总群", kind=Webhook.WECOM, url="http://robot.invalid/city")
+
+    remind(D(2021, 10, 25), "--no-deliver")
+
+    def plans_told(hook):
+        return sorted(n.dedupe_key.split(":")[2] for n in Notification.objects.filter(recipient=hook.url))
+
+    assert plans_told(ours) == [f"p{seed_plan.pk}"]
+    assert plans_told(theirs) == [f"p{other_plan.pk}"]
+    assert plans_told(everyone) == sorted([f"p{seed_plan.pk}", f"p{other_plan.pk}"])
+
+
 # --- real delivery ---------------------------------------------------------------------------------
 
 
