@@ -3,13 +3,18 @@
 Both go through one dictionary shape:
 
     {"organisations": [{"name": ..., "short_name": ...,
-        "units":   [{"name", "short_name", "kind", "active", "sort_order"}],
+        "units":   [{"name", "short_name", "kind", "active", "sort_order",
+                     "leader_name", "leader_email", "contact_email"}],
         "aliases": [{"alias", "unit"}],
         "groups":  [{"phrase", "kinds": [...], "units": [unit names], "vague", "note"}]}]}
 
 Kinds may be written as the Chinese label (局) or the code (bureau). Loading is an upsert
 keyed by names, so loading the same data twice changes nothing; units missing from the
 data are left as they are (deactivate them in the admin).
+
+A unit's contact fields (leader_name, leader_email, contact_email) are optional: data without
+them (the JSON file, workbooks exported before they existed) leaves them as they are; an empty
+value clears them. E-mail addresses are checked before anything is written.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
@@ -36,6 +43,9 @@ HEADERS = {
     SHEET_ALIASES: ["机构", "别名", "单位"],
     SHEET_GROUPS: ["机构", "短语", "包含类别", "包含单位", "不可推断", "说明"],
 }
+# Columns a workbook may lack (it was exported before they existed): header -> Unit field.
+CONTACT_COLUMNS = {"分管负责人": "leader_name", "负责人邮箱": "leader_email", "单位邮箱": "contact_email"}
+OPTIONAL = {SHEET_UNITS: list(CONTACT_COLUMNS)}
 
 
 class DirectoryError(Exception):
@@ -67,6 +77,26 @@ def kind_code(value: str, where: str = "") -> str:
     if not value:
         return Unit.OTHER
     raise DirectoryError(f"{where}未知的单位类别“{value}”，可用：{'、'.join(KIND_BY_LABEL)}")
+
+
+def contact_values(u: dict, where: str) -> dict:
+    """The unit's contact fields present in ``u``, stripped and checked; DirectoryError naming ``where`` if one is wrong."""
+    values = {}
+    for field in CONTACT_COLUMNS.values():
+        if field not in u:
+            continue
+        value = str(u[field] if u[field] is not None else "").strip()
+        model_field = Unit._meta.get_field(field)
+        label = model_field.verbose_name
+        if len(value) > model_field.max_length:
+            raise DirectoryError(f"{where}{label}超过 {model_field.max_length} 个字符。")
+        if value and field.endswith("_email"):
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise DirectoryError(f"{where}{label}“{value}”不是有效的邮件地址。") from None
+        values[field] = value
+    return values
 
 
 def _upsert(model, lookup: dict, values: dict, stats: LoadStats | None, what: str):
@@ -112,6 +142,7 @@ def load_data(doc: dict) -> LoadStats:
                 "kind": kind_code(u.get("kind", ""), f"{short}：{uname}："),
                 "active": u.get("active", True) in YES,
                 "sort_order": int(u.get("sort_order") or i * 10),
+                **contact_values(u, f"{short}：单位“{uname}”的"),
             }
             units[uname] = _upsert(Unit, {"org": org, "name": uname}, values, stats, "单位")[0]
 
@@ -161,7 +192,10 @@ def dump_data(orgs) -> dict:
                 "name": org.name,
                 "short_name": org.short_name,
                 "units": [
-                    {"name": u.name, "short_name": u.short_name, "kind": LABEL_BY_KIND[u.kind], "active": u.active, "sort_order": u.sort_order}
+                    {
+                        "name": u.name, "short_name": u.short_name, "kind": LABEL_BY_KIND[u.kind], "active": u.active, "sort_order": u.sort_order,
+                        "leader_name": u.leader_name, "leader_email": u.leader_email, "contact_email": u.contact_email,
+                    }
                     for u in Unit.objects.filter(org=org)
                 ],
                 "aliases": [{"alias": a.alias, "unit": a.unit.name} for a in UnitAlias.objects.filter(org=org).select_related("unit")],
@@ -195,7 +229,7 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
     for i, (title, headers) in enumerate(HEADERS.items()):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = title
-        ws.append(headers)
+        ws.append(headers + OPTIONAL.get(title, []))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
@@ -204,14 +238,17 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
         short = o["short_name"]
         sheets[SHEET_ORGS].append([o["name"], short])
         for u in o["units"]:
-            sheets[SHEET_UNITS].append([short, u["name"], u["short_name"], u["kind"], "是" if u["active"] else "否", u["sort_order"]])
+            sheets[SHEET_UNITS].append(
+                [short, u["name"], u["short_name"], u["kind"], "是" if u["active"] else "否", u["sort_order"]]
+                + [u[field] for field in CONTACT_COLUMNS.values()]
+            )
         for a in o["aliases"]:
             sheets[SHEET_ALIASES].append([short, a["alias"], a["unit"]])
         for g in o["groups"]:
             sheets[SHEET_GROUPS].append([short, g["phrase"], "、".join(g["kinds"]), "、".join(g["units"]), "是" if g["vague"] else "否", g["note"]])
-    widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40]}
+    widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8, 12, 26, 26], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40]}
     for title, ws in sheets.items():
-        for col, w in zip("ABCDEF", widths[title]):
+        for col, w in zip("ABCDEFGHI", widths[title]):
             ws.column_dimensions[col].width = w
     wb.save(out)
 
@@ -234,8 +271,9 @@ def read_xlsx(source: BinaryIO | str | Path) -> dict:
         lacking = [h for h in HEADERS[title] if h not in header]
         if lacking:
             raise DirectoryError(f"工作表“{title}”缺少列：{'、'.join(lacking)}。")
+        columns = HEADERS[title] + [h for h in OPTIONAL.get(title, []) if h in header]
         for n, row in enumerate(it, start=2):
-            rec = {h: (row[header.index(h)] if header.index(h) < len(row) else None) for h in HEADERS[title]}
+            rec = {h: (row[header.index(h)] if header.index(h) < len(row) else None) for h in columns}
             if any(v not in (None, "") for v in rec.values()):
                 yield n, {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.items()}
 
@@ -250,8 +288,10 @@ def read_xlsx(source: BinaryIO | str | Path) -> dict:
         return orgs[key]
 
     for n, r in rows(SHEET_UNITS):
+        contacts = {field: r[h] for h, field in CONTACT_COLUMNS.items() if h in r}
         org_of(SHEET_UNITS, n, r)["units"].append(
-            {"name": r["名称"], "short_name": r["简称"] or "", "kind": r["类别"] or "", "active": r["启用"] in YES or r["启用"] in (None, ""), "sort_order": r["排序"] or 0}
+            {"name": r["名称"], "short_name": r["简称"] or "", "kind": r["类别"] or "", "active": r["启用"] in YES or r["启用"] in (None, ""), "sort_order": r["排序"] or 0,
+             **contact_values(contacts, f"工作表“{SHEET_UNITS}”第 {n} 行：")}
         )
     for n, r in rows(SHEET_ALIASES):
         org_of(SHEET_ALIASES, n, r)["aliases"].append({"alias": r["别名"], "unit": r["单位"]})

@@ -134,6 +134,101 @@ def test_xlsx_with_unknown_kind_is_refused_in_chinese(org, tmp_path):
     assert not Unit.objects.filter(name="区某某委").exists()
 
 
+def _workbook(org):
+    from openpyxl import load_workbook
+
+    buf = io.BytesIO()
+    write_xlsx([org], buf)
+    buf.seek(0)
+    return load_workbook(buf)
+
+
+def _saved(wb, name="dir.xlsx"):
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = name
+    return out
+
+
+def _row_of(ws, unit_name):
+    return next(row[0].row for row in ws.iter_rows(min_row=2) if row[1].value == unit_name)
+
+
+CONTACTS = {"leader_name": "张伟", "leader_email": "zhangwei@xishan.gov.cn", "contact_email": "czj@xishan.gov.cn"}
+
+
+def test_xlsx_round_trip_keeps_unit_contacts(org, tmp_path):
+    Unit.objects.filter(org=org, name="区财政局").update(**CONTACTS)
+    path = tmp_path / "dir.xlsx"
+    call_command("export_directory", str(path))
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)["单位"]
+    assert [c.value for c in ws[1]][-3:] == ["分管负责人", "负责人邮箱", "单位邮箱"]
+    Unit.objects.filter(org=org).update(leader_name="", leader_email="", contact_email="")
+    call_command("load_directory", "--xlsx", str(path))
+    fin = Unit.objects.get(org=org, name="区财政局")
+    assert (fin.leader_name, fin.leader_email, fin.contact_email) == tuple(CONTACTS.values())
+    assert not Unit.objects.filter(org=org, leader_email__gt="").exclude(pk=fin.pk).exists()
+    # An emptied cell clears the field.
+    wb = load_workbook(path)
+    wb["单位"].cell(_row_of(wb["单位"], "区财政局"), 9).value = None
+    load_data(read_xlsx(_saved(wb)))
+    fin.refresh_from_db()
+    assert (fin.leader_email, fin.contact_email) == (CONTACTS["leader_email"], "")
+
+
+def test_xlsx_with_a_bad_email_is_refused_with_its_row_and_nothing_is_written(org, tmp_path):
+    wb = _workbook(org)
+    ws = wb["单位"]
+    ws.cell(_row_of(ws, "区政府办公室"), 7).value = "李明"  # a good edit in an earlier row
+    ws.append(["西山区", "区大数据局", "", "局", "是", 500, "王芳", "zhangwei@xishan", ""])
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=f"工作表“单位”第 {ws.max_row} 行：负责人邮箱“zhangwei@xishan”不是有效的邮件地址"):
+        call_command("load_directory", "--xlsx", str(path))
+    assert Unit.objects.get(org=org, name="区政府办公室").leader_name == ""
+    assert not Unit.objects.filter(name="区大数据局").exists()
+
+
+def test_xlsx_without_the_contact_columns_still_loads_and_keeps_contacts(org):
+    Unit.objects.filter(org=org, name="区财政局").update(**CONTACTS)
+    wb = _workbook(org)
+    ws = wb["单位"]
+    ws.delete_cols(7, 3)  # as exported before the contact columns existed
+    assert [c.value for c in ws[1]] == ["机构", "名称", "简称", "类别", "启用", "排序"]
+    ws.append(["西山区", "区大数据局", "大数据局", "局", "是", 500])
+    stats = load_data(read_xlsx(_saved(wb)))
+    assert str(stats) == "单位新增 1"
+    fin = Unit.objects.get(org=org, name="区财政局")
+    assert (fin.leader_name, fin.leader_email, fin.contact_email) == tuple(CONTACTS.values())
+
+
+def test_json_with_a_bad_email_names_the_unit(db):
+    from duban.directory.exchange import DirectoryError
+
+    doc = directory_doc()
+    doc["organisations"][0]["units"][3]["contact_email"] = "办公室邮箱"
+    name = doc["organisations"][0]["units"][3]["name"]
+    with pytest.raises(DirectoryError, match=f"西山区：单位“{name}”的单位邮箱“办公室邮箱”不是有效的邮件地址"):
+        load_data(doc)
+    assert not Unit.objects.exists()
+
+
+def test_directory_page_refuses_a_bad_email(client, org):
+    client.force_login(make_user(org, "c", "coordinator"))
+    wb = _workbook(org)
+    ws = wb["单位"]
+    row = _row_of(ws, "区民政局")
+    ws.cell(row, 9).value = "mzj@@xishan.gov.cn"
+    r = client.post("/directory/import/", {"file": _saved(wb)}, follow=True)
+    assert f"未导入：工作表“单位”第 {row} 行：单位邮箱“mzj@@xishan.gov.cn”不是有效的邮件地址" in r.content.decode()
+    assert Unit.objects.get(org=org, name="区民政局").contact_email == ""
+
+
 def test_directory_page_export_and_import(client, org, tmp_path):
     coordinator = make_user(org, "c", "coordinator")
     client.force_login(coordinator)
