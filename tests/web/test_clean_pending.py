@@ -1,0 +1,61 @@
+"""`duban clean_pending`: revised plans uploaded but never confirmed are deleted after --hours."""
+import io
+import os
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from duban.plans.views import _pending_path
+
+HOUR = 3600
+
+
+def clean(*args):
+    out = io.StringIO()
+    call_command("clean_pending", *args, stdout=out)
+    return out.getvalue()
+
+
+def pending(token_char: str, hours_old: float):
+    """A pending upload where the upload view puts it, last written hours_old ago."""
+    path = _pending_path(token_char * 64)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"plan")
+    then = time.time() - hours_old * HOUR
+    os.utime(path, (then, then))
+    return path
+
+
+def test_files_older_than_a_day_are_deleted_and_listed():
+    old, older, fresh = pending("a", 25), pending("b", 24 * 7), pending("c", 23)
+    other = old.parent / "README.txt"  # not an upload: never touched
+    other.write_text("x")
+    os.utime(other, (0, 0))
+
+    out = clean()
+
+    assert not old.exists() and not older.exists()
+    assert fresh.exists() and other.exists()
+    assert f"已删除 {old}（上传于 " in out and f"已删除 {older}（上传于 " in out and str(fresh) not in out
+    assert "共删除 2 个超过 24 小时未确认的文件。" in out
+
+
+def test_hours_option():
+    two_hours, half_hour = pending("a", 2), pending("b", 0.5)
+    assert "共删除 1 个超过 1 小时未确认的文件。" in clean("--hours", "1")
+    assert not two_hours.exists() and half_hour.exists()
+
+
+def test_quiet_when_nothing_is_removed():
+    assert clean() == ""  # no pending folder yet
+    pending("a", 1)
+    assert clean() == ""
+    assert "共删除 0 个" in clean("--verbosity", "2")
+
+
+def test_hours_must_be_positive():
+    path = pending("a", 1)
+    with pytest.raises(CommandError, match="--hours 应大于 0"):
+        clean("--hours", "0")
+    assert path.exists()
