@@ -4,34 +4,33 @@ A job is claimed by a conditional UPDATE (queued → running), so the view's bac
 `duban run_exports` never both work the same job. Progress goes to the row as the builder reports
 it; the file goes under MEDIA_ROOT/exports/. A builder that raises marks its job failed with a
 message in Chinese; a job left "running" longer than STALE_AFTER (its process died) is marked
-failed by the next `run_exports`.
+failed by the next `run_exports`. The mechanics are shared with import jobs (duban.background).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from duban import background
 from duban.exports.build import BUILDERS
 from duban.exports.models import ExportJob
 from duban.workcal.calendar import UnknownCalendarYear
 
 log = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=15)
+STALE_AFTER = background.STALE_AFTER
 CRASHED = "生成过程意外中断（后台进程已退出），请重新生成。"
 
 
 def claim(job_id: int) -> bool:
-    return ExportJob.objects.filter(pk=job_id, status=ExportJob.QUEUED).update(
-        status=ExportJob.RUNNING, started_at=timezone.now(), progress=1, message="开始生成") == 1
+    return background.claim(ExportJob, job_id, "开始生成")
 
 
 def report(job_id: int, percent: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id, status=ExportJob.RUNNING).update(progress=max(1, min(99, percent)), message=message[:500])
+    background.report(ExportJob, job_id, percent, message)
 
 
 def run(job_id: int) -> ExportJob | None:
@@ -62,8 +61,7 @@ def fail(job: ExportJob, message: str) -> None:
 def fail_stale(now=None) -> int:
     """Jobs running for longer than STALE_AFTER: their worker is gone."""
     now = now or timezone.now()
-    return ExportJob.objects.filter(status=ExportJob.RUNNING, started_at__lt=now - STALE_AFTER).update(
-        status=ExportJob.FAILED, message=CRASHED, finished_at=now)
+    return background.stale(ExportJob, now).update(status=ExportJob.FAILED, message=CRASHED, finished_at=now)
 
 
 def purge(keep_days: int, now=None) -> int:
@@ -82,24 +80,16 @@ def purge(keep_days: int, now=None) -> int:
 def run_pending(limit: int | None = None) -> list[ExportJob]:
     fail_stale()
     done = []
-    for job_id in ExportJob.objects.filter(status=ExportJob.QUEUED).order_by("created_at", "id").values_list("pk", flat=True)[:limit]:
+    for job_id in background.queued(ExportJob, limit):
         job = run(job_id)
         if job is not None:
             done.append(job)
     return done
 
 
-def _thread_main(job_id: int) -> None:
-    try:
-        run(job_id)
-    finally:
-        close_old_connections()
-        connection.close()
-
-
 def start(job_id: int) -> None:
     """Work the job in a background thread, so a plain `runserver` needs no timer."""
-    threading.Thread(target=_thread_main, args=(job_id,), name=f"export-{job_id}", daemon=True).start()
+    background.start(run, job_id, name=f"export-{job_id}")
 
 
 def enqueue(job: ExportJob) -> ExportJob:

@@ -1,0 +1,56 @@
+"""What export jobs and import jobs share: claiming a job row, reporting progress to it, failing jobs
+whose worker died, and working one job in a background thread.
+
+A job is a row with ``status`` (queued → running → done | failed), ``progress`` (0–100), ``message``,
+``created_at``, ``started_at`` and ``finished_at``; the row is the source of truth. The page that creates
+a job starts a thread once the transaction has committed, and a management command run by a timer works
+whatever is still queued, so a restarted server loses nothing. A job is claimed by a conditional UPDATE
+(queued → running), so two workers never work the same job.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Callable
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def claim(model, job_id: int, message: str) -> bool:
+    """queued → running; False if another worker has it already."""
+    return model.objects.filter(pk=job_id, status=QUEUED).update(
+        status=RUNNING, started_at=timezone.now(), progress=1, message=message) == 1
+
+
+def report(model, job_id: int, percent: int, message: str) -> None:
+    """Progress of a running job; 100 is left for the moment it is done."""
+    model.objects.filter(pk=job_id, status=RUNNING).update(progress=max(1, min(99, percent)), message=message[:500])
+
+
+def stale(model, now=None):
+    """Jobs running for longer than STALE_AFTER: their worker is gone."""
+    now = now or timezone.now()
+    return model.objects.filter(status=RUNNING, started_at__lt=now - STALE_AFTER)
+
+
+def queued(model, limit: int | None = None) -> list[int]:
+    """Ids of queued jobs, oldest first."""
+    return list(model.objects.filter(status=QUEUED).order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def start(work: Callable[[int], object], job_id: int, name: str) -> None:
+    """Work the job in a daemon thread, so a plain `runserver` needs no timer. The thread's database
+    connection is closed when it ends."""
+
+    def main() -> None:
+        try:
+            work(job_id)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threading.Thread(target=main, name=name, daemon=True).start()
