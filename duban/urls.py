@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/", plans.plan_list, name="plans"),
     path("plans/upload/", plans.upload, name="upload"),
     path("plans/upload/<str:token>/", plans.upload_confirm, name="upload_confirm"),
+    path("plans/imports/<int:job_id>/", plans.import_job, name="import_job"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
     path("plans/<int:plan_id>/print/", plans.plan_print, name="plan_print"),
     path("plans/<int:plan_id>/source/", plans.plan_source, name="plan_source"),

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit
-from duban.plans.models import LEAD, Assignment, ChangeRecord, Plan, PlanWarning, Task
+from duban.plans.models import LEAD, Assignment, ChangeRecord, ImportJob, Plan, PlanWarning, Task
 
 
 def profile(user) -> Profile | None:
@@ -164,3 +164,11 @@ def visible_export_jobs(user):
     if profile(user) is None:
         return ExportJob.objects.none()
     return ExportJob.objects.filter(created_by=user)
+
+
+def visible_import_jobs(user):
+    """Import jobs are private to the coordinator who uploaded the file."""
+    p = profile(user)
+    if p is None or p.role != Profile.COORDINATOR:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=user, org=p.org_id)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from duban.plans.models import Assignment, ChangeRecord, Plan, PlanWarning, Section, Task
+from duban.plans.models import Assignment, ChangeRecord, ImportJob, Plan, PlanWarning, Section, Task
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,4 +83,15 @@ class ChangeRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "file_name", "org", "status", "outcome", "progress", "created_by", "created_at", "finished_at"]
+    list_filter = ["status", "outcome"]
+    readonly_fields = ["org", "created_by", "file_name", "sha256", "token", "keep_unknown", "status", "progress", "message",
+                       "outcome", "plan", "unknown", "error", "created_at", "started_at", "finished_at"]
+
+    def has_add_permission(self, request):
         return False

@@ -7,12 +7,17 @@
     plan = apply(prep, user, keep_unknown=False)   # one transaction; raises UnknownUnits
 
 Nothing is written before apply(), and apply() writes everything or nothing. The web
-upload and `duban import` both go through here.
+upload (an import job, duban.plans.import_jobs) and `duban import` both go through here.
+
+Both take an optional ``progress(step, fraction)`` callback: step is one of IMPORT_STEPS
+(识别表格 and 核对单位 from prepare(), 写入 from apply(); 读取文件 is the caller's), fraction
+runs from 0.0 to 1.0 within the step, and the calls come in order.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,6 +28,7 @@ from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
 from duban.plans import deadlines
 from duban.plans.models import (
+    IMPORT_STEPS,
     LEAD,
     RESPONSIBLE,
     Assignment,
@@ -34,6 +40,12 @@ from duban.plans.models import (
 )
 
 ROLE_LABEL = {LEAD: "牵头", RESPONSIBLE: "负责落实"}
+READ, RECOGNISE, RESOLVE, WRITE = IMPORT_STEPS
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(step: str, fraction: float) -> None:
+    pass
 EVERY = {"每周": "week", "每月": "month", "每季度": "quarter", "每半年": "half_year", "每年": "year"}
 
 
@@ -222,10 +234,12 @@ def resolve_task(directory: Directory, src: ingest.Task) -> ResolvedTask:
     return rt
 
 
-def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan | None = None) -> Prepared:
+def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan | None = None, progress: Progress | None = None) -> Prepared:
     """Parse and resolve; find out whether this is a new plan, the same again, or a revision. Writes nothing."""
+    progress = progress or _no_progress
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise ImportProblem(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。")
+    progress(RECOGNISE, 0.0)
     if parsed is None:
         parsed = ingest.parse(data, filename)  # IngestError propagates: the caller shows its message
     if not parsed.tasks:
@@ -234,8 +248,12 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
     dupes = sorted({n for n in nos if nos.count(n) > 1})
     if dupes:
         raise ingest.IngestError(f"任务序号重复：{'、'.join(map(str, dupes))}，请核对文件。")
+    progress(RESOLVE, 0.0)
     directory = Directory(org)
-    tasks = [resolve_task(directory, t) for t in parsed.tasks]
+    tasks = []
+    for i, t in enumerate(parsed.tasks, start=1):
+        tasks.append(resolve_task(directory, t))
+        progress(RESOLVE, 0.9 * i / len(parsed.tasks))
     unknown: dict[str, list[int]] = {}
     for rt in tasks:
         for name, _ in rt.unknown:
@@ -247,6 +265,7 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
     same = Plan.objects.filter(org=org, sha256=sha).first()
     if same is not None:
         prep.status, prep.existing = "duplicate", same
+        progress(RESOLVE, 1.0)
         return prep
     earlier = Plan.objects.filter(org=org)
     target = None
@@ -258,6 +277,7 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
         prep.existing = target
         prep.diff = compute_diff(target, prep)
         prep.status = "revision" if prep.diff else "duplicate"
+    progress(RESOLVE, 1.0)
     return prep
 
 
@@ -380,12 +400,16 @@ def _store_file(plan: Plan, prep: Prepared) -> None:
     plan.source_file.save(name, ContentFile(prep.data), save=False)
 
 
-def apply(prep: Prepared, user=None, keep_unknown: bool = False) -> Plan:
-    """Store the prepared import in one transaction. A duplicate changes nothing and returns the plan it duplicates."""
+def apply(prep: Prepared, user=None, keep_unknown: bool = False, progress: Progress | None = None) -> Plan:
+    """Store the prepared import in one transaction. A duplicate changes nothing and returns the plan it duplicates.
+
+    Progress is reported before the transaction and after it: what happens inside is seen by no one until it commits."""
+    progress = progress or _no_progress
     if prep.status == "duplicate":
         return prep.existing
     if prep.unknown and not keep_unknown:
         raise UnknownUnits(prep.unknown)
+    progress(WRITE, 0.0)
     stored: list[Plan] = []
     try:
         with transaction.atomic():
@@ -402,6 +426,7 @@ def apply(prep: Prepared, user=None, keep_unknown: bool = False) -> Plan:
             prep.status, prep.existing = "duplicate", same
             return same
         raise
+    progress(WRITE, 1.0)
     return plan
 
 

@@ -211,3 +211,57 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}：{self.before} → {self.after}"
+
+
+# The steps of an import, in order, as duban.plans.importing reports them and the job page lists them.
+IMPORT_STEPS = ("读取文件", "识别表格", "核对单位", "写入")
+
+
+class ImportJob(models.Model):
+    """A plan upload being read in the background (duban.plans.import_jobs); the row is the source of truth.
+
+    The uploaded bytes wait under MEDIA_ROOT/pending/<token>.bin until the job has read them (and, for a
+    revision, until the coordinator confirms or cancels). The outcome says where the coordinator goes next.
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUS_CHOICES = [(QUEUED, "排队中"), (RUNNING, "导入中"), (DONE, "已完成"), (FAILED, "失败")]
+    NEW, DUPLICATE, UNKNOWN_UNITS, REVISION = "new", "duplicate", "unknown_units", "revision"
+    OUTCOME_CHOICES = [(NEW, "已导入"), (DUPLICATE, "已导入过"), (UNKNOWN_UNITS, "有单位不在名录中"), (REVISION, "修订版待确认")]
+    STEPS = IMPORT_STEPS  # `message` is one of them while the job runs
+
+    org = models.ForeignKey("directory.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name="机构")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="导入人")
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件 SHA-256", max_length=64)
+    token = models.CharField("待处理文件", max_length=64, unique=True)
+    keep_unknown = models.BooleanField("保留名录中没有的单位", default=False)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    outcome = models.CharField("结果", max_length=20, choices=OUTCOME_CHOICES, blank=True)
+    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="方案",
+                             help_text="导入的、已有的（重复导入）或待修订的方案")
+    unknown = models.JSONField("名录中没有的单位", default=list, blank=True, help_text="[单位名称, [任务序号, …]]，按在文件中出现的顺序")
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "方案导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.DONE, self.FAILED)
+
+    def steps(self) -> list[tuple[str, str]]:
+        """(step, "done" | "current" | "todo"), for the page."""
+        at = len(self.STEPS) if self.status == self.DONE else None
+        if self.status == self.RUNNING and self.message in self.STEPS:
+            at = self.STEPS.index(self.message)
+        return [(s, "todo" if at is None or i > at else "current" if i == at else "done") for i, s in enumerate(self.STEPS)]

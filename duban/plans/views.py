@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,14 +13,15 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
-from duban.plans import access, editing, importing
+from duban.plans import access, editing, import_jobs, importing
 from duban.plans.forms import PickUnitsForm, SetDeadlineForm, SettleForm, TaskEditForm, UploadForm
-from duban.plans.models import LEAD, RESPONSIBLE, Assignment, Plan, PlanWarning, Section, Task
+from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
 
 def require_editor(user) -> None:
@@ -301,40 +301,57 @@ def settle_warning(request, warning_id: int):
 def _pending_path(token: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", token):
         raise Http404
-    return Path(settings.MEDIA_ROOT) / "pending" / f"{token}.bin"
+    return import_jobs.pending_path(token)
 
 
 @login_required
 def upload(request):
+    """Receive the file and hand it to an import job (duban.plans.import_jobs); its page shows the progress."""
     require_editor(request.user)
     org = access.profile(request.user).org
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        data = f.read()
-        keep_unknown = form.cleaned_data["keep_unknown"]
-        try:
-            prep = importing.prepare(org, data, f.name)
-        except (IngestError, importing.ImportProblem) as exc:
-            form.add_error("file", f"无法导入：{exc}")
-            return render(request, "plans/upload.html", {"form": form}, status=400)
-        if prep.status == "duplicate":
-            messages.info(request, f"该方案已导入过（《{prep.existing.title}》），未作改动。")
-            return redirect("plan", prep.existing.pk)
-        if prep.unknown and not keep_unknown:
-            form.add_error(None, str(importing.UnknownUnits(prep.unknown)))
-            return render(request, "plans/upload.html", {"form": form, "unknown": prep.unknown}, status=400)
-        if prep.status == "revision":
-            path = _pending_path(prep.sha256)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            request.session[f"pending-{prep.sha256}"] = {"filename": f.name, "keep_unknown": keep_unknown, "plan": prep.existing.pk}
-            return redirect("upload_confirm", prep.sha256)
-        plan = importing.apply(prep, request.user, keep_unknown=keep_unknown)
-        n = plan.plan_warnings.filter(settled_at__isnull=True).count()
-        messages.success(request, f"已导入《{plan.title}》：{plan.tasks.count()} 项任务" + (f"，有 {n} 条提示待处理。" if n else "。"))
-        return redirect("review" if n else "plan", plan.pk)
+        job = import_jobs.enqueue(org, request.user, form.cleaned_data["file"], keep_unknown=form.cleaned_data["keep_unknown"])
+        return redirect("import_job", job.pk)
     return render(request, "plans/upload.html", {"form": form})
+
+
+@login_required
+def import_job(request, job_id: int):
+    """While the job runs: its steps and progress, the page refreshing itself every second. Once it is
+    finished, what the upload answered when it still parsed in the request: the new plan (its review page
+    if there is anything to settle), the plan a duplicate is of, the confirm page of a revision, or the
+    upload form with the error or the units missing from the directory."""
+    job = get_object_or_404(access.visible_import_jobs(request.user).select_related("plan"), pk=job_id)
+    # upload.js follows the upload's redirect to here with XMLHttpRequest, then opens the page itself: the
+    # script is given the progress page, so that the messages below reach the page the user sees.
+    if not job.finished or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return _import_job_page(request, job)
+    again = UploadForm(initial={"keep_unknown": job.keep_unknown})
+    if job.status == ImportJob.FAILED:
+        return render(request, "plans/upload.html", {"form": again, "job": job, "job_error": job.error}, status=400)
+    if job.outcome == ImportJob.UNKNOWN_UNITS:
+        unknown = dict(job.unknown)
+        context = {"form": again, "job": job, "job_error": str(importing.UnknownUnits(unknown)), "unknown": unknown}
+        return render(request, "plans/upload.html", context, status=400)
+    if job.plan_id is None:  # the plan has been deleted since
+        return _import_job_page(request, job)
+    if job.outcome == ImportJob.REVISION:
+        request.session[f"pending-{job.token}"] = {"filename": job.file_name, "keep_unknown": job.keep_unknown, "plan": job.plan_id}
+        return redirect("upload_confirm", job.token)
+    if job.outcome == ImportJob.DUPLICATE:
+        messages.info(request, job.message)
+        return redirect("plan", job.plan_id)
+    messages.success(request, job.message)
+    return redirect("review" if job.plan.plan_warnings.filter(settled_at__isnull=True).exists() else "plan", job.plan_id)
+
+
+def _import_job_page(request, job: ImportJob):
+    elapsed = int((timezone.now() - job.started_at).total_seconds()) if job.started_at and not job.finished else None
+    response = render(request, "plans/import_job.html", {"job": job, "elapsed": elapsed})
+    if not job.finished:
+        response["Refresh"] = "1"
+    return response
 
 
 @login_required

@@ -1,5 +1,6 @@
-// Shows an upload's progress instead of a frozen page: the bytes sent, then "解析中".
-// Progressive enhancement: without JavaScript the form posts as usual.
+// Shows an upload's progress instead of a frozen page: the bytes sent, then the import job's own page
+// (/plans/imports/<id>/), which shows the steps of reading the plan and refreshes itself.
+// Progressive enhancement: without JavaScript the form posts as usual and lands on the same page.
 (function () {
   document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
     var bar = form.querySelector("progress"), label = form.querySelector("[data-upload-status]");
@@ -11,15 +12,17 @@
       bar.hidden = false; label.hidden = false;
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action || window.location.href);
+      // Kept on the redirect: the job page then answers with itself, and the browser opens it below.
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       xhr.upload.onprogress = function (e) {
         if (!e.lengthComputable) return;
         bar.max = e.total; bar.value = e.loaded;
         label.textContent = "正在上传：" + Math.round(100 * e.loaded / e.total) + "%";
       };
-      xhr.upload.onload = function () { bar.removeAttribute("value"); label.textContent = "上传完成，正在解析和核对单位……"; };
+      xhr.upload.onload = function () { bar.removeAttribute("value"); label.textContent = "上传完成，正在打开导入进度……"; };
       xhr.onload = function () {
         if (xhr.responseURL && xhr.responseURL !== (form.action || window.location.href)) {
-          window.location.assign(xhr.responseURL);  // the import redirected: follow it
+          window.location.assign(xhr.responseURL);  // the upload redirected to its import job: open it
         } else {
           document.open(); document.write(xhr.responseText); document.close();  // errors: show the page as rendered
         }

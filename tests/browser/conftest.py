@@ -6,12 +6,25 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db.backends.signals import connection_created
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside one
 # unless told that this is deliberate (the test and the live server only share a test database).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.web.conftest import PASSWORD, SEED, make_user, media_root, parsed_seed, seed_bytes  # noqa: E402,F401
+
+
+def _readers_do_not_lock_tables(sender, connection, **kwargs):
+    """On SQLite the test database is in memory, shared by the live server's threads and the import jobs'
+    background threads in shared-cache mode, where a page reading a table that a job is writing (or the
+    other way round) fails at once with "database table is locked". A database file, as in production,
+    lets them wait for each other instead; in memory, readers simply do not lock (shared-cache only)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(_readers_do_not_lock_tables)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from duban.directory.models import Unit
 from duban.ingest import Deadline, Plan as ParsedPlan, Task as ParsedTask, UnitRef
 from duban.plans import importing
-from duban.plans.models import Assignment, ChangeRecord, Plan, PlanWarning, Section, Task
+from duban.plans.models import Assignment, ChangeRecord, ImportJob, Plan, PlanWarning, Section, Task
 
 from .conftest import SEED, directory_doc, make_user, seed_bytes
 
@@ -326,9 +326,18 @@ def test_org_must_exist(db, tmp_path):
 
 
 def upload(client, data: bytes, name: str, **extra):
+    """Post the form. An upload the form accepts becomes an import job (tests/web/test_import_jobs.py):
+    work it, and answer what its page answers once it is finished — what the upload itself answered
+    when it still parsed in the request."""
     f = io.BytesIO(data)
     f.name = name
-    return client.post("/plans/upload/", {"file": f, **extra})
+    r = client.post("/plans/upload/", {"file": f, **extra})
+    if r.status_code != 302:
+        return r
+    job = ImportJob.objects.latest("id")
+    assert r["Location"] == f"/plans/imports/{job.pk}/"
+    call_command("run_imports", stdout=io.StringIO())
+    return client.get(r["Location"])
 
 
 def test_upload_new_plan(client, org):
