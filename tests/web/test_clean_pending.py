@@ -6,9 +6,13 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
+from duban.plans.models import ImportJob
 from duban.plans.views import _pending_path
 
+from .conftest import make_user
+
 HOUR = 3600
+pytestmark = pytest.mark.django_db
 
 
 def clean(*args):
@@ -59,3 +63,12 @@ def test_hours_must_be_positive():
     with pytest.raises(CommandError, match="--hours 应大于 0"):
         clean("--hours", "0")
     assert path.exists()
+
+
+def test_the_file_of_an_import_still_queued_or_running_is_kept(org):
+    user = make_user(org, "c", "coordinator")
+    queued, running, done = pending("a", 48), pending("b", 48), pending("c", 48)
+    for path, status in ((queued, ImportJob.QUEUED), (running, ImportJob.RUNNING), (done, ImportJob.DONE)):
+        ImportJob.objects.create(org=org, created_by=user, file_name="x.txt", sha256="0" * 64, token=path.stem, status=status)
+    assert "共删除 1 个" in clean()
+    assert queued.exists() and running.exists() and not done.exists()

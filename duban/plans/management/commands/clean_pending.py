@@ -1,9 +1,10 @@
 """`duban clean_pending`: delete revised plans that were uploaded but never confirmed.
 
-The upload view keeps a revision in MEDIA_ROOT/pending/<sha256>.bin until the coordinator
-confirms or cancels it. A coordinator who just closes the page leaves the file behind; this
-removes those older than --hours. A confirmation page opened after that says the file has
-expired and asks for the upload again.
+An upload waits in MEDIA_ROOT/pending/<token>.bin: while its import job runs, and for a
+revision until the coordinator confirms or cancels it. A coordinator who just closes the
+page leaves the file behind; this removes those older than --hours, except the files of
+import jobs still queued or running. A confirmation page opened after that says the file
+has expired and asks for the upload again.
 """
 import datetime
 import time
@@ -12,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+from duban.plans.models import ImportJob
 
 
 class Command(BaseCommand):
@@ -26,7 +29,10 @@ class Command(BaseCommand):
         folder = Path(settings.MEDIA_ROOT) / "pending"
         cutoff = time.time() - hours * 3600
         removed = 0
+        in_work = {f"{t}.bin" for t in ImportJob.objects.filter(status__in=[ImportJob.QUEUED, ImportJob.RUNNING]).values_list("token", flat=True)}
         for path in sorted(folder.glob("*.bin")):
+            if path.name in in_work:
+                continue
             try:
                 mtime = path.stat().st_mtime
                 if mtime >= cutoff or not path.is_file():
