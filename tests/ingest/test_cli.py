@@ -105,3 +105,14 @@ def test_encodings_are_detected(tmp_path, encoding):
     assert out.returncode == 0, out.stderr
     plan = json.loads(out.stdout)
     assert len(plan["tasks"]) == 74 and plan["doc_number"] == "西政办通〔2021〕51号"
+
+
+@pytest.mark.parametrize("name, member, says", [("plan.ofd", "OFD.xml", "OFD"), ("plan.odt", "content.xml", "ODF")])
+def test_other_office_formats_name_what_to_do(tmp_path, name, member, says):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/x")
+        z.writestr(member, "<x/>")
+    out = duban("parse", str(path))
+    assert_clear_error(out)
+    assert says in out.stderr and "另存为" in out.stderr

@@ -116,4 +116,8 @@ def zip_kind(data: bytes, name: str = "") -> str:
     if "spreadsheetml.sheet.main" in types:
         return "xlsx"
     shown = name.rsplit("/", 1)[-1] if name else "这个文件"
+    if "OFD.xml" in names or name.lower().endswith(".ofd"):
+        raise IngestError(f"{shown} 是 OFD 版式文件，暂不能直接读取。请用数科或福昕阅读器另存为 PDF，或使用发文时的 Word 文件。")
+    if "content.xml" in names and "mimetype" in names:
+        raise IngestError(f"{shown} 是 WPS/LibreOffice 的 ODF 文件（.odt/.ods），请另存为 .docx 或 .xlsx 后再导入。")
     raise IngestError(f"{shown} 是一个压缩包，但不是 .docx 或 .xlsx 文件（如果是 .pptx、.zip 等，请另存为 Word 或 Excel 后再导入）。")
