@@ -313,7 +313,12 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         job = import_jobs.enqueue(org, request.user, form.cleaned_data["file"], keep_unknown=form.cleaned_data["keep_unknown"])
         return redirect("import_job", job.pk)
-    return render(request, "plans/upload.html", {"form": form})
+    return render(request, "plans/upload.html", {"form": form, "recent": _recent_imports(request.user)})
+
+
+def _recent_imports(user):
+    """The coordinator's last imports, so a job page left early can be found again."""
+    return access.visible_import_jobs(user).select_related("plan")[:10]
 
 
 @login_required

@@ -294,3 +294,14 @@ def test_old_jobs_and_unconfirmed_revisions_are_cleaned_up(client_c, seed_plan, 
 def test_the_command_line_import_is_unchanged(org):
     call_command("import", "--org", "西山区", str(SEED), stdout=io.StringIO())
     assert Plan.objects.count() == 1 and not ImportJob.objects.exists()
+
+
+def test_the_upload_page_lists_my_recent_imports_only(client, org, started, django_capture_on_commit_callbacks):
+    me, other = make_user(org, "c", "coordinator"), make_user(org, "c2", "coordinator")
+    client.force_login(me)
+    job, _ = upload_and_run(client, django_capture_on_commit_callbacks, CLEAN_PLAN, "clean.txt")
+    plan = Plan.objects.get()
+    page = client.get("/plans/upload/").content.decode()
+    assert "最近的导入" in page and f'href="/plans/imports/{job.pk}/"' in page and plan.title in page
+    client.force_login(other)
+    assert "最近的导入" not in client.get("/plans/upload/").content.decode()
