@@ -18,11 +18,12 @@ from duban.ingest.model import Deadline, Plan, Task, UnitRef
 __all__ = ["parse", "parse_file", "IngestError", "Plan", "Task", "UnitRef", "Deadline"]
 
 
-def parse(data: bytes, filename: str | None = None) -> Plan:
+def parse(data: bytes, filename: str | None = None, on_page=None) -> Plan:
+    """on_page(done, total) is called as the pages of a PDF are read (the slow part), if given."""
     from duban.ingest import readers
     from duban.ingest.table import build_plan
 
-    return build_plan(readers.read(data, filename))
+    return build_plan(readers.read(data, filename, on_page=on_page))
 
 
 def parse_file(path: str | Path) -> Plan:

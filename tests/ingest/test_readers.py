@@ -651,3 +651,13 @@ def test_same_plan_whatever_the_format(docs):
     assert len(tasks["text"]) == TASK_COUNT
     for kind in ("docx", "xlsx", "html", "pdf"):
         assert tasks[kind] == tasks["text"], kind
+
+
+def test_pdf_pages_are_reported_as_they_are_read(docs):
+    from duban.ingest import parse
+
+    seen = []
+    plan = parse(docs["pdf"], "plan.pdf", on_page=lambda done, total: seen.append((done, total)))
+    total = seen[-1][1]
+    assert total >= 2 and seen == [(i, total) for i in range(1, total + 1)]
+    assert plan.tasks

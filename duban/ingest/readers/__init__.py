@@ -53,7 +53,8 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
     return "text"
 
 
-def read(data: bytes, filename: str | None = None) -> RawDocument:
+def read(data: bytes, filename: str | None = None, on_page=None) -> RawDocument:
+    """on_page(done, total): progress of a paged format (PDF), for a caller that shows it."""
     if len(data) > MAX_BYTES:
         raise IngestError(f"文件过大（{len(data) / 1024 / 1024:.0f} MB），分工方案文件不应超过 {MAX_BYTES // 1024 // 1024} MB。")
     if not data.strip():
@@ -71,4 +72,6 @@ def read(data: bytes, filename: str | None = None) -> RawDocument:
         from duban.ingest.readers import html as reader
     else:  # pragma: no cover - zip_kind raises for unknown zips
         raise IngestError("无法识别的文件格式。")
+    if kind == "pdf":
+        return reader.read(data, on_page=on_page)
     return reader.read(data)

@@ -33,7 +33,8 @@ if logging.getLogger("pdfminer").level == logging.NOTSET:
 SCANNED = "这个 PDF 没有可提取的文字，可能是扫描件（图片），无法提取文字。请提供 Word/WPS 原文件，或可以复制文字的 PDF。"
 
 
-def read(data: bytes) -> RawDocument:
+def read(data: bytes, on_page=None) -> RawDocument:
+    """on_page(done, total), if given, is called after each page: reading is the slow part of an import."""
     try:
         import pdfplumber
 
@@ -49,11 +50,13 @@ def read(data: bytes) -> RawDocument:
         raise IngestError(f"PDF 共有 {len(pages)} 页，超过 {MAX_PAGES} 页上限，不像是分工方案，已拒绝读取。")
     extracted: list[_Page] = []
     try:
-        for page in pages:
+        for done, page in enumerate(pages, start=1):
             try:
                 extracted.append(_extract_page(page))
             finally:
                 page.close()
+            if on_page is not None:
+                on_page(done, len(pages))
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001
