@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from duban.logadmin import LogAdmin
+
 from .models import InboxMessage, Notification, Webhook
 
 ALL_ORGS = "（全部机构）"
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LogAdmin):
     """A read-only log of what was sent to whom; the only action is a manual retry."""
 
     list_display = ["created_at", "channel", "recipient_short", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
@@ -15,15 +17,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["subject", "recipient", "dedupe_key"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="接收方")
     def recipient_short(self, obj):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from duban.logadmin import LogAdmin
 from duban.plans.models import Assignment, ChangeRecord, ImportJob, Plan, PlanWarning, Section, Task
 
 
@@ -72,18 +73,9 @@ class PlanWarningAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(LogAdmin):
     list_display = ["at", "user", "plan", "task_no", "field", "before", "after"]
     list_filter = ["plan", "object_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob)

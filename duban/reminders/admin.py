@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from duban.logadmin import LogAdmin
 from duban.reminders.models import Reminder, ReminderRule, Urge
 
 
@@ -13,21 +14,8 @@ class ReminderRuleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnly(admin.ModelAdmin):
-    """A log: nobody adds, changes or deletes its rows by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnly):
+class ReminderAdmin(LogAdmin):
     list_display = ["sent_on", "assignment", "due_date", "stage", "kind", "run"]
     list_filter = ["kind", "sent_on"]
     search_fields = ["assignment__unit__name", "run"]
@@ -36,7 +24,7 @@ class ReminderAdmin(ReadOnly):
 
 
 @admin.register(Urge)
-class UrgeAdmin(ReadOnly):
+class UrgeAdmin(LogAdmin):
     list_display = ["day", "unit", "plan", "sent_by", "sent_at", "open_count", "overdue_count"]
     list_filter = ["day"]
     search_fields = ["unit__name"]
