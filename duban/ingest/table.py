@@ -39,6 +39,7 @@ HEADER_FIELDS = [
 ]
 NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,4})\s*[）)]?\s*[.、．]?$")
 CN_NUMBER_CELL = re.compile(r"^[（(]?[一二三四五六七八九十]{1,3}[）)]?[、.．]?$")
+WRITTEN_NUMBER = re.compile(r"^\s*(?:(\d{1,5})\s*[.、．](?!\d)|[（(](\d{1,5})[）)])\s*(?=\S)")
 DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\s*[.．\-－]\s*\d{1,3})+\s*[.、．]?$")  # 1.1, 2-3: numbered within a section
 HEADING_NUMBER = [
     (re.compile(r"^第[一二三四五六七八九十]+[部分章]\s*"), 0),
@@ -174,7 +175,8 @@ def push_heading(path: list[str], levels: list[int], level: int, title: str) -> 
 
 
 class Builder:
-    def __init__(self) -> None:
+    def __init__(self, whole_rows: bool = False) -> None:
+        self.whole_rows = whole_rows  # False where a row may be cut at a page break (PDF text)
         self.cmap: ColumnMap | None = None
         # Headings come from two places. Outer ones stand on their own: a full-width row, a paragraph
         # between tables, a heading in the 序号 column ("一、…", "（一）…"). Inner ones are written in the
@@ -294,10 +296,13 @@ class Builder:
             self.continue_task(cells)
             return
         if number is None:  # no 序号 column: a row continues the one above only if that one was cut
-            if self.drafts and self._was_cut(self.drafts[-1], cells):
+            if not self.whole_rows and self.drafts and self._was_cut(self.drafts[-1], cells):
                 self.continue_task(cells)
                 return
-            number = len(self.drafts) + 1
+            if written := self._written_number(cells):
+                number, cells = written
+            else:
+                number = len(self.drafts) + 1
         self.start_task(number, cells)
         if label and not NUMBER_CELL.match(label) and cn_number(label.strip("（）()、.．")) != number:
             self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
@@ -328,6 +333,18 @@ class Builder:
             return expected, cells
         return None
 
+    def _written_number(self, cells: list[str]) -> tuple[int, list[str]] | None:
+        """No 序号 column, but the number written at the start of the requirement or of the innermost
+        工作任务 cell ("1.主动公开…", "（2）做好…"): it is the task's number, and leaves the text."""
+        expected = self.drafts[-1].no + 1 if self.drafts else 1
+        for i in [self.cmap.requirement] + self.cmap.sections[::-1][:1]:
+            m = WRITTEN_NUMBER.match(self._get(cells, i))
+            if m and int(m[1] or m[2]) in (expected, 1):
+                cells = list(cells)
+                cells[i] = cells[i][m.end():]
+                return int(m[1] or m[2]), cells
+        return None
+
     def _has_units_or_deadline(self, cells: list[str]) -> bool:
         cmap = self.cmap
         return any(tidy(self._get(cells, i)) for i, _, _ in cmap.units) or bool(tidy(self._get(cells, cmap.deadline)))
@@ -351,7 +368,9 @@ class Builder:
         if len(cells) > cmap.width and any(tidy(c) for c in cells[cmap.width:]):
             return False
         for i, _, _ in cmap.units:
-            if get(i) and not looks_like_units(get(i)):
+            # A unit cell holds names, however short ("办公室"): only a sentence or a deadline there
+            # means the row moved.
+            if get(i) and not looks_like_units(get(i)) and (looks_like_sentence(get(i)) or looks_like_deadline(get(i))):
                 return False
         if cmap.deadline is not None and get(cmap.deadline) and looks_like_units(get(cmap.deadline)):
             return False
@@ -504,8 +523,6 @@ class Builder:
         Numbers that repeat (most often each part numbered from 1 again) are replaced by the
         order in the whole document, each task saying what the original number was.
         """
-        if not self.numbered:
-            return
         numbers = [t.no for t in plan.tasks]
         if len(set(numbers)) != len(numbers):
             plan.warnings.append("原文序号有重复（可能是各部分分别从1编号），已按全文顺序统一编号，请核对")
@@ -513,6 +530,8 @@ class Builder:
                 if t.no != i:
                     t.warnings.append(f"原文序号为{t.no}，已按全文顺序编为第{i}项")
                 t.no = i
+            return
+        if not self.numbered:
             return
         previous = 0
         for t in plan.tasks:
@@ -522,7 +541,7 @@ class Builder:
 
 
 def build_plan(doc: RawDocument) -> Plan:
-    builder = Builder()
+    builder = Builder(whole_rows=doc.whole_rows)
     for row in doc.rows:
         if row.table is None:
             builder.feed_paragraph(row.cells[0] if row.cells else "")

@@ -8,8 +8,8 @@ from duban.ingest.table import build_plan
 TITLE = ["某某区人民政府办公室文件", "某政办发〔2022〕7号", "某某区2022年政务公开工作要点任务分工", "2022年3月1日"]
 
 
-def doc(rows, paragraphs=TITLE):
-    return RawDocument(format="test", rows=[Row([p]) for p in paragraphs] + [Row(r, table=0) for r in rows])
+def doc(rows, paragraphs=TITLE, whole_rows=True):
+    return RawDocument(format="test", rows=[Row([p]) for p in paragraphs] + [Row(r, table=0) for r in rows], whole_rows=whole_rows)
 
 
 def test_separate_lead_and_support_columns_map_to_roles():
@@ -90,13 +90,13 @@ def test_shifted_row_is_placed_by_content_and_flagged():
 
 
 def test_table_without_number_column_numbers_rows_and_says_so():
-    plan = build_plan(doc([
+    plan = build_plan(doc([  # PDF text: a row cut at a page break goes on in the next row
         ["工作任务", "具体要求", "责任单位", "完成时限"],
         ["推进规划公开", "公开规划纲要。", "区发展改革局", "6月底前"],
         ["", "公开专项规划，", "区自然资源局", ""],
         ["", "并做好解读。", "", "年底前"],
         ["推进财政公开", "公开预算。", "区财政局", "年底前"],
-    ]))
+    ], whole_rows=False))
     assert [t.no for t in plan.tasks] == [1, 2, 3]
     assert plan.tasks[1].requirement == "公开专项规划，并做好解读。"
     assert any("序号" in w for w in plan.warnings)
@@ -250,3 +250,42 @@ def test_tasks_numbered_with_chinese_numerals():
     assert [t.no for t in plan.tasks] == [1, 2, 3]
     assert [t.responsible_units for t in plan.tasks] == [["区发展改革局"], ["区财政局"], ["区政府办公室"]]
     assert all(t.section == [] and t.warnings == [] for t in plan.tasks)
+
+
+def test_rows_of_a_word_table_are_never_joined_even_without_a_full_stop():
+    """In Word, Excel and HTML a row is a row: a requirement without a full stop is not "cut"."""
+    plan = build_plan(doc([
+        ["工作任务", "工作要求", "牵头单位", "责任单位"],
+        ["主动公开规划纲要", "设立专题集中展示", "市发展改革委", "市直有关单位"],
+        ["归集整理历史规划", "在信息公开专栏集中发布", "市发展改革委", "各县（市、区）人民政府"],
+    ]))
+    assert [t.requirement for t in plan.tasks] == ["设立专题集中展示", "在信息公开专栏集中发布"]
+    assert [t.section for t in plan.tasks] == [["主动公开规划纲要"], ["归集整理历史规划"]]
+
+
+def test_number_written_in_the_task_column_is_the_task_number():
+    plan = build_plan(doc([
+        ["工作任务", "工作要求", "牵头单位", "责任单位"],
+        ["一、深化规划公开", "", "", ""],
+        ["1.主动公开规划纲要", "设立专题集中展示", "市发展改革委", "市直有关单位"],
+        ["2.归集整理历史规划", "集中发布", "市自然资源和规划局", "市直有关单位"],
+        ["（1）做好预算公开", "公开预算。", "市财政局", "各县（市、区）人民政府"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert [t.section[-1] for t in plan.tasks] == ["主动公开规划纲要", "归集整理历史规划", "做好预算公开"]
+    assert plan.tasks[0].section == ["深化规划公开", "主动公开规划纲要"]
+    assert plan.tasks[0].lead_units == ["市发展改革委"]
+
+
+def test_number_written_at_the_start_of_the_requirement_leaves_the_text():
+    plan = build_plan(doc([
+        ["工作任务", "具体要求", "责任科室", "时限要求"],
+        ["强化规范性文件公开", "1.对规范性文件进行全面清理。", "办公室", "年底前"],
+        ["", "2．做好政策解读，提升解读质量。", "各科室", "持续推进"],
+        ["", "1.5万元以下的采购信息按季度公开。", "办公室", "每季度"],
+    ]))
+    assert [t.no for t in plan.tasks] == [1, 2, 3]
+    assert plan.tasks[0].requirement == "对规范性文件进行全面清理。"
+    assert plan.tasks[1].requirement == "做好政策解读，提升解读质量。"
+    assert plan.tasks[2].requirement.startswith("1.5万元")  # a figure, not a number
+    assert plan.tasks[0].responsible_units == ["办公室"] and plan.tasks[1].unit_groups == ["各科室"]

@@ -24,6 +24,9 @@ class Row:
 class RawDocument:
     format: str  # "text", "docx", "pdf", "xlsx", "html"
     rows: list[Row] = field(default_factory=list)
+    # Rows are whole: a row cut at a page break (PDF, PDF-extracted text) is continued by the next
+    # row; in Word, Excel, HTML and "|"-separated text a row is always one row.
+    whole_rows: bool = True
 
     def paragraphs(self) -> list[str]:
         return [r.cells[0] for r in self.rows if r.table is None and r.cells and r.cells[0].strip()]

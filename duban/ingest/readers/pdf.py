@@ -136,7 +136,7 @@ def _margins(pages: list[_Page]) -> tuple[float, float]:
 
 
 def _layout(pages: list[_Page]) -> RawDocument:
-    doc = RawDocument(format="pdf")
+    doc = RawDocument(format="pdf", whole_rows=False)
     left, right = _margins(pages)
     table_index = -1
     last_columns = 0  # column count of the previous page's last table

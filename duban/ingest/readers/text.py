@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from duban.ingest.errors import IngestError
 from duban.ingest.readers import RawDocument, Row
@@ -38,8 +39,18 @@ def read(data: bytes) -> RawDocument:
     if "\x00" in text:
         raise IngestError("文件中含有二进制内容，不是文本文件。")
     doc = RawDocument(format="text")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\t" not in text and (region := pipe_region([line.strip() for line in lines])):
+        stripped = [line.strip() for line in lines]
+        rows, first = pipe_rows(stripped, region)
+        last = region[1]
+        doc.rows += [Row(cells=[line], table=None) for line in stripped[:first] if line]
+        doc.rows += [Row(cells=cells, table=0) for cells in rows]
+        doc.rows += [Row(cells=[line], table=None) for line in stripped[last + 1:] if line]
+        return doc
+    doc.whole_rows = False
     page = 1
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in lines:
         if "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
@@ -48,3 +59,111 @@ def read(data: bytes) -> RawDocument:
         elif line.strip():
             doc.rows.append(Row(cells=[line.strip()], table=None, page=page))
     return doc
+# -- text copied from a web page or a PDF viewer: cells separated by "|" ---------------------------------
+#
+# Three shapes come from copying a table out of a browser or a PDF viewer:
+#   a row per line, its cells separated by "|" (with or without "|" at both ends; "|---|" rules skipped);
+#   a cell per line, each followed by a line holding only "|" (or ending in " |"); "|||" stands for the
+#   empty cells of a row merged across the table;
+#   a cell per line and a line holding only "|" between rows.
+# The rows are rebuilt from the stream of cells with the header's width; where the data rows carry a
+# 序号 the header does not name, the numbers anchor the rows, and a cell before a number (a section cell
+# merged down over several rows, written on the first row of its group only) belongs to that row.
+PIPE_ONLY = re.compile(r"^\|+$")
+RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+ROW_NUMBER = re.compile(r"^[（(]?\s*\d{1,5}\s*[）)]?\s*[.、．]?$")
+
+
+def is_pipe_line(line: str) -> bool:
+    return bool(PIPE_ONLY.match(line)) or line.endswith("|")
+
+
+def pipe_region(lines: list[str]) -> tuple[int, int] | None:
+    """The first and last line (inclusive) of a "|"-separated table, or None when there is none."""
+    marked = [i for i, line in enumerate(lines) if is_pipe_line(line) or line.count("|") >= 2]
+    if len(marked) < 3:
+        return None
+    first, last = marked[0], marked[-1]
+    if PIPE_ONLY.match(lines[first]) and first > 0:
+        first -= 1  # "工作任务" then "|": the cell is on the line above its separator
+    return first, last
+
+
+def pipe_rows(lines: list[str], region: tuple[int, int]) -> tuple[list[list[str]], int]:
+    """The table's rows, and the line where the table starts."""
+    first, last = region
+    body = lines[first:last + 1]
+    inline = [line for line in body if not PIPE_ONLY.match(line) and re.search(r"[^|\s]\s*\|\s*[^|\s]", line)]
+    if len(inline) >= max(2, len([line for line in body if line]) // 2):
+        rows = []  # a row per line
+        for line in body:
+            if not line or RULE.match(line):
+                continue
+            cells = [c.strip() for c in line.split("|")]
+            if line.startswith("|"):
+                cells = cells[1:]
+            if line.endswith("|"):
+                cells = cells[:-1]
+            rows.append(cells)
+        return rows, first
+    tokens = [t.strip() for t in "\n".join(body).split("|")][:-1]  # every cell ends in "|"
+    counts = [len([line for line in t.split("\n") if line.strip()]) for t in tokens if t.strip()]
+    if counts and sum(1 for n in counts if n >= 2) >= len(counts) * 0.6:
+        # a line per cell, "|" between rows; the header's lines all stand above the first "|"
+        per_row = sorted(counts)[len(counts) // 2]
+        top = first
+        while top > 0 and lines[top - 1] and first - top < per_row - 1:
+            top -= 1
+        tokens[0] = "\n".join(lines[top:first] + [tokens[0]])
+        return [[c.strip() for c in t.strip().split("\n")] for t in tokens if t.strip()], top
+    return stream_rows(tokens), first
+
+
+def stream_rows(tokens: list[str]) -> list[list[str]]:
+    """A stream of cells, each ended by "|", back into rows of the header's width."""
+    from duban.ingest.table import HEADER_FIELDS, header_map
+
+    width = 0  # the header: the cells from the start that name a column
+    while width < len(tokens) and 0 < len(name := re.sub(r"\s+", "", tokens[width])) <= 12 and any(
+        rx.search(name) for _, rx in HEADER_FIELDS
+    ):
+        width += 1
+    if header_map(tokens[:width]) is None:
+        return [tokens]  # no header: the table reconstruction will say it found no table
+    header, data = tokens[:width], tokens[width:]
+    anchors = _in_sequence(data, [i for i, t in enumerate(data) if ROW_NUMBER.match(t)])
+    if header_map(header).no is None and len(anchors) >= 2:
+        return _anchor_rows(header, data, anchors)
+    return [header] + [data[i:i + width] for i in range(0, len(data), width)]
+
+
+def _in_sequence(data: list[str], anchors: list[int]) -> list[int]:
+    """The anchors whose numbers run 1, 2, 3…: a number among other cells is not a row start otherwise."""
+    out, expected = [], None
+    for i in anchors:
+        n = int(re.sub(r"\D", "", data[i]))
+        if expected is None or n == expected:
+            out.append(i)
+            expected = n + 1
+    return out
+
+
+def _anchor_rows(header: list[str], data: list[str], anchors: list[int]) -> list[list[str]]:
+    """Rows anchored on 序号 cells that the header does not name (its first cell spans the section and
+    the number). Cells before a number are the row's section cells, written on the first row of a group."""
+    gaps = [b - a for a, b in zip(anchors, anchors[1:])]
+    after = max(1, min(min(gaps) - 1, len(header) - 1))  # the cells after the number
+    lead = len(header) - after  # header cells over the section cells and the number
+    parts, start = [], 0
+    for a in anchors:
+        leading = [c for c in data[start:a] if c]
+        parts.append((leading, data[a], data[a + 1:a + 1 + after]))
+        start = a + 1 + after
+    width = max(1, max(len(p[0]) for p in parts))
+    head = (header[:lead] + [""] * width)[:width]
+    rows = [head + ["序号"] + header[lead:]]
+    for leading, number, rest in parts:
+        rows.append([""] * (width - len(leading)) + leading[-width:] + [number] + rest)
+    if tail := [c for c in data[start:] if c]:
+        rows.append(tail)
+    return rows
