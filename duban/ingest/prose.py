@@ -21,6 +21,8 @@ ITEM = re.compile(r"^(?:(\d{1,3})\s*[.、．]|[（(](\d{1,3})[）)])\s*")
 DEADLINE_LABEL = re.compile(r"(完成时限|完成时间|时间节点|时限要求|完成期限|时间要求)\s*[:：]")
 ANY_LABEL = re.compile(rf"{DEADLINE_LABEL.pattern}|{LABEL_RE.pattern}")
 CLOSING_BRACKET = re.compile(r"[（(]([^（()）]*)[)）]\s*[。.]?$")
+ANY_BRACKET = re.compile(r"[（(]([^（()）]*)[)）]\s*[。.；;]?")
+FIRST_SENTENCE = re.compile(r"^[^。！？!?]{4,80}[。！？!?]")
 TIME_WORD = re.compile(r"(\d+|[一二三四五六七八九十]+)月|年底|年内|年末|上半年|下半年|季度|工作日|长期|持续|每[月年周季]|常态化")
 
 
@@ -59,6 +61,35 @@ def names_units(text: str) -> bool:
     return bool(LABEL_RE.search(text) or VERB_RE.search(text))
 
 
+def unit_brackets(text: str) -> list[re.Match]:
+    """The brackets that close a task by naming its units: "（市交通委负责落实）", "（X、Y牵头；Z按职责分工负责）"."""
+    return [m for m in ANY_BRACKET.finditer(text) if names_units(m[1]) and not m[1].startswith(("含", "包括", "如"))]
+
+
+def split_inline_tasks(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A 「（一）」 paragraph holding tasks, each closed by its own units bracket, its first sentence the heading:
+    "（一）标题。甲。（A负责落实）乙。（B、C分别负责落实）" -> ("标题。", [("甲。", "A负责落实"), ("乙。", "B、C分别负责落实")]).
+    None when the paragraph is one sentence closed by its bracket (one task)."""
+    brackets = unit_brackets(text)
+    if not brackets:
+        return None
+    if len(brackets) == 1 and not text[brackets[0].end():].strip():
+        h = FIRST_SENTENCE.match(text)
+        if not h or h.end() >= brackets[0].start():
+            return None  # one task, closed by its bracket
+    heading, parts, start = "", [], 0
+    for m in brackets:
+        parts.append((text[start:m.start()].strip(), m[1]))
+        start = m.end()
+    if rest := text[start:].strip():
+        parts.append((rest, ""))
+    first = parts[0][0]
+    if (h := FIRST_SENTENCE.match(first)) and first[h.end():].strip():
+        heading = h[0]
+        parts[0] = (first[h.end():].strip(), parts[0][1])
+    return heading, parts
+
+
 def parse_prose(paragraphs: list[str], builder) -> bool:
     """Feed tasks found in numbered text into the table builder; False when there are none."""
     lines = [tidy(p) for p in paragraphs if tidy(p)]
@@ -84,6 +115,16 @@ def parse_prose(paragraphs: list[str], builder) -> bool:
                 drafts[-1].deadline = deadline
             continue
         text = line[item.end():] if item else heading
+        if not item and (inline_tasks := split_inline_tasks(text)):
+            title, parts = inline_tasks
+            if title:
+                builder.set_outer(level if level is not None else len(builder.outer_levels), title)
+            for requirement, units_clause in parts:
+                units, deadline = split_clause(units_clause) if units_clause else ("", "")
+                drafts.append(Draft(no=len(drafts) + 1, section=builder.current_section(), requirement=requirement,
+                                    units={0: units} if units else {}, deadline=deadline))
+                drafts[-1].warnings.append("这一项原文没有阿拉伯数字序号，已按顺序编号")
+            continue
         clause = CLOSING_BRACKET.search(text)
         inline = ANY_LABEL.search(text)
         if clause and names_units(clause[1]):

@@ -48,3 +48,26 @@ def test_inline_labels_and_headings_that_are_tasks():
     assert (t2.responsible_units, t2.deadline.kind) == (["区财政局"], "ongoing")
     assert t3.section == ["强化政策解读"] and t3.lead_units == ["区政府办公室"] and t3.deadline.kind == "ongoing"
     assert [t.no for t in plan.tasks] == [1, 2, 3]
+
+
+def test_several_tasks_in_one_paragraph_each_closed_by_its_units():
+    text = (
+        "某某市人民政府办公室\n某某市2022年政务公开工作要点\n2022年4月2日\n"
+        "一、加强重点工作信息公开\n"
+        "（一）围绕稳住经济大盘做好信息公开。公开减税降费政策及落实情况。（市财政局、市税务局分别负责落实）"
+        "做好市场主体帮扶政策解读，12月底前完成。（市发展改革委牵头；市商务局按职责分工负责）"
+        "及时发布就业信息（含高校毕业生专场招聘）。（市人力社保局负责落实）\n"
+        "（二）加强政策解读。围绕重大政策开展解读。（市政府办公室牵头，各区人民政府负责落实）\n"
+    ).encode("utf-8")
+    plan = parse(text, "plan.txt")
+    assert [t.no for t in plan.tasks] == [1, 2, 3, 4]
+    t1, t2, t3, t4 = plan.tasks
+    assert t1.section == ["加强重点工作信息公开", "围绕稳住经济大盘做好信息公开。"]
+    assert t1.requirement == "公开减税降费政策及落实情况。"
+    assert t1.responsible_units == ["市财政局", "市税务局"]
+    assert t2.lead_units == ["市发展改革委"] and t2.responsible_units == ["市商务局"]
+    # a bracket that names no units stays in the text
+    assert t3.requirement == "及时发布就业信息（含高校毕业生专场招聘）。" and t3.responsible_units == ["市人力社保局"]
+    assert t4.section[-1] == "加强政策解读。" and t4.requirement == "围绕重大政策开展解读。"
+    assert t4.lead_units == ["市政府办公室"] and t4.unit_groups == ["各区人民政府"]
+    assert all(any("没有阿拉伯数字序号" in w for w in t.warnings) for t in plan.tasks)
