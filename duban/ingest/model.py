@@ -55,6 +55,7 @@ class Task:
     deadline_text: str = ""
     deadline: Deadline | None = None
     warnings: list[str] = field(default_factory=list)
+    score: float | None = None  # points of an assessment indicator, kept apart from the requirement
 
     @property
     def lead_units(self) -> list[str]:
@@ -81,6 +82,7 @@ class Task:
             "deadline_text": self.deadline_text,
             "deadline": self.deadline.to_json() if self.deadline else None,
             "warnings": list(self.warnings),
+            "score": self.score,
         }
 
 

@@ -34,6 +34,7 @@ HEADER_FIELDS = [
     ("lead", re.compile(r"^(牵头单位|牵头部门|牵头处室|牵头科室|主办单位|主责单位|牵头责任单位|牵头领导单位)$")),
     ("support", re.compile(r"^(配合单位|配合部门|配合处室|协办单位|参与单位|协助单位)$")),
     ("units", re.compile(r"(单位|部门|处室|科室|责任主体)")),
+    ("indicator", re.compile(r"^([一二三四五六七八九]级)?(考核|评估|考评|评价)?指标(名称|内容)?$")),
     ("requirement", re.compile(r"(具体要求|具体措施|工作要求|工作措施|具体任务|任务内容|主要内容|工作内容|具体内容|工作目标|措施|要求|内容)")),
     ("section", re.compile(r"(工作任务|重点任务|主要任务|重点工作|工作重点|任务|类别|项目|领域|事项|板块|工作)")),
 ]
@@ -50,7 +51,11 @@ INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]+[）)
 DEADLINE_IN_TEXT = re.compile(
     r"(?:(?:19|20)\d\d年)?(?:\d{1,2}月(?:\d{1,2}日|底|末|上旬|中旬|下旬)?|年底|年内|年末|上半年|下半年|第[一二三四]季度)"
     r"(?:前|以前|之前)(?:完成)?"
+    r"|(?:每|按)(?:月度?|季度?|半年度?|年度?|周)(?=[\u4e00-\u9fff])"  # 每季度公开, 是否按月度公开: recurring work
 )
+SCORE_CELL = re.compile(r"^[（(]?\s*\d{1,3}(?:\.\d{1,2})?\s*分?\s*[）)]?$")
+SCORE_TAIL = re.compile(r"(?:[（(]\s*(\d{1,3}(?:\.\d{1,2})?)\s*分?\s*[）)]?|(?<=[\u4e00-\u9fff])(\d{1,2}\.\d{1,2}|\d{1,2}(?=分))分?)$")
+UNIT_SUFFIX = re.compile(r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|科|组|馆|社|行|司|团|单位|部门|机关|办事处|公司)$")
 SENTENCE_END = re.compile(r"[。；;！!？?]$")
 UNIT_WORD = re.compile(r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|单位|部门|机关)")
 
@@ -65,6 +70,8 @@ class ColumnMap:
     blank: list[int] = field(default_factory=list)  # columns with an empty header cell: text there means a shifted row
     other: list[int] = field(default_factory=list)  # named columns Duban does not use: 备注, 牵头领导, 完成情况…
     width: int = 0
+    note: int | None = None  # 备注/说明: where a table without a 完成时限 column may give the deadline
+    indicator: bool = False  # an assessment-indicator table: 一级指标…五级指标, the last level the task
 
 
 @dataclass
@@ -77,6 +84,8 @@ class Draft:
     units: dict[int, str] = field(default_factory=dict)
     deadline: str = ""
     warnings: list[str] = field(default_factory=list)
+    score: float | None = None  # the points of an assessment indicator
+    note: str = ""  # the 备注/说明 cell
 
 
 def header_map(cells: list[str]) -> ColumnMap | None:
@@ -108,6 +117,9 @@ def header_map(cells: list[str]) -> ColumnMap | None:
             cmap.no = i
         elif key == "section":
             cmap.sections.append(i)
+        elif key == "indicator":
+            cmap.sections.append(i)
+            cmap.indicator = True
         elif key == "requirement":
             if cmap.requirement is None:
                 cmap.requirement = i
@@ -118,6 +130,7 @@ def header_map(cells: list[str]) -> ColumnMap | None:
             cmap.deadline = i
         elif key == "note":
             cmap.other.append(i)
+            cmap.note = i
         elif key == "lead":
             cmap.units.append((i, LEAD, True))
         elif key == "support":
@@ -142,6 +155,24 @@ def looks_like_units(text: str) -> bool:
     if LABEL_RE.search(text) or (VERB_RE.search(text) and UNIT_WORD.search(text)):
         return not SENTENCE_END.search(text) or text.endswith(("负责落实。", "牵头。", "负责。"))
     return bool(re.match(r"^(区|市|县|省|州|镇|乡|各)", text)) and bool(UNIT_WORD.search(text)) and "。" not in text
+
+
+def split_score(text: str) -> tuple[str, float | None]:
+    """"是否公开…政策(0.25" -> ("是否公开…政策", 0.25); "养老服务(2" -> ("养老服务", 2.0)."""
+    if m := SCORE_TAIL.search(text):
+        return text[: m.start()].rstrip(), float(m[1] or m[2])
+    return text, None
+
+
+def looks_like_unit_name(text: str) -> bool:
+    """One unit's name in a cell of its own: "中医科", "区卫生健康监督执法大队", "各科室"."""
+    text = tidy(text)
+    return 0 < len(text) <= 30 and not re.search(r"[。；;，,:：]", text) and bool(UNIT_SUFFIX.search(text) or text.startswith("各"))
+
+
+def is_indicator_task(text: str) -> bool:
+    """The last indicator: a sentence, a scored item, or a question (是否…)."""
+    return len(text) > 20 or bool(SCORE_TAIL.search(text)) or text.startswith(("是否", "有无", "按时")) or bool(SENTENCE_END.search(text))
 
 
 def looks_like_deadline(text: str) -> bool:
@@ -257,6 +288,9 @@ class Builder:
             self.before.append(" ".join(flatten(tidy(c)) for _, c in nonempty))
             return
         cmap = self.cmap
+        if cmap.indicator:
+            self.feed_indicator_row([flatten(tidy(c)) for _, c in nonempty])
+            return
         cell = lambda i: cells[i] if i is not None and i < len(cells) else ""  # noqa: E731
 
         texts = {tidy(c) for _, c in nonempty}
@@ -306,6 +340,56 @@ class Builder:
         self.start_task(number, cells)
         if label and not NUMBER_CELL.match(label) and cn_number(label.strip("（）()、.．")) != number:
             self.drafts[-1].warnings.append(f"原文序号为“{label}”，已按顺序编为第{number}项")
+
+    # -- assessment-indicator tables ------------------------------------------
+    def feed_indicator_row(self, items: list[str]) -> None:
+        """A row of an indicator table (一级指标 … 五级指标 · 责任科室): cells placed by what they hold, since
+        cells merged over several rows appear on the first row only, and a block of them is repeated
+        after a page break. Scores ("23", "0.75", a tail "(0.25") are kept apart from the text; the
+        last indicator is the task, the cells after it its units, the cells before it its headings."""
+        items = [i for i in items if not SCORE_CELL.match(i)]
+        end = len(items)
+        while end > 0 and looks_like_unit_name(items[end - 1]):
+            end -= 1
+        task_at = end - 1 if end > 0 and is_indicator_task(items[end - 1]) else None
+        if task_at is None:
+            if self.drafts and end == len(items) == 1 and self._cut_indicator(items[0]):
+                return
+            if end == len(items):  # headings only: a group's first row, or a block repeated after a page break
+                self.indicator_headings(items)
+                return
+            if self.drafts:  # units alone: more units of the task above
+                draft = self.drafts[-1]
+                key = next(iter(draft.units), self.cmap.units[0][0] if self.cmap.units else -1)
+                draft.units[key] = "、".join(u for u in [draft.units.get(key, "")] + items[end:] if u)
+            return
+        headings, text, units = items[:task_at], items[task_at], items[task_at + 1:]
+        if headings and is_indicator_task(headings[-1]) and split_score(headings[-1])[1] is None:
+            text = join_cut(headings.pop(), text)  # the task's text cut in two by a page break
+        if self.drafts and not headings and self._cut_indicator(text, units):
+            return
+        self.indicator_headings(headings)
+        text, score = split_score(text)
+        draft = Draft(no=len(self.drafts) + 1, section=self.current_section(), requirement=text, score=score)
+        draft.units[self.cmap.units[0][0] if self.cmap.units else -1] = "、".join(units)
+        self.drafts.append(draft)
+
+    def _cut_indicator(self, text: str, units: list[str] | None = None) -> bool:
+        """The text of the task above, cut by a page break ("…检查结" / "果及处理信息(0.5"): join it."""
+        draft = self.drafts[-1]
+        if draft.score is not None or SENTENCE_END.search(draft.requirement) or any(tidy(u) for u in draft.units.values()):
+            return False
+        rest, draft.score = split_score(text)
+        draft.requirement = join_cut(draft.requirement, rest)
+        if units:
+            draft.units[self.cmap.units[0][0] if self.cmap.units else -1] = "、".join(units)
+        return True
+
+    def indicator_headings(self, headings: list[str]) -> None:
+        """Headings of a row, right-aligned to the indicator levels above the task's own."""
+        levels = max(len(self.cmap.sections), len(headings))  # the indicator columns above the task's own
+        for k, heading in enumerate(headings):
+            self.set_section(levels - len(headings) + k, split_score(heading)[0])
 
     def _second_header_row(self, cells: list[str]) -> None:
         """A header written on two lines: read the two as one when that names the columns better."""
@@ -388,6 +472,7 @@ class Builder:
             for i, _, _ in cmap.units:
                 draft.units[i] = self._get(cells, i)
             draft.deadline = self._get(cells, cmap.deadline)
+            draft.note = self._get(cells, cmap.note)
         else:
             self.place_by_content(draft, cells)
         draft.requirement = self.inline_heading(draft, draft.requirement)
@@ -458,6 +543,7 @@ class Builder:
                 key = i if i in draft.units else next(iter(draft.units), i)
                 draft.units[key] = join_cut(tidy(draft.units.get(key, "")), text)
         draft.deadline = join_cut(tidy(draft.deadline), tidy(self._get(cells, cmap.deadline)))
+        draft.note = join_cut(tidy(draft.note), tidy(self._get(cells, cmap.note)))
 
     # -- result ---------------------------------------------------------------
     def plan(self, source_format: str) -> Plan:
@@ -485,7 +571,8 @@ class Builder:
         return plan
 
     def finish(self, d: Draft, year: int | None) -> Task:
-        task = Task(no=d.no, section=[s for s in d.section if s], requirement=flatten(tidy(d.requirement)), warnings=list(d.warnings))
+        task = Task(no=d.no, section=[s for s in d.section if s], requirement=flatten(tidy(d.requirement)),
+                    warnings=list(d.warnings), score=d.score)
         role_of = {i: (role, from_col) for i, role, from_col in self.cmap.units} if self.cmap else {}
         texts = []
         for i, text in d.units.items():
@@ -504,9 +591,13 @@ class Builder:
             task.warnings.append("没有写明牵头或负责落实单位，请补充")
         task.deadline_text = flatten(tidy(d.deadline))
         if self.cmap is not None and self.cmap.deadline is None and not task.deadline_text:
-            # No 完成时限 column: many tables say the deadline inside the requirement ("…，10月底前完成。").
-            found = DEADLINE_IN_TEXT.findall(task.requirement)
-            if found:
+            # No 完成时限 column: many tables say the deadline in a 备注 cell or inside the requirement
+            # ("…，10月底前完成。", "是否按月度公开…").
+            note = flatten(tidy(d.note))
+            if note and looks_like_deadline(note):
+                task.deadline_text = note
+                task.warnings.append(f"分工表没有“完成时限”栏，完成时限取自备注栏的“{note}”，请核对")
+            elif found := [m[0] for m in DEADLINE_IN_TEXT.finditer(f"{task.requirement}。{note}")]:
                 task.deadline_text = found[-1]
                 task.warnings.append(f"分工表没有“完成时限”栏，完成时限取自具体要求中的“{found[-1]}”，请核对")
             else:

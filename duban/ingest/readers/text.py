@@ -48,6 +48,12 @@ def read(data: bytes) -> RawDocument:
         doc.rows += [Row(cells=cells, table=0) for cells in rows]
         doc.rows += [Row(cells=[line], table=None) for line in stripped[last + 1:] if line]
         return doc
+    if "\t" not in text and (found := paragraph_rows(lines)):
+        before, rows, after = found
+        doc.rows += [Row(cells=[p], table=None) for p in before]
+        doc.rows += [Row(cells=cells, table=0) for cells in rows]
+        doc.rows += [Row(cells=[p], table=None) for p in after]
+        return doc
     doc.whole_rows = False
     page = 1
     for line in lines:
@@ -167,3 +173,73 @@ def _anchor_rows(header: list[str], data: list[str], anchors: list[int]) -> list
     if tail := [c for c in data[start:] if c]:
         rows.append(tail)
     return rows
+
+
+# -- text copied from a web page whose table cells became paragraphs ---------------------------------------
+#
+#     一级指标            <- each cell a paragraph, blank lines between them;
+#                        a line holding only a space (or nothing but a full-width space) ends a row
+#     二级指标
+#     …
+#
+# The table starts at three or more short paragraphs in a row that name columns; lines of one paragraph
+# are one cell (a cell cut by a line break is joined again).
+ROW_END = re.compile(r"^[ \u3000\u00a0]+$")
+
+
+def is_header_cell(text: str) -> bool:
+    from duban.ingest.table import HEADER_FIELDS
+
+    name = re.sub(r"\s+", "", text)
+    return 0 < len(name) <= 10 and not re.search(r"[:：，,。；;]", name) and any(rx.search(name) for _, rx in HEADER_FIELDS)
+
+
+def paragraph_rows(lines: list[str]) -> tuple[list[str], list[list[str]], list[str]] | None:
+    """(paragraphs before, rows, paragraphs after), or None when no table of paragraphs is found."""
+    blocks: list[tuple[str, bool]] = []  # (text, row end) in order; a row end carries no text
+    current: list[str] = []
+    for line in lines + [""]:
+        if ROW_END.match(line) or not line.strip():
+            if current:
+                blocks.append(("".join(current), False))
+                current = []
+            if ROW_END.match(line):
+                blocks.append(("", True))
+        else:
+            current.append(line.strip())
+    cells = [(i, text) for i, (text, end) in enumerate(blocks) if not end]
+    start = None
+    for k in range(len(cells) - 2):
+        run = cells[k:k + 3]
+        if all(is_header_cell(t) for _, t in run) and not any(blocks[j][1] for j in range(run[0][0], run[-1][0])):
+            start = run[0][0]
+            break
+    if start is None:
+        return None
+    from duban.ingest.readers.text import stream_rows
+    from duban.ingest.table import header_map
+
+    header = []
+    j = start
+    while j < len(blocks) and not blocks[j][1] and is_header_cell(blocks[j][0]):
+        header.append(blocks[j][0])
+        j += 1
+    if header_map(header) is None:
+        return None
+    before = [t for t, end in blocks[:start] if not end]
+    ends = [i for i, (_, end) in enumerate(blocks) if end and i > start]
+    if len(ends) >= 2:  # rows marked: a row is the cells between two row ends
+        rows, row = [], []
+        for text, end in blocks[start:ends[-1] + 1]:
+            if end:
+                if row:
+                    rows.append(row)
+                row = []
+            else:
+                row.append(text)
+        after = [t for t, end in blocks[ends[-1] + 1:] if not end]
+        if after and len(after) <= max(len(r) for r in rows):  # the last row, without a row end after it
+            rows.append(after)
+            after = []
+        return before, rows, after
+    return before, stream_rows([t for t, end in blocks[start:] if not end]), []
