@@ -20,10 +20,13 @@ __all__ = ["parse", "parse_file", "IngestError", "Plan", "Task", "UnitRef", "Dea
 
 def parse(data: bytes, filename: str | None = None, on_page=None) -> Plan:
     """on_page(done, total) is called as the pages of a PDF are read (the slow part), if given."""
-    from duban.ingest import readers
+    from duban.ingest import readers, script
     from duban.ingest.table import build_plan
 
-    return build_plan(readers.read(data, filename, on_page=on_page))
+    doc, back, warnings = script.prepare(readers.read(data, filename, on_page=on_page))
+    plan = build_plan(doc)
+    script.finish(plan, back, warnings)
+    return plan
 
 
 def parse_file(path: str | Path) -> Plan:

@@ -56,6 +56,7 @@ class Task:
     deadline: Deadline | None = None
     warnings: list[str] = field(default_factory=list)
     score: float | None = None  # points of an assessment indicator, kept apart from the requirement
+    note: str = ""  # instructions written among the units ("各乡镇要高度重视"), kept for a person to read
 
     @property
     def lead_units(self) -> list[str]:
@@ -83,6 +84,7 @@ class Task:
             "deadline": self.deadline.to_json() if self.deadline else None,
             "warnings": list(self.warnings),
             "score": self.score,
+            "note": self.note,
         }
 
 

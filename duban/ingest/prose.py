@@ -17,7 +17,7 @@ from duban.ingest.table import SENTENCE_END, Draft, heading_level, looks_like_de
 from duban.ingest.text import tidy
 from duban.ingest.units import LABEL_RE, VERB_RE
 
-ITEM = re.compile(r"^(?:(\d{1,3})\s*[.、．]|[（(](\d{1,3})[）)])\s*")
+ITEM = re.compile(r"^(?:(\d{1,5})\s*[.、．]|[（(](\d{1,5})[）)])\s*")
 DEADLINE_LABEL = re.compile(r"(完成时限|完成时间|时间节点|时限要求|完成期限|时间要求)\s*[:：]")
 ANY_LABEL = re.compile(rf"{DEADLINE_LABEL.pattern}|{LABEL_RE.pattern}")
 CLOSING_BRACKET = re.compile(r"[（(]([^（()）]*)[)）]\s*[。.]?$")

@@ -35,10 +35,10 @@ HEADER_FIELDS = [
     ("support", re.compile(r"^(配合单位|配合部门|配合处室|协办单位|参与单位|协助单位)$")),
     ("units", re.compile(r"(单位|部门|处室|科室|责任主体)")),
     ("indicator", re.compile(r"^([一二三四五六七八九]级)?(考核|评估|考评|评价)?指标(名称|内容)?$")),
-    ("requirement", re.compile(r"(具体要求|具体措施|工作要求|工作措施|具体任务|任务内容|主要内容|工作内容|具体内容|工作目标|措施|要求|内容)")),
+    ("requirement", re.compile(r"(细化分工|任务分解|细化措施|具体举措|落实措施|具体要求|具体措施|工作要求|工作措施|具体任务|任务内容|主要内容|工作内容|具体内容|工作目标|措施|要求|内容)")),
     ("section", re.compile(r"(工作任务|重点任务|主要任务|重点工作|工作重点|任务|类别|项目|领域|事项|板块|工作)")),
 ]
-NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,4})\s*[）)]?\s*[.、．]?$")
+NUMBER_CELL = re.compile(r"^[（(]?\s*(\d{1,5})\s*[）)]?\s*[.、．]?$")
 CN_NUMBER_CELL = re.compile(r"^[（(]?[一二三四五六七八九十]{1,3}[）)]?[、.．]?$")
 WRITTEN_NUMBER = re.compile(r"^\s*(?:(\d{1,5})\s*[.、．](?!\d)|[（(](\d{1,5})[）)])\s*(?=\S)")
 DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\s*[.．\-－]\s*\d{1,3})+\s*[.、．]?$")  # 1.1, 2-3: numbered within a section
@@ -409,7 +409,7 @@ class Builder:
         if first > self.cmap.no and NUMBER_CELL.match(tidy(text)) and int(NUMBER_CELL.match(tidy(text))[1]) == expected:
             return expected, cells[first - self.cmap.no:]
         req = self.cmap.requirement
-        m = re.match(r"^\s*(\d{1,4})\s*[.、．]\s*(?=\S)", self._get(cells, req))
+        m = re.match(r"^\s*(\d{1,5})\s*[.、．]\s*(?=\S)", self._get(cells, req))
         if m and int(m[1]) == expected and not self._get(cells, self.cmap.no).strip():
             cells = list(cells) + [""] * max(0, self.cmap.no + 1 - len(cells))
             cells[req] = cells[req][m.end():]
@@ -584,6 +584,7 @@ class Builder:
             clause = parse_units(text, role, from_col)
             task.units += [u for u in clause.units if u.name not in {x.name for x in task.units}]
             task.warnings += clause.warnings
+            task.note = "；".join(n for n in [task.note, *clause.notes] if n)
         task.units_text = "；".join(re.sub(r"\n", "、", re.sub(r"([、，,；;：:])\s*\n", r"\1", t)) for t in texts)
         if not task.requirement:
             task.warnings.append("具体要求为空，请补充")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2018-\u201d"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{CJK}])")
 _CJK_CHAR = re.compile(rf"[{CJK}]")
 
 
+@lru_cache(maxsize=8192)  # called on the same cells many times while a table is read
 def tidy(text: str) -> str:
     """Strip, and drop the spaces PDF extraction puts next to Chinese characters ("2021 年" -> "2021年")."""
     text = (text or "").replace("\u3000", " ").strip()

@@ -23,6 +23,12 @@ VERBS = [
     ("为牵头部门", LEAD),
     ("为责任单位", RESPONSIBLE),
     ("为配合单位", RESPONSIBLE),
+    ("分别牵头负责落实", LEAD),
+    ("分别牵头落实", LEAD),
+    ("分别牵头负责", LEAD),
+    ("共同牵头落实", LEAD),
+    ("分别牵头", LEAD),
+    ("共同牵头", LEAD),
     ("按照职责分工负责落实", RESPONSIBLE),
     ("按职责分工负责落实", RESPONSIBLE),
     ("按照职责分工负责", RESPONSIBLE),
@@ -42,7 +48,9 @@ VERBS = [
     ("具体负责", RESPONSIBLE),
     ("共同负责", RESPONSIBLE),
     ("负责", RESPONSIBLE),
+    ("会同", LEAD),  # "区财政局会同区税务局负责": who acts together with others leads
     ("配合", RESPONSIBLE),
+    ("协助", RESPONSIBLE),
     ("参与", RESPONSIBLE),
     ("落实", RESPONSIBLE),
 ]
@@ -67,6 +75,33 @@ GROUP_END = re.compile(r"(部门|单位|机关|机构|成员单位|主体)$")
 class UnitsClause:
     units: list[UnitRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # instructions written among the units ("要高度重视")
+
+
+NAME_END = re.compile(
+    r"(局|办|委|中心|街道|政府|部|队|院|所|室|站|处|会|厅|行|社|馆|科|组|联|协|台|校|园|公司|集团|分局|支队|"
+    r"办事处|管委会|单位|部门|机关|机构|乡镇|镇|乡|区|县|市)$"
+)
+# Words that start an instruction, not a name: "各乡镇要高度重视", "做好指导", "负责做好宣传".
+INSTRUCTION = re.compile(r"(要|应当|必须|须|做好|加强|抓好|确保|督促|指导|统筹|组织|开展|按照|根据|结合|落实好|高度重视|及时|切实|认真)")
+LEADING = re.compile(r"^(由|请|并由|并|和|及|以及|同时)")
+
+
+def clean_name(raw: str) -> tuple[str | None, str | None]:
+    """(unit name, instruction) of one piece of a units cell; a piece that names no unit gives (None, piece)."""
+    raw = LEADING.sub("", raw.strip())
+    if not raw:
+        return None, None
+    if m := INSTRUCTION.search(raw):
+        head = raw[: m.start()].strip("，,、 ")
+        if head and (NAME_END.search(head) or is_group(head)):
+            return head, raw[m.start():]
+        if not head:
+            return None, raw
+    base = re.sub(r"[（(][^（）()]*[）)]$", "", raw)
+    if NAME_END.search(base) or is_group(raw) or len(base) <= 12:
+        return raw, None
+    return None, raw
 
 
 def is_group(name: str) -> bool:
@@ -102,9 +137,12 @@ def split_names(text: str) -> list[str]:
     return names
 
 
+BRACKETED = re.compile(rf"^(.+?)[{re.escape(OPEN)}](.+)[{re.escape(CLOSE)}]$")
+
+
 def split_alias(name: str) -> tuple[str, list[str], str | None]:
     """"区财政局（区金融办）" -> ("区财政局", ["区金融办"], None); "区卫健局（牵头）" -> ("区卫健局", [], LEAD)."""
-    m = re.match(rf"^(.+?)[{re.escape(OPEN)}](.+)[{re.escape(CLOSE)}]$", name)
+    m = BRACKETED.match(name)
     if not m:
         return name, [], None
     base, inner = m.group(1).strip(), m.group(2).strip()
@@ -121,10 +159,14 @@ NAME_THEN_SPACE = re.compile(r"((?:局|办|委|室|中心|处|队|所|院|站|�
 ET_CETERA = re.compile(r"^(.+?)等(?:相关|有关|其他)?(?:单位|部门|机构)$")
 
 
-def _refs(segment: str, role: str, warnings: list[str]) -> list[UnitRef]:
+def _refs(segment: str, role: str, warnings: list[str], notes: list[str] | None = None) -> list[UnitRef]:
     refs = []
     for raw in split_names(segment):
-        raw = raw.strip("：:。.")
+        raw, instruction = clean_name(raw.strip("：:。."))
+        if instruction:
+            if notes is not None:
+                notes.append(instruction)
+            warnings.append(f"单位栏中的“{instruction}”不是单位名称，已作为说明保留，请核对")
         if not raw:
             continue
         if (m := ET_CETERA.match(raw)) and not is_group(m[1]):
@@ -153,10 +195,10 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
         pieces = LABEL_RE.split(text)
         leading = pieces[0].strip("；;，,。 ")
         if leading:
-            result.units += _refs(leading, default_role, result.warnings)
+            result.units += _refs(leading, default_role, result.warnings, result.notes)
         for label, segment in zip(pieces[1::2], pieces[2::2]):
             role = LABEL_ROLE.get(label, RESPONSIBLE)
-            result.units += _refs(segment.strip("；;，,。 "), role, result.warnings)
+            result.units += _refs(segment.strip("；;，,。 "), role, result.warnings, result.notes)
         return _dedupe(result)
 
     pos, any_verb = 0, False
@@ -165,15 +207,17 @@ def parse_units(text: str, default_role: str = LEAD, role_from_column: bool = Fa
             continue
         segment = text[pos:m.start()]
         if segment.strip("；;，,、 "):
-            result.units += _refs(segment, VERB_ROLE[m.group()], result.warnings)
+            result.units += _refs(segment, VERB_ROLE[m.group()], result.warnings, result.notes)
         pos, any_verb = m.end(), True
     rest = text[pos:].strip("；;，,、。 ")
     if rest:
         # Names after the last verb: after "…牵头，" they are the others, who carry the work out.
         role = RESPONSIBLE if any_verb else default_role
-        if any_verb:
-            result.warnings.append(f"单位“{rest}”后没有写明牵头或负责落实，已按{'牵头' if role == LEAD else '负责落实'}单位处理，请核对")
-        result.units += _refs(rest, role, result.warnings)
+        refs = _refs(rest, role, result.warnings, result.notes)
+        if any_verb and refs:
+            names = "、".join(r.name for r in refs)
+            result.warnings.append(f"单位“{names}”后没有写明牵头或负责落实，已按{'牵头' if role == LEAD else '负责落实'}单位处理，请核对")
+        result.units += refs
     if not any_verb and not role_from_column:
         result.warnings.append("单位栏没有写明“牵头”或“负责落实”，已按" + ("牵头" if default_role == LEAD else "负责落实") + "单位处理，请核对")
     return _dedupe(result)
