@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("duban.reminders.urls")),
     path("", include("duban.assessment.urls")),
     path("", include("duban.exports.urls")),
+    path("", include("duban.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -172,3 +172,34 @@ def visible_import_jobs(user):
     if p is None or p.role != Profile.COORDINATOR:
         return ImportJob.objects.none()
     return ImportJob.objects.filter(created_by=user, org=p.org_id)
+
+
+# --- user accounts (duban.accounts) -------------------------------------------------------------
+
+
+def can_manage_users(user) -> bool:
+    """Creating liaison and leader accounts, resetting passwords, (de)activating: the coordinator's work."""
+    return role(user) == Profile.COORDINATOR
+
+
+def visible_users(user):
+    """The accounts of the coordinator's own organisation (everyone with a profile there)."""
+    from django.contrib.auth.models import User
+
+    p = profile(user)
+    if p is None or p.role != Profile.COORDINATOR:
+        return User.objects.none()
+    return User.objects.filter(profile__org=p.org_id)
+
+
+def manageable_users(user):
+    """The accounts a coordinator may change: liaisons and leaders of the organisation.
+
+    Never another coordinator, nor a staff or superuser account (resetting its password would hand
+    over its rights), nor the coordinator's own account.
+    """
+    return (
+        visible_users(user)
+        .filter(profile__role__in=[Profile.LIAISON, Profile.LEADER], is_staff=False, is_superuser=False)
+        .exclude(pk=user.pk)
+    )

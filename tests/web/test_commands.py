@@ -71,16 +71,3 @@ def test_export_directory_command(db, tmp_path):
     assert wb.sheetnames == ["机构", "单位", "别名", "单位组"]
     assert wb["单位"].max_row == 1 + Unit.objects.count()
 
-
-def test_demo_coordinator_can_use_the_admin(db, client, monkeypatch):
-    monkeypatch.setenv("DUBAN_DEMO_PASSWORD", "demo-pass-2021")
-    run("load_directory")
-    run("demo_users")
-    run("demo_users")
-    coordinator = User.objects.get(username="coordinator")
-    assert coordinator.is_staff and not coordinator.is_superuser
-    client.force_login(coordinator)
-    assert client.get("/admin/directory/unit/").status_code == 200
-    assert client.get("/admin/directory/unitgroup/").status_code == 200
-    client.force_login(User.objects.get(username="leader"))
-    assert client.get("/admin/directory/unit/").status_code == 302
