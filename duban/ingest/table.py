@@ -489,6 +489,10 @@ class Builder:
         if items and looks_like_units(items[-1]):
             units = items.pop()
         requirement = items.pop() if items else ""
+        # Text before the requirement that reads as part of it (a sentence, or a cell cut after a comma)
+        # is the requirement's first paragraph, not a heading.
+        while items and (looks_like_sentence(items[-1]) or items[-1].endswith(("，", ",", "、", "；", ";"))):
+            requirement = join_cut(items.pop(), requirement)
         headings = items
         width = len(cmap.sections)
         if len(headings) > width:

@@ -65,3 +65,19 @@ def test_a_line_per_cell_and_a_pipe_line_between_rows():
 def test_a_pipe_inside_prose_is_not_a_table():
     plan = read("一、深化规划公开\n1．公开规划纲要（县发展改革局负责落实）。\n附：A|B 两种格式均可。\n")
     assert [t.requirement for t in plan.tasks] == ["公开规划纲要"]
+
+
+def test_a_line_per_cell_without_any_separator():
+    """Copied from a page with no separators at all: the 序号 cells anchor the rows; a row whose
+    deadline is empty, or whose requirement fills two lines, is placed by content and flagged."""
+    plan = read("序号\n工作任务\n责任单位\n完成时限\n"
+                "1\n公开规划纲要。\n县发展改革局\n6月底前\n"
+                "2\n公开预算。\n县财政局\n"
+                "3\n做好政策解读，\n提升解读质量。\n县政府办公室\n长期坚持\n")
+    assert [(t.no, t.requirement, t.units_text, t.deadline_text) for t in plan.tasks] == [
+        (1, "公开规划纲要。", "县发展改革局", "6月底前"),
+        (2, "公开预算。", "县财政局", ""),
+        (3, "做好政策解读，提升解读质量。", "县政府办公室", "长期坚持"),
+    ]
+    assert any("完成时限为空" in w for w in plan.tasks[1].warnings)
+    assert any("没有对齐" in w for w in plan.tasks[2].warnings)

@@ -138,8 +138,17 @@ def stream_rows(tokens: list[str]) -> list[list[str]]:
         return [tokens]  # no header: the table reconstruction will say it found no table
     header, data = tokens[:width], tokens[width:]
     anchors = _in_sequence(data, [i for i, t in enumerate(data) if ROW_NUMBER.match(t)])
-    if header_map(header).no is None and len(anchors) >= 2:
+    no = header_map(header).no
+    if no is None and len(anchors) >= 2:
         return _anchor_rows(header, data, anchors)
+    gaps = {b - a for a, b in zip(anchors, anchors[1:])}
+    if no is not None and len(anchors) >= 2 and gaps != {width}:
+        # rows of different lengths (an empty cell left out, a cell in two paragraphs): a row runs from
+        # its 序号 to the next one; the table reconstruction places its cells by what they hold
+        starts = [max(0, a - no) for a in anchors]
+        rows = [data[:starts[0]]] if any(data[:starts[0]]) else []
+        rows += [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
+        return [header] + rows
     return [header] + [data[i:i + width] for i in range(0, len(data), width)]
 
 
@@ -208,6 +217,10 @@ def paragraph_rows(lines: list[str]) -> tuple[list[str], list[list[str]], list[s
         else:
             current.append(line.strip())
     cells = [(i, text) for i, (text, end) in enumerate(blocks) if not end]
+    if not any(is_header_cell(t) for _, t in cells) and not any(end for _, end in blocks):
+        # no blank lines at all: a line per cell
+        blocks = [(line.strip(), False) for line in lines if line.strip()]
+        cells = list(enumerate(t for t, _ in blocks))
     start = None
     for k in range(len(cells) - 2):
         run = cells[k:k + 3]
