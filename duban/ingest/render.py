@@ -43,6 +43,10 @@ def render_text(plan: Plan) -> str:
             resp = [u.name for u in t.units if u.role != "lead" or u.group]
             lines.append("   负责落实：" + "，".join(resp))
         lines.append(f"   时限：{t.deadline_text or '（空）'} → {describe_deadline(t)}")
+        if t.score is not None:
+            lines.append(f"   分值：{t.score:g}")
+        if t.note:
+            lines.append(f"   说明：{t.note}")
         for w in t.warnings:
             lines.append(f"   ! {w}")
     return "\n".join(lines) + "\n"
