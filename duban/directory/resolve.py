@@ -6,7 +6,7 @@
     expand(org, "区教育体育局")     -> None                 (not a group phrase)
 
 Names are compared after normalising: full-width and half-width forms are the same
-(NFKC: （）→ ()), spaces are dropped. Group phrases also ignore list punctuation, so
+(NFKC: （）→ ()), Traditional and Simplified characters are the same (區財政局 = 区财政局), spaces are dropped. Group phrases also ignore list punctuation, so
 "区政府各办局" and "区政府各办、局" are one phrase.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
+from duban.ingest.script import simplified
 
 _SPACE = re.compile(r"\s+")
 _LIST_PUNCT = re.compile(r"[、,，;；]")
@@ -22,7 +23,7 @@ _BRACKETED = re.compile(r"^(?P<main>.+?)\((?P<inner>[^()]*)\)$")
 
 
 def normalise(name: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    return simplified(_SPACE.sub("", unicodedata.normalize("NFKC", name or "")))
 
 
 def normalise_phrase(phrase: str) -> str:

@@ -44,6 +44,12 @@ def test_resolve_ignores_bracket_width_and_spaces(org):
     assert resolve(org, "区大数据局") is None
 
 
+def test_traditional_names_resolve_to_the_directorys_units_and_groups(org):
+    assert resolve(org, "區財政局（區金融辦）").name == "区财政局"
+    assert resolve(org, "區發展改革委").name == "区发展改革局"  # an alias, written in Traditional
+    assert sorted(u.name for u in expand(org, "各街道辦事處")) == sorted(f"{s}街道办事处" for s in STREETS)
+
+
 def test_district_offices_and_bureaus_expand_to_the_governments_own_units(org):
     # Count the members from the data file itself: 办公室, 局 and 分局, not party, vertical or coordination bodies.
     doc = directory_doc()["organisations"][0]
