@@ -71,6 +71,7 @@ class WorkCalendar:
         self._use_package = use_package
         package_years = PACKAGE_YEARS if use_package else frozenset()
         self._known_years = frozenset(package_years) | frozenset(complete_years)
+        self._tables: dict[int, list[int]] = {}  # per year, see _year_table
 
     def known_years(self) -> list[int]:
         """The years for which working days can be computed, sorted."""
@@ -107,16 +108,41 @@ class WorkCalendar:
         return self.subtract_working_days(d, 1)
 
     def working_days_between(self, a: datetime.date, b: datetime.date) -> int:
-        """Number of working days in (a, b]; negative when b is before a."""
+        """Number of working days in (a, b]; negative when b is before a.
+
+        Counted from a table per year (how many working days each day of the year closes), so the cost
+        does not grow with the distance: a five-year-old plan's deadlines cost what this year's do."""
         a, b = _as_date(a), _as_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        d = a + ONE_DAY
-        while d <= b:
-            count += self.is_workday(d)
-            d += ONE_DAY
-        return count
+        if a == b:
+            return 0
+        start = a + ONE_DAY
+        for year in range(start.year, b.year + 1):
+            if year not in self._known_years:
+                raise UnknownCalendarYear(year)
+        if start.year == b.year:
+            return self._through(b) - self._through(start) + self.is_workday(start)
+        count = self._year_total(start.year) - self._through(start) + self.is_workday(start)
+        count += sum(self._year_total(y) for y in range(start.year + 1, b.year))
+        return count + self._through(b)
+
+    def _year_table(self, year: int) -> list[int]:
+        """table[k]: working days among the first k days of the year (table[0] == 0)."""
+        if year not in self._tables:
+            day, table = datetime.date(year, 1, 1), [0]
+            while day.year == year:
+                table.append(table[-1] + self.is_workday(day))
+                day += ONE_DAY
+            self._tables[year] = table
+        return self._tables[year]
+
+    def _through(self, d: datetime.date) -> int:
+        """Working days from 1 January of d's year through d."""
+        return self._year_table(d.year)[d.timetuple().tm_yday]
+
+    def _year_total(self, year: int) -> int:
+        return self._year_table(year)[-1]
 
     def _step(self, d: datetime.date, n: int, direction: int) -> datetime.date:
         delta = ONE_DAY * direction

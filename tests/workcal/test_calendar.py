@@ -182,3 +182,37 @@ def test_csv_reader():
     assert arrangement.days[D(2026, 10, 10)] == ("workday", "国庆节调休上班")
     with pytest.raises(holidayfile.HolidayFileError, match="第2行"):
         holidayfile.parse_csv("kind,start,end,name\n休息,2026-10-01,,x\n", 2026)
+
+
+def test_working_days_between_matches_counting_day_by_day():
+    """The per-year tables give what walking the calendar one day at a time gives, overrides included."""
+    import random
+
+    cal = WorkCalendar(holidays={datetime.date(2026, 10, 9): "测试放假"}, workdays={datetime.date(2026, 10, 10): "测试调休"})
+
+    def walk(a, b):
+        sign = 1 if b >= a else -1
+        a, b = min(a, b), max(a, b)
+        n, d = 0, a + datetime.timedelta(days=1)
+        while d <= b:
+            n += cal.is_workday(d)
+            d += datetime.timedelta(days=1)
+        return sign * n
+
+    rng = random.Random(7)
+    first, last = datetime.date(2004, 1, 1), datetime.date(2026, 12, 31)
+    span = (last - first).days
+    pairs = [(first + datetime.timedelta(days=rng.randrange(span)), first + datetime.timedelta(days=rng.randrange(span))) for _ in range(300)]
+    pairs += [(datetime.date(2020, 12, 31), datetime.date(2021, 1, 1)), (datetime.date(2021, 1, 1), datetime.date(2021, 1, 1)),
+              (datetime.date(2025, 12, 31), datetime.date(2026, 12, 31)), (datetime.date(2026, 10, 8), datetime.date(2026, 10, 10))]
+    for a, b in pairs:
+        assert cal.working_days_between(a, b) == walk(a, b), (a, b)
+
+
+def test_working_days_between_refuses_a_year_not_entered_on_the_way():
+    cal = WorkCalendar()
+    with pytest.raises(UnknownCalendarYear) as err:
+        cal.working_days_between(datetime.date(2026, 12, 1), datetime.date(2027, 1, 10))
+    assert err.value.year == 2027
+    # a start on the last day of a known year counts from the next day: nothing unknown is needed
+    assert cal.working_days_between(datetime.date(2026, 12, 30), datetime.date(2026, 12, 31)) == 1
