@@ -108,6 +108,9 @@ def filter_tasks(request, plan: Plan):
     return tasks, f, unit
 
 
+NO_SECTION = "其他任务"
+
+
 def _rows(request, tasks):
     """Tasks with their units split by role and their open warnings, and a section heading where the section changes."""
     warnings = access.visible_warnings(request.user).filter(settled_at__isnull=True)
@@ -119,7 +122,10 @@ def _rows(request, tasks):
     for t in tasks:
         path = t.section.path() if t.section else []
         if path != last:
-            rows.append({"heading": path})
+            # A plan without sections has no heading rows; tasks without a section after sectioned ones
+            # get a heading of their own, so that they are not read as part of the section above.
+            if path or last is not None:
+                rows.append({"heading": path or [NO_SECTION]})
             last = path
         t.leads = [a.unit for a in t.assignments.all() if a.role == LEAD]
         t.responsibles = [a.unit for a in t.assignments.all() if a.role == RESPONSIBLE]
