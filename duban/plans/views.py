@@ -10,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
-from duban.plans import access, editing, import_jobs, importing
+from duban.plans import access, editing, import_jobs, importing, template
 from duban.plans.forms import PickUnitsForm, SetDeadlineForm, SettleForm, TaskEditForm, UploadForm
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
@@ -320,6 +321,17 @@ def upload(request):
         job = import_jobs.enqueue(org, request.user, form.cleaned_data["file"], keep_unknown=form.cleaned_data["keep_unknown"])
         return redirect("import_job", job.pk)
     return render(request, "plans/upload.html", {"form": form, "recent": _recent_imports(request.user)})
+
+
+@login_required
+def upload_template(request):
+    """The blank plan as .xlsx (duban.plans.template), titled for the coordinator's organisation and this year."""
+    require_editor(request.user)
+    org = access.profile(request.user).org
+    data = template.build(f"{org.short_name}{timezone.localdate().year}年政务公开工作要点分工方案")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, template.FILE_NAME)
+    return response
 
 
 def _recent_imports(user):
