@@ -21,7 +21,7 @@ from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
 from duban.plans import access, editing, import_jobs, importing, template
-from duban.plans.forms import PickUnitsForm, SetDeadlineForm, SettleForm, TaskEditForm, UploadForm
+from duban.plans.forms import MONTH, PickUnitsForm, SetDeadlineForm, SettleForm, TableFilterForm, TaskEditForm, UploadForm
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
 
@@ -55,32 +55,22 @@ def plan_list(request):
 
 # --- the division table ---------------------------------------------------------------------
 
-MONTH = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def filter_tasks(request, plan: Plan):
-    """The GET filters of the division table. Returns (tasks, filters, chosen unit)."""
-    g = request.GET
+    """The GET filters of the division table (TableFilterForm: a bad value is ignored, and named).
+    Returns (tasks, filters, chosen unit, ignored filters)."""
+    form = TableFilterForm(request.GET)
+    f = form.valid()
     tasks = access.visible_tasks(request.user).filter(plan=plan)
     units = access.visible_units(request.user).filter(org=plan.org_id)
-    f = {"q": g.get("q", "").strip(), "unit": _int(g.get("unit")), "role": g.get("role", ""), "section": _int(g.get("section")),
-         "kind": g.get("kind", ""), "month": g.get("month", "").strip(), "open": g.get("open", "")}
     unit = units.filter(pk=f["unit"]).first() if f["unit"] else None
     if f["unit"] and unit is None:
         raise Http404("没有这个单位")
     if unit is not None:
         on = Assignment.objects.filter(unit=unit)
-        if f["role"] in (LEAD, RESPONSIBLE):
+        if f["role"]:
             on = on.filter(role=f["role"])
         tasks = tasks.filter(pk__in=on.values("task"))
-    elif f["role"] in (LEAD, RESPONSIBLE) and not access.can_read_all(request.user):
+    elif f["role"] and not access.can_read_all(request.user):
         tasks = tasks.filter(pk__in=access.visible_assignments(request.user).filter(role=f["role"]).values("task"))
     if f["section"]:
         ids, frontier = set(), {f["section"]}
@@ -90,9 +80,9 @@ def filter_tasks(request, plan: Plan):
         tasks = tasks.filter(section__in=ids)
     if f["kind"] == "none":
         tasks = tasks.filter(deadline_kind="")
-    elif f["kind"] and f["kind"] in dict(Task.DEADLINE_CHOICES):
+    elif f["kind"]:
         tasks = tasks.filter(deadline_kind=f["kind"])
-    m = MONTH.match(f["month"])
+    m = re.match(MONTH, f["month"])
     if m:
         tasks = tasks.filter(deadline_date__month=int(m[2]))
         if m[1]:
@@ -106,7 +96,7 @@ def filter_tasks(request, plan: Plan):
         tasks = tasks.distinct()
     if f["open"] and access.can_read_all(request.user):
         tasks = tasks.filter(pk__in=PlanWarning.objects.filter(plan=plan, task__isnull=False, settled_at__isnull=True).values("task"))
-    return tasks, f, unit
+    return tasks, f, unit, form.ignored()
 
 
 NO_SECTION = "其他任务"
@@ -137,7 +127,7 @@ def _rows(request, tasks):
 @login_required
 def plan_detail(request, plan_id: int, printable: bool = False):
     plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
-    tasks, filters, unit = filter_tasks(request, plan)
+    tasks, filters, unit, ignored = filter_tasks(request, plan)
     rows = _rows(request, tasks)
     ctx = {
         "plan": plan,
@@ -145,6 +135,7 @@ def plan_detail(request, plan_id: int, printable: bool = False):
         "count": sum(1 for r in rows if "task" in r),
         "total": access.visible_tasks(request.user).filter(plan=plan).count(),
         "filters": filters,
+        "ignored": ignored,
         "unit": unit,
         "units": access.visible_units(request.user).filter(org=plan.org_id, active=True),
         "sections": Section.objects.filter(plan=plan).select_related("parent"),
