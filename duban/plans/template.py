@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from duban.documents.xlsx_docs import BORDER, CELL_FONT, HEADER_FILL, HEADER_FONT, TITLE_FONT
+from duban.documents.xlsx_docs import BORDER, CELL_FONT, HEADER_FILL, HEADER_FONT, TITLE_FONT, put
 
 FILE_NAME = "分工方案模板.xlsx"
 PLAN_SHEET = "分工方案"
@@ -68,7 +68,7 @@ def _print_setup(ws, repeat_rows: str | None, pages_high: int = 0) -> None:
 def _plan_sheet(ws, title: str) -> None:
     ws.title = PLAN_SHEET
     last = get_column_letter(len(COLUMNS))
-    ws["A1"] = title
+    put(ws["A1"], title)
     ws["A1"].font = TITLE_FONT
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(f"A1:{last}1")
