@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from duban.exports.models import ExportJob
-from duban.plans.models import Assignment, Plan, Section
+from duban.plans.models import Assignment, Plan, PlanWarning, Section
 from tests.ingest.builders import build_docx
 
 from .conftest import make_user
@@ -99,6 +99,8 @@ def pages(plan, unit) -> dict[str, dict[str, int]]:
         out[f"/tasks/{t.pk}/edit/"] = {"coordinator": 200, "leader": 403, "liaison": 403}
         lead = t.assignments.filter(unit=finance, role="lead").exists()
         out[f"/tasks/{t.pk}/event-date/"] = {"coordinator": 200, "leader": 403, "liaison": 200 if lead else (403 if mine else 404)}
+    for w in PlanWarning.objects.filter(plan=plan):  # 没有找到文号, 没有找到成文日期: settled on the review page
+        out[f"/warnings/{w.pk}/"] = {"coordinator": 200, "leader": 403, "liaison": 403}
     for a in Assignment.objects.filter(task__plan=plan):
         out[f"/assignments/{a.pk}/"] = {"coordinator": 200, "leader": 200, "liaison": 200 if a.unit_id == finance else 404}
     return out
@@ -116,6 +118,7 @@ def test_every_page_of_the_plan_answers(plan, unit, users, client, role):
     got = {url: client.get(url).status_code for url in pages(plan, unit)}
     want = {url: statuses[role] for url, statuses in pages(plan, unit).items()}
     assert got == want
+    assert sum("/warnings/" in url for url in want) == 2
 
 
 def test_division_table_and_print_view_list_the_three_tasks_without_headings(plan, client, coordinator):
