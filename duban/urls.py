@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", plans.plan_list, name="plans"),
     path("plans/upload/", plans.upload, name="upload"),
+    path("plans/upload/template.xlsx", plans.upload_template, name="upload_template"),
     path("plans/upload/<str:token>/", plans.upload_confirm, name="upload_confirm"),
     path("plans/imports/<int:job_id>/", plans.import_job, name="import_job"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),

@@ -223,6 +223,8 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from duban.documents.xlsx_docs import keep_as_text
+
     doc = dump_data(orgs)
     wb = Workbook()
     sheets = {}
@@ -246,6 +248,10 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
             sheets[SHEET_ALIASES].append([short, a["alias"], a["unit"]])
         for g in o["groups"]:
             sheets[SHEET_GROUPS].append([short, g["phrase"], "、".join(g["kinds"]), "、".join(g["units"]), "是" if g["vague"] else "否", g["note"]])
+    for ws in sheets.values():  # a name or note starting with = stays text, never a formula
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                keep_as_text(cell)
     widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8, 12, 26, 26], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40]}
     for title, ws in sheets.items():
         for col, w in zip("ABCDEFGHI", widths[title]):

@@ -32,6 +32,7 @@ from .xlsx_docs import (
     assessment_xlsx,
     bulletin_xlsx,
     division_table_xlsx,
+    keep_as_text,
     unit_file_name,
     unit_task_list_xlsx,
     unit_task_lists_zip,
@@ -40,7 +41,7 @@ from .xlsx_docs import (
 __all__ = [
     "annual_report_section_docx", "assessment_docx", "bulletin_docx", "division_table_docx",
     "unit_task_list_docx", "annual_report_section_xlsx", "assessment_xlsx", "bulletin_xlsx",
-    "division_table_xlsx", "unit_task_list_xlsx", "unit_task_lists_zip", "unit_file_name",
+    "division_table_xlsx", "unit_task_list_xlsx", "unit_task_lists_zip", "unit_file_name", "keep_as_text",
     "AnnualSection", "AnnualTaskRow", "AssessmentRow", "AssessmentTable", "BulletinData",
     "DivisionRow", "Figures", "NamedUnit", "OverdueItem", "PlanMeta", "UnitStat", "UnitTaskList",
     "UnitTaskRow",

@@ -57,6 +57,24 @@ CELL_FONT = Font(name=FONT_BODY, size=12)
 LINK_FONT = Font(name=FONT_BODY, size=12, color="0056B3", underline="single")
 
 
+# A cell whose text starts with one of these is read by Excel/WPS as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def keep_as_text(cell) -> None:
+    """Make a cell holding text that looks like a formula plain text: stored as a string, never a
+    formula, and marked with Excel's quote prefix (what typing ' before it does) so that editing it
+    keeps it text. What the cell shows is unchanged."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def put(cell, value) -> None:
+    cell.value = value
+    keep_as_text(cell)
+
+
 @dataclass
 class Col:
     """A column: header text (``None`` = merged into the header on its left), width in
@@ -78,14 +96,14 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     """
     n = len(cols)
     last = get_column_letter(n)
-    ws["A1"] = title
+    put(ws["A1"], title)
     ws["A1"].font = TITLE_FONT
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(f"A1:{last}1")
     ws.row_dimensions[1].height = 30 * wrapped_lines(title, sum(c.width for c in cols), TITLE_FONT.size) + 6
     header_row = 2
     if subtitle:
-        ws["A2"] = subtitle
+        put(ws["A2"], subtitle)
         ws["A2"].font = SUBTITLE_FONT
         ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(f"A2:{last}2")
@@ -94,7 +112,8 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
 
     for c, col in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
-        cell = ws.cell(row=header_row, column=c, value=col.header)
+        cell = ws.cell(row=header_row, column=c)
+        put(cell, col.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -122,7 +141,7 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
             cell.font = CELL_FONT
             if (r, c) in covered:
                 continue
-            cell.value = value
+            put(cell, value)
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = DATE_FORMAT
             elif col.number_format and isinstance(value, (int, float)):
@@ -399,7 +418,8 @@ def assessment_xlsx(data: AssessmentTable) -> bytes:
     if data.notes:
         at = header_row + len(rows) + 2
         for i, note in enumerate(data.notes):
-            cell = ws.cell(row=at + i, column=1, value=("说明：" if i == 0 else "") + note)
+            cell = ws.cell(row=at + i, column=1)
+            put(cell, ("说明：" if i == 0 else "") + note)
             cell.font = CELL_FONT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.merge_cells(start_row=at + i, start_column=1, end_row=at + i, end_column=len(cols))

@@ -356,6 +356,8 @@ def add_breakdown_sheet(xlsx: bytes, result) -> bytes:
         for cell in (row[4], row[6]):
             cell.number_format = "yyyy-mm-dd"
         row[8].number_format = "0%"
+        for cell in row:
+            docs.keep_as_text(cell)  # a unit named "=…" stays text
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     out = io.BytesIO()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from duban.exports.models import ExportJob
+from duban.plans.forms import QueryForm
 
 FORMATS = [("docx", "Word（.docx）"), ("xlsx", "Excel（.xlsx）")]
 
@@ -13,6 +14,13 @@ class ExportForm(forms.Form):
     unit = forms.IntegerField(required=False)
     as_of = forms.DateField(required=False)
     date = forms.DateField(required=False)
+
+
+class BulletinQueryForm(QueryForm):
+    """The bulletin page's query string: the date to count to and the format to preselect."""
+
+    as_of = forms.DateField(label="统计截止日期", required=False)
+    fmt = forms.ChoiceField(label="格式", choices=FORMATS, required=False)
 
 
 class BulletinForm(forms.Form):

@@ -4,6 +4,7 @@ Who may generate what is decided by duban.plans.access.can_export; a job is visi
 user who asked for it, and the download checks again."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.exports import build, jobs
-from duban.exports.forms import BulletinForm, ExportForm
+from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
 from duban.exports.models import ExportJob
 from duban.plans import access
 from duban.workcal.calendar import UnknownCalendarYear
@@ -77,12 +78,16 @@ def bulletin(request, plan_id):
             job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=form.params(), created_by=request.user))
             return redirect("export_job", job.pk)
     else:
-        as_of = BulletinForm.base_fields["as_of"].clean(request.GET["as_of"]) if request.GET.get("as_of") else timezone.localdate()
+        query = BulletinQueryForm(request.GET)
+        q = query.valid()  # a bad date or format is ignored, and said so
+        for label in query.ignored():
+            messages.warning(request, f"{label}无效，已忽略。")
+        as_of = q["as_of"] or timezone.localdate()
         try:
             initial = build.bulletin_suggestions(plan, as_of)
         except UnknownCalendarYear as exc:
             return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
-        form = BulletinForm(initial={**initial, "fmt": request.GET.get("fmt", "docx")})
+        form = BulletinForm(initial={**initial, "fmt": q["fmt"] or "docx"})
     return render(request, "exports/bulletin.html", {"plan": plan, "form": form})
 
 

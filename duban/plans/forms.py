@@ -7,6 +7,49 @@ from duban.directory.models import Unit
 from duban.plans.models import LEAD, RESPONSIBLE, ROLE_CHOICES, Task
 
 
+class IdField(forms.IntegerField):
+    """The id of a row, from a query string: a positive integer the database can hold (a bigger one
+    would overflow SQLite and PostgreSQL before it reaches the lookup)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class QueryForm(forms.Form):
+    """A form over request.GET whose bad values are dropped, not refused: the page still answers, with
+    the filters that were valid and a note naming the ones that were ignored."""
+
+    def valid(self) -> dict:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) if name not in self.errors else None for name in self.fields}
+
+    def ignored(self) -> list[str]:
+        return [str(self.fields[name].label or name) for name in self.errors if name in self.fields]
+
+
+MONTH = r"^(?:(19\d\d|20\d\d|2100)-)?(0?[1-9]|1[0-2])$"
+
+
+class TableFilterForm(QueryForm):
+    """The filters of the division table."""
+
+    q = forms.CharField(label="关键词", max_length=200, required=False)
+    unit = IdField(label="单位")
+    role = forms.ChoiceField(label="职责", choices=[("", "牵头和负责"), *ROLE_CHOICES], required=False)
+    section = IdField(label="工作任务")
+    kind = forms.ChoiceField(label="时限", choices=[*Task.DEADLINE_CHOICES, ("none", "未识别")], required=False)
+    month = forms.RegexField(MONTH, label="截止月份", max_length=7, required=False)
+    open = forms.BooleanField(label="只看待处理", required=False)
+
+    def valid(self) -> dict:
+        f = super().valid()
+        for name in ("q", "role", "kind", "month"):
+            f[name] = (f[name] or "").strip()
+        f["open"] = bool(f["open"])
+        return f
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label="分工方案文件", help_text="支持 .docx、.pdf、.xlsx、.html 和由 PDF 提取的 .txt 文本。")
     keep_unknown = forms.BooleanField(

@@ -10,17 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
-from duban.plans import access, editing, import_jobs, importing
-from duban.plans.forms import PickUnitsForm, SetDeadlineForm, SettleForm, TaskEditForm, UploadForm
+from duban.plans import access, editing, import_jobs, importing, template
+from duban.plans.forms import MONTH, PickUnitsForm, SetDeadlineForm, SettleForm, TableFilterForm, TaskEditForm, UploadForm
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
 
@@ -54,32 +55,22 @@ def plan_list(request):
 
 # --- the division table ---------------------------------------------------------------------
 
-MONTH = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def filter_tasks(request, plan: Plan):
-    """The GET filters of the division table. Returns (tasks, filters, chosen unit)."""
-    g = request.GET
+    """The GET filters of the division table (TableFilterForm: a bad value is ignored, and named).
+    Returns (tasks, filters, chosen unit, ignored filters)."""
+    form = TableFilterForm(request.GET)
+    f = form.valid()
     tasks = access.visible_tasks(request.user).filter(plan=plan)
     units = access.visible_units(request.user).filter(org=plan.org_id)
-    f = {"q": g.get("q", "").strip(), "unit": _int(g.get("unit")), "role": g.get("role", ""), "section": _int(g.get("section")),
-         "kind": g.get("kind", ""), "month": g.get("month", "").strip(), "open": g.get("open", "")}
     unit = units.filter(pk=f["unit"]).first() if f["unit"] else None
     if f["unit"] and unit is None:
         raise Http404("没有这个单位")
     if unit is not None:
         on = Assignment.objects.filter(unit=unit)
-        if f["role"] in (LEAD, RESPONSIBLE):
+        if f["role"]:
             on = on.filter(role=f["role"])
         tasks = tasks.filter(pk__in=on.values("task"))
-    elif f["role"] in (LEAD, RESPONSIBLE) and not access.can_read_all(request.user):
+    elif f["role"] and not access.can_read_all(request.user):
         tasks = tasks.filter(pk__in=access.visible_assignments(request.user).filter(role=f["role"]).values("task"))
     if f["section"]:
         ids, frontier = set(), {f["section"]}
@@ -89,9 +80,9 @@ def filter_tasks(request, plan: Plan):
         tasks = tasks.filter(section__in=ids)
     if f["kind"] == "none":
         tasks = tasks.filter(deadline_kind="")
-    elif f["kind"] and f["kind"] in dict(Task.DEADLINE_CHOICES):
+    elif f["kind"]:
         tasks = tasks.filter(deadline_kind=f["kind"])
-    m = MONTH.match(f["month"])
+    m = re.match(MONTH, f["month"])
     if m:
         tasks = tasks.filter(deadline_date__month=int(m[2]))
         if m[1]:
@@ -105,7 +96,10 @@ def filter_tasks(request, plan: Plan):
         tasks = tasks.distinct()
     if f["open"] and access.can_read_all(request.user):
         tasks = tasks.filter(pk__in=PlanWarning.objects.filter(plan=plan, task__isnull=False, settled_at__isnull=True).values("task"))
-    return tasks, f, unit
+    return tasks, f, unit, form.ignored()
+
+
+NO_SECTION = "其他任务"
 
 
 def _rows(request, tasks):
@@ -119,7 +113,10 @@ def _rows(request, tasks):
     for t in tasks:
         path = t.section.path() if t.section else []
         if path != last:
-            rows.append({"heading": path})
+            # A plan without sections has no heading rows; tasks without a section after sectioned ones
+            # get a heading of their own, so that they are not read as part of the section above.
+            if path or last is not None:
+                rows.append({"heading": path or [NO_SECTION]})
             last = path
         t.leads = [a.unit for a in t.assignments.all() if a.role == LEAD]
         t.responsibles = [a.unit for a in t.assignments.all() if a.role == RESPONSIBLE]
@@ -130,7 +127,7 @@ def _rows(request, tasks):
 @login_required
 def plan_detail(request, plan_id: int, printable: bool = False):
     plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
-    tasks, filters, unit = filter_tasks(request, plan)
+    tasks, filters, unit, ignored = filter_tasks(request, plan)
     rows = _rows(request, tasks)
     ctx = {
         "plan": plan,
@@ -138,6 +135,7 @@ def plan_detail(request, plan_id: int, printable: bool = False):
         "count": sum(1 for r in rows if "task" in r),
         "total": access.visible_tasks(request.user).filter(plan=plan).count(),
         "filters": filters,
+        "ignored": ignored,
         "unit": unit,
         "units": access.visible_units(request.user).filter(org=plan.org_id, active=True),
         "sections": Section.objects.filter(plan=plan).select_related("parent"),
@@ -314,6 +312,17 @@ def upload(request):
         job = import_jobs.enqueue(org, request.user, form.cleaned_data["file"], keep_unknown=form.cleaned_data["keep_unknown"])
         return redirect("import_job", job.pk)
     return render(request, "plans/upload.html", {"form": form, "recent": _recent_imports(request.user)})
+
+
+@login_required
+def upload_template(request):
+    """The blank plan as .xlsx (duban.plans.template), titled for the coordinator's organisation and this year."""
+    require_editor(request.user)
+    org = access.profile(request.user).org
+    data = template.build(f"{org.short_name}{timezone.localdate().year}年政务公开工作要点分工方案")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, template.FILE_NAME)
+    return response
 
 
 def _recent_imports(user):

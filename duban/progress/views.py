@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from duban.plans import access
+from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
 from duban.progress.forms import AcceptForm, DueOverrideForm, EventDateForm, ReportForm, ReturnForm
@@ -196,11 +197,9 @@ def download(request, attachment_id: int):
 # --- the review queue ---------------------------------------------------------------------------
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+class ReviewQueueFilterForm(QueryForm):
+    plan = IdField(label="方案")
+    unit = IdField(label="单位")
 
 
 @login_required
@@ -208,7 +207,7 @@ def review_queue(request):
     if not access.can_review(request.user):
         return denied(request, "只有协调人可以审核报送。")
     pending = access.visible_reports(request.user).filter(outcome=PENDING, assignment__status=Assignment.SUBMITTED)
-    f = {"plan": _int(request.GET.get("plan")), "unit": _int(request.GET.get("unit"))}
+    f = ReviewQueueFilterForm(request.GET).valid()  # a bad id is ignored
     reports = pending
     if f["plan"]:
         reports = reports.filter(assignment__task__plan=f["plan"])

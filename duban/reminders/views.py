@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.plans import access, deadlines
+from duban.plans.forms import IdField, QueryForm
 from duban.reminders import notices
 from duban.reminders import overview as numbers
 from duban.reminders.forms import ReminderRuleForm
@@ -19,10 +20,15 @@ from duban.reminders.sweep import OPEN_STATUSES, Sender, recipients, working_day
 from duban.workcal.services import get_calendar
 
 
+class OverviewForm(QueryForm):
+    plan = IdField(label="方案")
+
+
 def _plan(request, plan_id):
+    """The plan asked for (404 if it is not the user's to see), else the newest: a bad id is ignored."""
     plans = access.visible_plans(request.user)
-    if plan_id and str(plan_id).isdigit():
-        return get_object_or_404(plans, pk=int(plan_id))
+    if plan_id:
+        return get_object_or_404(plans, pk=plan_id)
     return plans.first()
 
 
@@ -30,7 +36,7 @@ def _plan(request, plan_id):
 def overview(request):
     if not access.can_read_all(request.user):
         raise PermissionDenied("只有协调人和领导可以查看督办总览。")
-    plan = _plan(request, request.GET.get("plan"))
+    plan = _plan(request, OverviewForm(request.GET).valid()["plan"])
     if plan is None:
         return render(request, "reminders/overview.html", {"plan": None})
     rule = ReminderRule.for_plan(plan, create=False)
@@ -60,7 +66,7 @@ def urge(request, unit_id: int):
     if not access.can_edit(request.user):
         raise PermissionDenied("只有协调人可以催办。")
     unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
-    plan = get_object_or_404(access.visible_plans(request.user), pk=request.POST.get("plan") or 0)
+    plan = get_object_or_404(access.visible_plans(request.user), pk=OverviewForm(request.POST).valid()["plan"] or 0)
     back = reverse("overview") + f"?plan={plan.pk}#u{unit.pk}"
     today = deadlines.office_today()
     open_rows = list(
