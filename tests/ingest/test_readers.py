@@ -661,3 +661,25 @@ def test_pdf_pages_are_reported_as_they_are_read(docs):
     total = seen[-1][1]
     assert total >= 2 and seen == [(i, total) for i in range(1, total + 1)]
     assert plan.tasks
+
+
+def test_a_sheet_of_instructions_beside_the_plan_is_not_read_as_tasks():
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "分工方案"
+    ws.append(["某某县2022年政务公开工作要点分工方案"])
+    ws.append(["序号", "工作任务", "具体要求", "牵头单位", "责任单位", "完成时限", "备注"])
+    ws.append([1, "推进财政公开", "公开预算。", "县财政局", "县直各部门", "6月底前", ""])
+    help_sheet = wb.create_sheet("填写说明")  # after the plan: its example row must not become task 2
+    help_sheet.append(["序号", "工作任务", "具体要求", "牵头单位", "责任单位", "完成时限", "备注"])
+    help_sheet.append([1, "（示例）推进决策公开", "（示例）公开决策事项目录。", "县司法局", "", "年底前", "示例行"])
+    out = io.BytesIO()
+    wb.save(out)
+    from duban.ingest import parse
+
+    plan = parse(out.getvalue(), "plan.xlsx")
+    assert [t.requirement for t in plan.tasks] == ["公开预算。"]

@@ -1,4 +1,5 @@
-"""Excel .xlsx workbooks (openpyxl): every non-empty visible worksheet is a table.
+"""Excel .xlsx workbooks (openpyxl): every non-empty visible worksheet is a table, except a sheet of
+instructions (填写说明, 示例) beside the plan's own.
 
 The table index is the worksheet's index in the workbook. Merged ranges follow
 the same rule as Word tables: a range spanning several rows repeats its
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from duban.ingest.errors import IngestError
 from duban.ingest.readers import RawDocument, Row
 from duban.ingest.readers.ooxml import check_zip, join_lines
 
+# A sheet of instructions beside the plan (Duban's own template has one) holds an example row, not tasks.
+INSTRUCTIONS = re.compile(r"^(填写|填表|使用|模板|导入)?(说明|须知|示例|样例)$")
 MAX_CELLS = 2_000_000  # a plan has a few thousand cells; refuse sheets that would exhaust memory
 
 
@@ -32,9 +36,11 @@ def read(data: bytes) -> RawDocument:
         raise IngestError("Excel 文件已损坏或格式不正确，无法读取。请在 Excel 或 WPS 中打开并另存为 .xlsx 后再导入。") from None
     doc = RawDocument(format="xlsx")
     try:
-        for index, ws in enumerate(wb.worksheets):
-            if getattr(ws, "sheet_state", "visible") != "visible":
-                continue
+        sheets = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        if any(not INSTRUCTIONS.match(ws.title.strip()) for ws in sheets):
+            sheets = [ws for ws in sheets if not INSTRUCTIONS.match(ws.title.strip())]
+        for ws in sheets:
+            index = wb.worksheets.index(ws)
             for cells in _sheet_rows(ws):
                 doc.rows.append(Row(cells=cells, table=index))
     except IngestError:
