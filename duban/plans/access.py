@@ -172,3 +172,28 @@ def visible_import_jobs(user):
     if p is None or p.role != Profile.COORDINATOR:
         return ImportJob.objects.none()
     return ImportJob.objects.filter(created_by=user, org=p.org_id)
+
+
+# --- audit trail and login lockouts (duban.audit) ----------------------------------------------
+
+
+def can_see_audit(user) -> bool:
+    """The audit trail of an organisation is the coordinator's to read; leaders and liaisons do not see it."""
+    return role(user) == Profile.COORDINATOR
+
+
+def visible_audit_events(user):
+    from duban.audit.models import AuditEvent
+
+    if not can_see_audit(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(org=profile(user).org_id)
+
+
+def unlockable_lockouts(user):
+    """Locked accounts of the coordinator's own organisation (locked addresses are lifted in the admin)."""
+    from duban.audit.models import Lockout
+
+    if not can_see_audit(user):
+        return Lockout.objects.none()
+    return Lockout.objects.filter(kind=Lockout.USERNAME, org=profile(user).org_id)

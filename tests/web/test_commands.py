@@ -80,6 +80,10 @@ def test_demo_coordinator_can_use_the_admin(db, client, monkeypatch):
     coordinator = User.objects.get(username="coordinator")
     assert coordinator.is_staff and not coordinator.is_superuser
     client.force_login(coordinator)
+    # The demo password is shared and printed: the first login is sent to choose a new one.
+    assert client.get("/admin/directory/unit/")["Location"] == "/password/"
+    r = client.post("/password/", {"old_password": "demo-pass-2021", "new_password1": "Gz-demo-2026-new", "new_password2": "Gz-demo-2026-new"})
+    assert r.status_code == 302
     assert client.get("/admin/directory/unit/").status_code == 200
     assert client.get("/admin/directory/unitgroup/").status_code == 200
     client.force_login(User.objects.get(username="leader"))
