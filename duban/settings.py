@@ -108,6 +108,8 @@ DUBAN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_
 DUBAN_LOGIN_FAILURES_PER_IP = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_IP", "20"))
 DUBAN_LOGIN_WINDOW_MINUTES = int(os.environ.get("DUBAN_LOGIN_WINDOW_MINUTES", "15"))
 DUBAN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("DUBAN_LOGIN_LOCKOUT_MINUTES", "15"))
+# Django's own messages (password rules, form errors) in Chinese whatever language the browser asks for.
+LANGUAGES = [("zh-hans", "简体中文")]
 # --- end passwords and logins ---
 
 LANGUAGE_CODE = "zh-hans"

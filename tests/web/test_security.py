@@ -137,7 +137,8 @@ def test_only_the_own_coordinator_may_unlock(client, coordinator, leader, liaiso
 ])
 def test_weak_passwords_are_refused_on_the_change_form(client, coordinator, weak, message):
     client.force_login(coordinator)
-    r = client.post("/password/", {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+    r = client.post("/password/", {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak},
+                    HTTP_ACCEPT_LANGUAGE="en-US,en")  # in Chinese even for a browser set to English
     assert r.status_code == 200 and message in r.content.decode()
     coordinator.refresh_from_db()
     assert coordinator.check_password(PASSWORD)
