@@ -260,7 +260,8 @@ def test_session_cookie_is_httponly(client, coordinator):
 
 
 def _settings_in(env: dict, code: str, tmp_path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DUBAN_HTTPS", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DUBAN_HTTPS", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
+                                                      "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # the browser tests' conftest sets it
     return subprocess.run([sys.executable, "-c", code], env={**base, "DUBAN_DATA_DIR": str(tmp_path), **env},
                           capture_output=True, text=True, timeout=120, cwd=os.getcwd())
 
@@ -291,7 +292,8 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
     assert "no issues" in r.stdout
 
 
-def test_check_deploy_under_overridden_settings(settings):
+def test_check_deploy_under_overridden_settings(settings, monkeypatch):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set by the browser tests' conftest, never in production
     settings.DEBUG = False
     settings.SECRET_KEY = PRODUCTION["SECRET_KEY"]
     settings.ALLOWED_HOSTS = ["duban.xishan.gov.cn"]
