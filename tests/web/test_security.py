@@ -313,3 +313,19 @@ def test_https_redirect_and_hsts_when_on(client, settings, db):
     assert r.status_code == 301 and r["Location"].startswith("https://")
     r = client.get("/login/", secure=True)
     assert r.status_code == 200 and r["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_superuser_lifts_an_address_lockout_in_the_admin(client, django_user_model, coordinator):
+    for i in range(20):
+        login(client, f"guess{i}", "x", ip="10.9.9.9")
+    lk = Lockout.objects.get(kind="ip")
+    root = django_user_model.objects.create_superuser("root", password=PASSWORD)
+    client.force_login(root)
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    r = client.post("/admin/audit/lockout/", {"action": "lift", "_selected_action": [lk.pk]})
+    assert r.status_code == 302
+    lk.refresh_from_db()
+    assert not lk.active and lk.lifted_by == root
+    assert AuditEvent.objects.filter(action=AuditEvent.UNLOCK, user=root).exists()
+    client.logout()
+    assert login(client, "coordinator", PASSWORD, ip="10.9.9.9").status_code == 302
