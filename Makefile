@@ -14,11 +14,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/duban migrate --noinput
-	$(BIN)/duban load_directory
-	$(BIN)/duban import duban/data/xishan_2021_plan.txt --if-new
-	$(BIN)/duban demo_users
+# Without DEBUG, Duban refuses to start without SECRET_KEY: `make run` makes a random one once, kept in
+# data/secret_key (readable only by you), and serves plain http://127.0.0.1:8000, so DUBAN_HTTPS=0.
+KEY_FILE := data/secret_key
+$(KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: $(STAMP) $(KEY_FILE)
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat $(KEY_FILE))}" DUBAN_HTTPS="$${DUBAN_HTTPS:-0}" && \
+	$(BIN)/duban migrate --noinput && \
+	$(BIN)/duban load_directory && \
+	$(BIN)/duban import duban/data/xishan_2021_plan.txt --if-new && \
+	$(BIN)/duban demo_users && \
 	$(BIN)/duban runserver 127.0.0.1:8000
 
 # Debian packages the tests drive for real, installed once if missing: Chromium and a CJK font for the

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -46,6 +47,7 @@ def setup_django(database_url: str | None) -> None:
         os.environ.pop("DATABASE_URL", None)
         os.environ["DUBAN_DATA_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # settings refuse to start without one; no sessions here
     import django
 
     django.setup()

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -17,7 +18,18 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-set-SECRET_KEY-in-production"
+# --- secret key (duban.audit, security) ---
+# No built-in key outside DEBUG: a published key would let anyone forge sessions. `make run` keeps one in data/secret_key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY 未设置。DEBUG 关闭时必须在环境变量 SECRET_KEY 中设置一个随机长字符串，例如 "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' 的输出（开发时可设 DEBUG=1）。"
+            " / SECRET_KEY is not set: with DEBUG off, set it to a long random string (or DEBUG=1 for development)."
+        )
+    SECRET_KEY = "dev-only-insecure-key-debug-mode-only"
+# --- end secret key ---
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -38,10 +50,12 @@ INSTALLED_APPS = [
     "duban.reminders",
     "duban.assessment",
     "duban.exports",
+    "duban.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "duban.audit.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -49,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "duban.audit.middleware.SessionTimeoutMiddleware",
+    "duban.audit.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -79,9 +95,22 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- passwords and logins (duban.audit) ---
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "duban.audit.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},  # Chinese message
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lockout backend comes first: it refuses a locked account or address whatever the password.
+AUTHENTICATION_BACKENDS = ["duban.audit.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+DUBAN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+DUBAN_LOGIN_FAILURES_PER_IP = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_IP", "20"))
+DUBAN_LOGIN_WINDOW_MINUTES = int(os.environ.get("DUBAN_LOGIN_WINDOW_MINUTES", "15"))
+DUBAN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("DUBAN_LOGIN_LOCKOUT_MINUTES", "15"))
+# Django's own messages (password rules, form errors) in Chinese whatever language the browser asks for.
+LANGUAGES = [("zh-hans", "简体中文")]
+# --- end passwords and logins ---
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -131,3 +160,34 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+
+# --- sessions, HTTPS and headers (duban.audit) ---
+# Idle timeout and absolute lifetime, enforced by duban.audit.middleware.SessionTimeoutMiddleware.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script here reads the CSRF cookie; forms carry the token
+# HTTPS: on by default in production (DEBUG off). `make run` serves http://127.0.0.1:8000 with DUBAN_HTTPS=0.
+DUBAN_HTTPS = env_bool("DUBAN_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = DUBAN_HTTPS
+SECURE_SSL_REDIRECT = DUBAN_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if DUBAN_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = DUBAN_HTTPS
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto, and take the client's address
+# from the last X-Forwarded-For entry (for the login lockout and the audit trail).
+DUBAN_BEHIND_PROXY = env_bool("DUBAN_BEHIND_PROXY", False)
+if DUBAN_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Preloading HSTS into browsers is a decision for the site's owner (SECURE_HSTS_PRELOAD=1), not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# --- end sessions, HTTPS and headers ---

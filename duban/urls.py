@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from duban.audit import views as audit
 from duban.directory import views as directory
 from duban.plans import views as plans
 
 urlpatterns = [
     path("", plans.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", audit.LoginView.as_view(), name="login"),  # throttled, with the lockout message (duban.audit)
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", plans.plan_list, name="plans"),
     path("plans/upload/", plans.upload, name="upload"),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("", include("duban.assessment.urls")),
     path("", include("duban.exports.urls")),
     path("", include("duban.accounts.urls")),
+    path("", include("duban.audit.urls")),
     path("admin/", admin.site.urls),
 ]

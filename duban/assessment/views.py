@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from duban.assessment import dashboard as dash
+from duban.audit.events import record, snapshot
+from duban.audit.middleware import style_attributes_allowed
+from duban.audit.models import AuditEvent
 from duban.assessment import facts as facts_mod
 from duban.assessment.forms import AsOfForm, DeductionForm, SchemeForm
 from duban.assessment.lights import light_function
@@ -57,6 +60,7 @@ def assessment_home(request):
 
 
 @login_required
+@style_attributes_allowed  # ECharts styles its tooltips with style attributes (Content-Security-Policy)
 def dashboard(request, plan_id):
     plan = _plan(request, plan_id)
     _readers_only(request.user)
@@ -134,6 +138,7 @@ def scheme_edit(request, plan_id):
     _readers_only(request.user)
     scheme = Scheme.for_plan(plan)
     editable = access.can_edit(request.user)
+    before = snapshot(scheme, SchemeForm._meta.fields)  # before the form writes the posted values into it
     form = SchemeForm(request.POST or None, instance=scheme)
     if request.method == "POST":
         if not editable:
@@ -142,6 +147,8 @@ def scheme_edit(request, plan_id):
             scheme = form.save(commit=False)
             scheme.plan, scheme.updated_by = plan, request.user
             scheme.save()
+            record(request, AuditEvent.SCHEME_CHANGE, target=f"{plan.title} 考评办法", before=before,
+                   after=snapshot(scheme, SchemeForm._meta.fields))
             messages.success(request, "考评办法已保存，得分已按新办法重新计算。")
             return redirect("ranking", plan.pk)
     return render(request, "assessment/scheme.html", {"plan": plan, "form": form, "scheme": scheme, "editable": editable})
@@ -160,10 +167,15 @@ def deductions(request, plan_id):
             d = form.save(commit=False)
             d.plan, d.by = plan, request.user
             d.save()
+            record(request, AuditEvent.DEDUCTION_CREATE, target=f"{plan.title} 扣分：{d.unit.name}", after=_deduction(d))
             messages.success(request, f"已对{d.unit.name}扣{d.points}分。")
             return redirect("deductions", plan.pk)
     items = Deduction.objects.filter(plan=plan).select_related("unit", "by")
     return render(request, "assessment/deductions.html", {"plan": plan, "form": form, "items": items, "editable": editable})
+
+
+def _deduction(d) -> dict:
+    return {**snapshot(d, ["points", "reason", "at"]), "unit": d.unit.name, "by": d.by.get_username() if d.by_id else None}
 
 
 @login_required
@@ -173,6 +185,8 @@ def deduction_delete(request, plan_id, deduction_id):
     if not access.can_edit(request.user):
         raise PermissionDenied("只有协调人可以删除扣分。")
     d = get_object_or_404(Deduction, plan=plan, pk=deduction_id)
+    before = _deduction(d)
     d.delete()
+    record(request, AuditEvent.DEDUCTION_DELETE, target=f"{plan.title} 扣分：{d.unit.name}", before=before)
     messages.success(request, f"已删除对{d.unit.name}的扣分（{d.reason}）。")
     return redirect("deductions", plan.pk)

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.audit.events import record
+from duban.audit.models import AuditEvent
 from duban.exports import build, jobs
 from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
 from duban.exports.models import ExportJob
@@ -110,4 +112,5 @@ def job_download(request, job_id):
     except (FileNotFoundError, ValueError):
         raise Http404("文件已不存在，请重新生成") from None
     ext = job.result_name.rsplit(".", 1)[-1]
+    record(request, AuditEvent.EXPORT_DOWNLOAD, target=job.result_name, after={"job": job.pk, "kind": job.kind, "plan": job.plan_id})
     return FileResponse(fh, as_attachment=True, filename=job.result_name, content_type=build.EXT_TYPES.get(ext))

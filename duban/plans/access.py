@@ -203,3 +203,27 @@ def manageable_users(user):
         .filter(profile__role__in=[Profile.LIAISON, Profile.LEADER], is_staff=False, is_superuser=False)
         .exclude(pk=user.pk)
     )
+
+# --- audit trail and login lockouts (duban.audit) ----------------------------------------------
+
+
+def can_see_audit(user) -> bool:
+    """The audit trail of an organisation is the coordinator's to read; leaders and liaisons do not see it."""
+    return role(user) == Profile.COORDINATOR
+
+
+def visible_audit_events(user):
+    from duban.audit.models import AuditEvent
+
+    if not can_see_audit(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(org=profile(user).org_id)
+
+
+def unlockable_lockouts(user):
+    """Locked accounts of the coordinator's own organisation (locked addresses are lifted in the admin)."""
+    from duban.audit.models import Lockout
+
+    if not can_see_audit(user):
+        return Lockout.objects.none()
+    return Lockout.objects.filter(kind=Lockout.USERNAME, org=profile(user).org_id)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.audit.events import record, snapshot
+from duban.audit.models import AuditEvent
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.reminders import notices
@@ -118,12 +120,15 @@ def rule_edit(request, plan_id: int):
     plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
     rule = ReminderRule.for_plan(plan)
     period_before = rule.report_period
+    before = snapshot(rule, ReminderRuleForm._meta.fields)  # before the form writes the posted values into it
     form = ReminderRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             rule = form.save(commit=False)
             rule.updated_by = request.user
             rule.save()
+            record(request, AuditEvent.REMINDER_RULE_CHANGE, target=f"{plan.title} 提醒规则", before=before,
+                   after=snapshot(rule, ReminderRuleForm._meta.fields))
             problems = deadlines.refresh_plan(plan) if rule.report_period != period_before else []
         messages.success(request, "已保存提醒规则。")
         for p in problems:

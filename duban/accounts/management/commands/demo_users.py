@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from duban.accounts.models import Profile
+from duban.audit.passwords import require_change
 from duban.directory.models import Organisation, Unit
 
 # Earlier versions made the demo coordinator staff, in this group with the directory/plans/accounts and
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             if user is None:
                 password = fixed or secrets.token_urlsafe(9)
                 user = User.objects.create_user(username=username, password=password, first_name=first_name)
+                require_change(user)  # a generated or shared password: the user chooses their own at the first login
                 created.append((username, first_name, password))
             Profile.objects.update_or_create(user=user, defaults={"org": org, "role": role, "unit": unit})
             if self.strip_admin_rights(user, old_group):
@@ -70,6 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {shown}  {name}")
         if not fixed:
             self.stdout.write("以上密码只显示这一次，请妥善保存。")
+        self.stdout.write("首次登录时须修改密码。")
 
     def refuse_conflicts(self, org, usernames, prefix):
         """Never move an account to another organisation, nor take over an account that is not a demo user."""

@@ -1,0 +1,11 @@
+"""The test suite's settings: duban.settings with a throwaway key and plain HTTP.
+
+Production refuses to start without SECRET_KEY (DEBUG off) and redirects to HTTPS; the tests run with
+DEBUG off like production, so they give a key and HTTP here. Tests of the HTTPS settings override them.
+"""
+import os
+
+os.environ["SECRET_KEY"] = "tests-only-key-" + "x" * 50
+os.environ["DUBAN_HTTPS"] = "0"
+
+from duban.settings import *  # noqa: E402,F401,F403
