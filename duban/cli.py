@@ -39,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "parse":
         return parse_command(argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - load the settings now, so a configuration error is said plainly
+    except ImproperlyConfigured as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
 
     execute_from_command_line(["duban", *argv])
     return 0

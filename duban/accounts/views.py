@@ -20,6 +20,9 @@ from django.views.decorators.http import require_POST
 
 from duban.accounts.forms import NewUserForm, UnitForm
 from duban.accounts.models import Profile
+from duban.audit.events import record
+from duban.audit.models import AuditEvent
+from duban.audit.passwords import require_change
 from duban.plans import access
 
 # No 0/O, 1/l/i: the password is read off the screen and passed on by phone or on paper.
@@ -72,6 +75,9 @@ def user_new(request):
                 username=data["username"], password=password, first_name=data["first_name"], email=data["email"]
             )
             Profile.objects.create(user=user, org=org, role=data["role"], unit=data["unit"])
+            require_change(user)
+            record(request, AuditEvent.ACCOUNT_CREATE, target=user.username,
+                   after={"role": user.profile.get_role_display(), "unit": str(data["unit"] or "")})
         return _show_password(request, user, password, created=True)
     return render(request, "accounts/user_new.html", {"org": org, "form": form})
 
@@ -100,6 +106,8 @@ def change_unit(request, user_id):
     profile.unit = form.cleaned_data["unit"]
     profile.save(update_fields=["unit"])
     if old != profile.unit:
+        record(request, AuditEvent.ACCOUNT_UNIT_CHANGE, target=target.username,
+               before={"unit": str(old or "")}, after={"unit": str(profile.unit)})
         messages.success(request, f"{target.username} 的所在单位已由 {old or '—'} 改为 {profile.unit}。")
     return redirect("user_detail", target.pk)
 
@@ -110,8 +118,11 @@ def change_unit(request, user_id):
 def reset_password(request, user_id):
     target = _managed(request, user_id)
     password = one_time_password()
-    target.set_password(password)  # also ends the account's open sessions
-    target.save(update_fields=["password"])
+    with transaction.atomic():
+        target.set_password(password)  # also ends the account's open sessions
+        target.save(update_fields=["password"])
+        require_change(target)
+        record(request, AuditEvent.ACCOUNT_PASSWORD_RESET, target=target.username)
     return _show_password(request, target, password)
 
 
@@ -122,6 +133,7 @@ def deactivate(request, user_id):
     if target.is_active:
         target.is_active = False
         target.save(update_fields=["is_active"])
+        record(request, AuditEvent.ACCOUNT_DEACTIVATE, target=target.username)
         messages.success(request, f"已停用 {target.username}：不能再登录，也不再收到提醒。")
     return redirect("user_detail", target.pk)
 
@@ -133,5 +145,6 @@ def activate(request, user_id):
     if not target.is_active:
         target.is_active = True
         target.save(update_fields=["is_active"])
+        record(request, AuditEvent.ACCOUNT_ACTIVATE, target=target.username)
         messages.success(request, f"已启用 {target.username}。")
     return redirect("user_detail", target.pk)

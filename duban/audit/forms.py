@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from duban.accounts.admin_site import SuperuserAuthenticationForm
 from duban.audit import lockout
 from duban.audit.models import AuditEvent
 
@@ -25,8 +25,8 @@ class LoginForm(LockoutMessageMixin, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
-    pass
+class AdminLoginForm(LockoutMessageMixin, SuperuserAuthenticationForm):
+    """The admin's login: throttled like the site's, and for superusers only (see duban.accounts.admin_site)."""
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):

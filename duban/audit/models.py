@@ -23,6 +23,11 @@ class AuditEvent(models.Model):
     DEDUCTION_DELETE = "deduction_delete"
     REMINDER_RULE_CHANGE = "reminder_rule_change"
     EXPORT_DOWNLOAD = "export_download"
+    ACCOUNT_CREATE = "account_create"
+    ACCOUNT_PASSWORD_RESET = "account_password_reset"
+    ACCOUNT_DEACTIVATE = "account_deactivate"
+    ACCOUNT_ACTIVATE = "account_activate"
+    ACCOUNT_UNIT_CHANGE = "account_unit_change"
     ACTION_CHOICES = [
         (LOGIN, "登录"),
         (LOGIN_FAILED, "登录失败"),
@@ -35,6 +40,11 @@ class AuditEvent(models.Model):
         (DEDUCTION_DELETE, "删除扣分"),
         (REMINDER_RULE_CHANGE, "修改提醒规则"),
         (EXPORT_DOWNLOAD, "下载文书"),
+        (ACCOUNT_CREATE, "新建账号"),
+        (ACCOUNT_PASSWORD_RESET, "重置密码"),
+        (ACCOUNT_DEACTIVATE, "停用账号"),
+        (ACCOUNT_ACTIVATE, "启用账号"),
+        (ACCOUNT_UNIT_CHANGE, "变更联络员单位"),
     ]
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)

@@ -125,9 +125,12 @@ def test_coordinator_creates_a_liaison_and_sees_its_password_once(org, unit, coo
     # The password is not kept anywhere it could be shown again.
     assert password not in coord.get(f"/accounts/users/{user.pk}/").content.decode()
     assert password not in coord.get("/accounts/users/").content.decode()
-    # The new liaison logs in and lands on the unit's page.
+    # The new liaison logs in, must first choose a password of their own, then lands on the unit's page.
     other = Client()
     assert other.login(username="caizheng2", password=password)
+    assert other.get("/")["Location"] == "/password/"
+    r = other.post("/password/", {"old_password": password, "new_password1": "Tq7-mountain-river", "new_password2": "Tq7-mountain-river"})
+    assert r.status_code == 302
     assert other.get("/")["Location"] == f"/units/{finance.pk}/"
 
 
@@ -246,3 +249,24 @@ def test_a_leader_has_no_unit_to_change(unit, leader, coord):
     leader.profile.refresh_from_db()
     assert leader.profile.unit is None
     assert "调整所在单位" not in coord.get(f"/accounts/users/{leader.pk}/").content.decode()
+
+
+def test_account_changes_are_in_the_audit_trail_and_reset_passwords_must_be_changed(org, unit, liaison, coord):
+    from duban.audit.models import AuditEvent
+    from duban.audit.passwords import must_change
+
+    coord.post("/accounts/users/new/", new_user_post(unit=unit("区财政局").pk))
+    coord.post(f"/accounts/users/{liaison.pk}/password/")
+    coord.post(f"/accounts/users/{liaison.pk}/unit/", {"unit": unit("区民政局").pk})
+    coord.post(f"/accounts/users/{liaison.pk}/deactivate/")
+    coord.post(f"/accounts/users/{liaison.pk}/activate/")
+    events = list(AuditEvent.objects.filter(org=org).exclude(action__in=["login", "logout"]).order_by("pk"))
+    assert [(e.action, e.target, e.username) for e in events] == [
+        ("account_create", "caizheng2", "coordinator"),
+        ("account_password_reset", "liaison-finance", "coordinator"),
+        ("account_unit_change", "liaison-finance", "coordinator"),
+        ("account_deactivate", "liaison-finance", "coordinator"),
+        ("account_activate", "liaison-finance", "coordinator"),
+    ]
+    assert (events[2].before, events[2].after) == ({"unit": "区财政局"}, {"unit": "区民政局"})
+    assert must_change(liaison) and must_change(User.objects.get(username="caizheng2"))
