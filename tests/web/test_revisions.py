@@ -217,3 +217,32 @@ def test_remind_and_scores_leave_a_dropped_task_out(seed_plan, coordinator):
 
     assert Reminder.objects.exists()
     assert not Reminder.objects.filter(assignment__task__no=74).exists()
+
+
+# --- plans imported before this change ------------------------------------------------------------------------
+
+
+def test_the_migration_recovers_the_source_text_from_the_change_history(seed_plan, coordinator):
+    """Tasks imported before `source` existed: the text the last revision wrote, else the text before the
+    first manual edit, else the current text; revision records are marked by_import."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("duban.plans.migrations.0005_archived_tasks_and_assignments")
+    t8, t9, t10 = (seed_plan.tasks.get(no=n) for n in (8, 9, 10))
+    editing.update_task(t8, coordinator, {"deadline_text": "9月30日前"}, note="按通知提前")
+    ChangeRecord.objects.create(plan=seed_plan, task=t9, task_no=9, object_type="task", field="完成时限",
+                                before="10月31日前完成", after="11月30日前完成", note="导入修订版：b.txt")
+    Task.objects.filter(pk=t9.pk).update(deadline_text="11月30日前完成")
+    Task.all_objects.update(source={})
+    ChangeRecord.objects.update(by_import=False)
+
+    migration.mark_import_records(apps, None)
+    migration.fill_source(apps, None)
+
+    assert set(ChangeRecord.objects.filter(by_import=True).values_list("task__no", flat=True)) == {9}
+    t8, t9, t10 = (Task.objects.get(pk=t.pk) for t in (t8, t9, t10))
+    assert t8.deadline_text == "9月30日前" and t8.source["deadline_text"] == "10月31日前完成"
+    assert t9.source["deadline_text"] == "11月30日前完成"
+    assert t10.source == {"requirement": t10.requirement, "units_text": t10.units_text, "deadline_text": t10.deadline_text}
