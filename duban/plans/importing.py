@@ -146,7 +146,7 @@ class TaskDiff:
 
     @property
     def status_label(self) -> str:
-        return {"added": "新增", "removed": "删除", "changed": "修改"}[self.status]
+        return {"added": "新增", "removed": "删除（归档）", "changed": "修改"}[self.status]
 
 
 @dataclass
@@ -169,6 +169,8 @@ class PlanDiff:
             lines.append(f"第{t.no}项（{t.status_label}）{t.summary}")
             for c in t.changes:
                 lines.append(f"    {c.label}：{c.before or '（空）'} → {c.after or '（空）'}")
+            for a in t.alerts:
+                lines.append(f"    ！{a}")
         return "\n".join(lines)
 
 
@@ -378,7 +380,14 @@ def _report_counts(plan: Plan) -> dict[int, int]:
 
 
 def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
-    return [f"将删除{a.unit.name}已报送的{counts[a.pk]}条进展（将归档，不会删除）" for a in assignments if counts.get(a.pk)]
+    """What a unit taken off a task has done there: its reports, or at least its status."""
+    out = []
+    for a in assignments:
+        if counts.get(a.pk):
+            out.append(f"将删除{a.unit.name}已报送的{counts[a.pk]}条进展（将归档，不会删除）")
+        elif a.status != Assignment.NOT_STARTED:
+            out.append(f"将移除{a.unit.name}（{a.get_status_display()}，将归档，不会删除）")
+    return out
 
 
 def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from duban.plans import editing, importing
 from duban.plans.models import Assignment, ChangeRecord, PlanWarning, Task
@@ -246,3 +246,18 @@ def test_the_migration_recovers_the_source_text_from_the_change_history(seed_pla
     assert t8.deadline_text == "9月30日前" and t8.source["deadline_text"] == "10月31日前完成"
     assert t9.source["deadline_text"] == "11月30日前完成"
     assert t10.source == {"requirement": t10.requirement, "units_text": t10.units_text, "deadline_text": t10.deadline_text}
+
+
+def test_duban_import_lists_what_a_revision_would_archive(seed_plan, org, unit, tmp_path):
+    finance = unit("区财政局")
+    a = seed_plan.tasks.get(no=4).assignments.get(unit=finance)
+    lifecycle.start(a, make_user(org, "l-fin", "liaison", finance))  # started, nothing reported yet
+    f = tmp_path / "revised.txt"
+    f.write_bytes(revised((4, "区司法局、区财政局、", "区司法局、")))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import", str(f), stdout=out)
+    assert "！将移除区财政局（推进中，将归档，不会删除）" in out.getvalue()
+    call_command("import", str(f), "--yes", stdout=io.StringIO())
+    a = Assignment.all_objects.get(pk=a.pk)
+    assert a.archived_at is not None and a.status == Assignment.IN_PROGRESS and a.status_changes.count() == 1
