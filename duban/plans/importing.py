@@ -29,11 +29,11 @@ from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
 from duban.plans import archiving, deadlines
 from duban.plans.models import (
+    DEADLINE_FIELDS,
     IMPORT_STEPS,
     LEAD,
     RESPONSIBLE,
     Assignment,
-    DEADLINE_FIELDS,
     ChangeRecord,
     Plan,
     PlanWarning,
@@ -375,7 +375,7 @@ def _new_source(rt: ResolvedTask) -> dict:
 def _report_counts(plan: Plan) -> dict[int, int]:
     from duban.progress.models import Report
 
-    rows = Report.objects.filter(assignment__task__plan=plan, assignment__archived_at__isnull=True).values_list("assignment").annotate(n=Count("id"))
+    rows = Report.objects.filter(assignment__task__plan=plan, assignment__archived_at__isnull=True).order_by().values_list("assignment").annotate(n=Count("id"))
     return dict(rows)
 
 
