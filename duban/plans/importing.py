@@ -390,6 +390,14 @@ def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
     return out
 
 
+def archived_twin(plan: Plan, rt: ResolvedTask) -> Task | None:
+    """The task of this number an earlier revision dropped, if the new document brings back its very text."""
+    for t in Task.all_objects.filter(plan=plan, no=rt.no, archived_at__isnull=False).order_by("-archived_at", "-id"):
+        if task_source(t)["requirement"] == rt.src.requirement:
+            return t
+    return None
+
+
 def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     diff = PlanDiff()
     for name, new in _plan_fields(prep.parsed).items():
@@ -403,7 +411,9 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
-            diff.tasks.append(TaskDiff(no, "added", summary=new.src.requirement[:60]))
+            twin = archived_twin(plan, new)
+            summary = ("（恢复已归档的任务，各单位原有的报送一并恢复）" if twin else "") + new.src.requirement[:60]
+            diff.tasks.append(TaskDiff(no, "added", summary=summary))
             continue
         if new is None:
             td = TaskDiff(no, "removed", summary=old.requirement[:60])
@@ -601,33 +611,48 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
     by_no = {rt.no: rt for rt in prep.tasks}
     tasks = {t.no: t for t in plan.tasks.select_related("section")}
     kept_fields = {REQUIREMENT: ["requirement"], UNITS: ["units_text"], DEADLINE: ["deadline_text", *DEADLINE_FIELDS]}
+
+    def update(task: Task, rt: ResolvedTask, td: TaskDiff) -> None:
+        values = _task_values(rt)
+        for g in td.keep:  # a manual fix whose source text has not changed stays
+            for k in kept_fields[g]:
+                values.pop(k, None)
+        for k, v in values.items():
+            setattr(task, k, v)
+        task.section = sections.get(rt.src.section)
+        task.save()
+        if td.units_change:
+            reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
+            for c in archiving.sync_assignments(task, dict(rt.assignments), who, reason):
+                before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
+                after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
+                record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
+        _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+
     for td in diff.tasks:
         if td.status == "removed":
             task = tasks[td.no]
             record("任务", f"第{td.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
             archiving.archive_task(task, who, f"修订版中已删除（{prep.filename[:100]}）")
         elif td.status == "added":
-            task = _create_task(plan, sections, by_no[td.no], keep_unknown)
-            record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+            rt = by_no[td.no]
+            task = archived_twin(plan, rt)
+            if task is None:
+                task = _create_task(plan, sections, rt, keep_unknown)
+                record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+                continue
+            # The task an earlier revision dropped is back: restore it with its units' work, then update it.
+            archiving.restore_task(task, who)
+            record("任务", "（已删除，已归档）", f"第{td.no}项：{task.requirement[:80]}（恢复）", task)
+            again = _task_diff(task, rt, manual_groups(plan).get(task.pk, set()), {})
+            for c in again.changes:
+                record(c.label, c.before, c.after, task)
+            update(task, rt, again)
         else:
-            rt, task = by_no[td.no], tasks[td.no]
+            task = tasks[td.no]
             for c in td.changes:
                 record(c.label, c.before, c.after, task)
-            values = _task_values(rt)
-            for g in td.keep:  # a manual fix whose source text has not changed stays
-                for k in kept_fields[g]:
-                    values.pop(k, None)
-            for k, v in values.items():
-                setattr(task, k, v)
-            task.section = sections.get(rt.src.section)
-            task.save()
-            if td.units_change:
-                reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
-                for c in archiving.sync_assignments(task, dict(rt.assignments), who, reason):
-                    before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
-                    after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
-                    record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
-            _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+            update(task, by_no[td.no], td)
     changed = {td.no for td in diff.tasks}
     for no, task in tasks.items():  # unchanged tasks: the source text as now imported (it may differ in what is kept)
         if no not in changed and no in by_no and task.source != _new_source(by_no[no]):

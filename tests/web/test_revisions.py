@@ -202,10 +202,23 @@ def test_a_task_dropped_by_a_revision_is_archived_with_its_work(seed_plan, org, 
     # the liaison no longer sees it
     coordinator_client.force_login(liaison)
     assert coordinator_client.get(f"/assignments/{a.pk}/").status_code == 404
-    # a later revision with task 74 again makes a new task beside the archived one
-    revise(seed_plan, seed_bytes(), coordinator, name="again.txt")
-    assert Task.objects.get(plan=seed_plan, no=74).pk != task.pk
-    assert Task.all_objects.filter(plan=seed_plan, no=74).count() == 2
+    # a later revision bringing task 74 back word for word restores it, its units' work with it
+    prep = revise(seed_plan, seed_bytes(), coordinator, name="again.txt")
+    assert [t.summary for t in prep.diff.tasks if t.no == 74][0].startswith("（恢复已归档的任务")
+    back = Task.objects.get(plan=seed_plan, no=74)
+    assert back.pk == task.pk and Assignment.objects.get(pk=a.pk).reports.count() == 1
+    assert Task.all_objects.filter(plan=seed_plan, no=74).count() == 1
+
+
+def test_a_new_task_under_a_dropped_tasks_number_is_a_new_task(seed_plan, coordinator):
+    text = seed_bytes().decode()
+    row74 = next(line for line in text.splitlines() if line.startswith("74\t"))
+    revise(seed_plan, text.replace(row74 + "\n", "").encode(), coordinator)
+    old = Task.all_objects.get(plan=seed_plan, no=74)
+    revise(seed_plan, revised((74, "及时总结", "认真总结")), coordinator, name="new74.txt")
+    new = Task.objects.get(plan=seed_plan, no=74)
+    assert new.pk != old.pk and "认真总结" in new.requirement
+    assert Task.all_objects.get(pk=old.pk).archived_at is not None
 
 
 def test_remind_and_scores_leave_a_dropped_task_out(seed_plan, coordinator):
