@@ -181,7 +181,7 @@ def task_detail(request, task_id: int):
     if access.can_read_all(request.user):  # 已移除的单位: archived with their reports, restorable by the coordinator
         removed = list(
             access.visible_assignments(request.user, with_archived=True).filter(task=task, archived_at__isnull=False)
-            .select_related("unit", "archived_by").annotate(report_count=Count("reports")).order_by("-archived_at", "unit__sort_order")
+            .select_related("unit", "archived_by").prefetch_related("reports").order_by("-archived_at", "unit__sort_order")
         )
     ctx = {
         "removed": removed,

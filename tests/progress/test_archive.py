@@ -76,7 +76,7 @@ def test_the_task_page_lists_removed_units_and_one_post_restores_them(removed, c
     page = client.get(f"/tasks/{task.pk}/").content.decode()
     assert "已移除的单位" in page and f'/assignments/{removed.pk}/restore/' in page
     removed_table = page[page.index('id="removed"'):]
-    assert "区财政局" in removed_table and "1 条" in removed_table
+    assert "区财政局" in removed_table and "1 条" in removed_table and "预决算已公开" in removed_table and "（良）" in removed_table
     # The archived assignment's page is readable (reports, file) with no buttons.
     detail = client.get(f"/assignments/{removed.pk}/").content.decode()
     assert "已移除（归档）" in detail and "预决算已公开" in detail
