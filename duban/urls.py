@@ -23,6 +23,7 @@ urlpatterns = [
     path("warnings/<int:warning_id>/checked/", plans.settle_quick, name="settle_quick"),
     path("tasks/<int:task_id>/", plans.task_detail, name="task"),
     path("tasks/<int:task_id>/edit/", plans.task_edit, name="task_edit"),
+    path("assignments/<int:assignment_id>/restore/", plans.assignment_restore, name="assignment_restore"),
     path("units/<int:unit_id>/", plans.unit_detail, name="unit"),
     path("directory/", directory.directory, name="directory"),
     path("directory/export.xlsx", directory.export, name="directory_export"),

@@ -34,4 +34,4 @@ class DeductionForm(forms.ModelForm):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("sort_order", "name")
+        self.fields["unit"].queryset = Unit.objects.filter(assignments__task__plan=plan, assignments__archived_at__isnull=True).distinct().order_by("sort_order", "name")

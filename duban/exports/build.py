@@ -261,7 +261,7 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
     as_of = parse_date(params.get("as_of"), min(dt.date(year, 12, 31), timezone.localdate()))
     facts = facts_mod.load(plan)
     step(30, "收集已通过的报送和公开地址")
-    reports = (Report.objects.filter(assignment__task__plan=plan, outcome=REPORT_ACCEPTED)
+    reports = (Report.objects.filter(assignment__task__plan=plan, assignment__archived_at__isnull=True, outcome=REPORT_ACCEPTED)
                .select_related("assignment__unit", "assignment__task").order_by("assignment__task__no", "assignment__unit__sort_order", "submitted_at"))
     texts: dict[int, list[str]] = defaultdict(list)
     urls: dict[int, list[str]] = defaultdict(list)

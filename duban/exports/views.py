@@ -36,7 +36,7 @@ def documents(request, plan_id):
     plan = _plan(request, plan_id)
     if access.profile(request.user) is None:
         raise Http404
-    units = access.visible_units(request.user).filter(assignments__task__plan=plan).distinct().order_by("sort_order", "name")
+    units = access.visible_units(request.user).filter(assignments__task__plan=plan, assignments__archived_at__isnull=True).distinct().order_by("sort_order", "name")
     today = timezone.localdate()
     year_end = min(today, today.replace(year=plan.year, month=12, day=31)) if plan.year else today
     return render(request, "exports/documents.html", {
@@ -57,7 +57,7 @@ def export_new(request, plan_id):
     unit_id = d.get("unit")
     if not access.can_export(request.user, d["kind"], unit_id):
         raise PermissionDenied("没有生成该文书的权限。")
-    if unit_id is not None and not access.visible_units(request.user).filter(pk=unit_id, assignments__task__plan=plan).exists():
+    if unit_id is not None and not access.visible_units(request.user).filter(pk=unit_id, assignments__task__plan=plan, assignments__archived_at__isnull=True).exists():
         raise Http404("没有这个单位")
     params = {"fmt": d["fmt"]}
     if d["kind"] == ExportJob.UNIT_LIST and unit_id:

@@ -46,7 +46,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return Plan.objects.none()
     qs = Plan.objects.filter(org=p.org_id)
     if p.role == Profile.LIAISON:
-        qs = qs.filter(tasks__assignments__unit=p.unit_id).distinct()
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit=p.unit_id).values("task__plan"))
     return qs
 
 
@@ -59,21 +59,26 @@ def visible_units(user) -> QuerySet[Unit]:
     return Unit.objects.filter(org=p.org_id)
 
 
-def visible_assignments(user) -> QuerySet[Assignment]:
+def visible_assignments(user, with_archived: bool = False) -> QuerySet[Assignment]:
+    """Assignments in force. with_archived: also those archived (a unit removed from a task, a task dropped
+    by a revision), which coordinators and leaders may still read with their reports; liaisons never see them."""
     p = profile(user)
     if p is None:
         return Assignment.objects.none()
-    qs = Assignment.objects.filter(task__plan__org=p.org_id)
+    manager = Assignment.all_objects if with_archived and p.role != Profile.LIAISON else Assignment.objects
+    qs = manager.filter(task__plan__org=p.org_id)
     if p.role == Profile.LIAISON:
         qs = qs.filter(unit=p.unit_id)
     return qs
 
 
-def visible_tasks(user) -> QuerySet[Task]:
+def visible_tasks(user, with_archived: bool = False) -> QuerySet[Task]:
+    """Tasks in force; with_archived: also the archived ones, for coordinators and leaders."""
     p = profile(user)
     if p is None:
         return Task.objects.none()
-    qs = Task.objects.filter(plan__org=p.org_id)
+    manager = Task.all_objects if with_archived and p.role != Profile.LIAISON else Task.objects
+    qs = manager.filter(plan__org=p.org_id)
     if p.role == Profile.LIAISON:
         qs = qs.filter(pk__in=Assignment.objects.filter(unit=p.unit_id).values("task"))
     return qs
@@ -117,7 +122,7 @@ def can_review(user) -> bool:
 def can_record_event(user, task: Task) -> bool:
     """The date of a task's starting event (文件成文日期): the coordinator, or a liaison of a lead unit of the task."""
     p = profile(user)
-    if p is None or p.org_id != task.plan.org_id:
+    if p is None or p.org_id != task.plan.org_id or task.archived_at is not None:
         return False
     if p.role == Profile.COORDINATOR:
         return True
@@ -133,7 +138,7 @@ def visible_reports(user):
 def visible_attachments(user):
     from duban.progress.models import Attachment
 
-    return Attachment.objects.filter(report__assignment__in=visible_assignments(user))
+    return Attachment.objects.filter(report__assignment__in=visible_assignments(user, with_archived=True))
 
 
 # --- assessment, dashboards and documents -----------------------------------------------------

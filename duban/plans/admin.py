@@ -8,7 +8,8 @@ from duban.plans.models import Assignment, ChangeRecord, ImportJob, Plan, PlanWa
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Plans, tasks and assignments change only through the site's pages, which record every change
-    (ChangeRecord); the admin shows them and may delete a whole plan, nothing else."""
+    (ChangeRecord); the admin shows them and may delete a whole plan, nothing else — and not a plan whose
+    units have reported (reports and status history PROTECT their assignment; see `duban purge_archived`)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -49,8 +50,11 @@ class SectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ReadOnlyAdmin):
-    list_display = ["no", "requirement_short", "deadline_text", "plan", "edit_link"]
-    list_filter = ["plan", "deadline_kind"]
+    list_display = ["no", "requirement_short", "deadline_text", "plan", "archived_at", "edit_link"]
+    list_filter = ["plan", "deadline_kind", ("archived_at", admin.EmptyFieldListFilter)]
+
+    def get_queryset(self, request):  # archived tasks too: the admin shows history
+        return Task.all_objects.all()
     search_fields = ["requirement", "units_text"]
     inlines = [AssignmentInline]
 

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.directory.models import Unit
+from duban.plans import archiving
 from duban.plans.models import LEAD, ROLE_CHOICES, Assignment, ChangeRecord, PlanWarning, Task
 
 ROLE_LABEL = dict(ROLE_CHOICES)
+REMOVED = "（移除，已归档）"
 EDITABLE_FIELDS = ["requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date", "deadline_event", "deadline_working_days", "deadline_every"]
 
 
@@ -49,24 +51,23 @@ def update_task(task: Task, user, values: dict, note: str = "") -> list[ChangeRe
 
 @transaction.atomic
 def set_assignments(task: Task, user, wanted: dict[Unit, str], note: str = "") -> list[ChangeRecord]:
-    """Make the task's assignments exactly `wanted` (unit -> role)."""
-    current = {a.unit_id: a for a in task.assignments.select_related("unit")}
-    wanted_by_id = {u.pk: (u, r) for u, r in wanted.items()}
+    """Make the task's assignments exactly `wanted` (unit -> role). A unit taken off is archived with its
+    reports (shown on the task page as 已移除的单位); a unit put back gets its archived assignment again."""
     records = []
-    for uid, a in current.items():
-        if uid not in wanted_by_id:
-            records.append(_record(task, user, f"分工：{a.unit.name}", ROLE_LABEL[a.role], "（移除）", note, "assignment", a.pk))
-            a.delete()
-        elif wanted_by_id[uid][1] != a.role:
-            new_role = wanted_by_id[uid][1]
-            records.append(_record(task, user, f"分工：{a.unit.name}", ROLE_LABEL[a.role], ROLE_LABEL[new_role], note, "assignment", a.pk))
-            a.role = new_role
-            a.save(update_fields=["role"])
-    for uid, (unit, role) in wanted_by_id.items():
-        if uid not in current:
-            a = Assignment.objects.create(task=task, unit=unit, role=role)
-            records.append(_record(task, user, f"分工：{unit.name}", "", ROLE_LABEL[role], note, "assignment", a.pk))
+    for c in archiving.sync_assignments(task, wanted, user, reason=note or "在任务页移除"):
+        a = c.assignment
+        before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
+        after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else REMOVED
+        records.append(_record(task, user, f"分工：{a.unit.name}", before, after, note, "assignment", a.pk))
     return records
+
+
+@transaction.atomic
+def restore_assignment(assignment: Assignment, user, note: str = "") -> ChangeRecord:
+    """Put a unit taken off the task back on it, with its reports."""
+    archiving.restore_assignment(assignment, user)
+    role = ROLE_LABEL[assignment.role]
+    return _record(assignment.task, user, f"分工：{assignment.unit.name}", "（已移除）", f"{role}（恢复）", note or "恢复已移除的单位", "assignment", assignment.pk)
 
 
 @transaction.atomic

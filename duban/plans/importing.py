@@ -22,12 +22,14 @@ from typing import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
-from duban.plans import deadlines
+from duban.plans import archiving, deadlines
 from duban.plans.models import (
+    DEADLINE_FIELDS,
     IMPORT_STEPS,
     LEAD,
     RESPONSIBLE,
@@ -135,10 +137,16 @@ class TaskDiff:
     status: str  # "added", "removed", "changed"
     changes: list[FieldChange] = field(default_factory=list)
     summary: str = ""
+    # What the revision would overwrite or take away (the confirm page shows these in red).
+    alerts: list[str] = field(default_factory=list)
+    # Field groups ("requirement", "units", "deadline") a coordinator fixed by hand whose source text is
+    # unchanged: apply() leaves them as they are.
+    keep: set[str] = field(default_factory=set)
+    units_change: bool = False  # apply() brings the task's units in line with the new document
 
     @property
     def status_label(self) -> str:
-        return {"added": "新增", "removed": "删除", "changed": "修改"}[self.status]
+        return {"added": "新增", "removed": "删除（归档）", "changed": "修改"}[self.status]
 
 
 @dataclass
@@ -161,6 +169,8 @@ class PlanDiff:
             lines.append(f"第{t.no}项（{t.status_label}）{t.summary}")
             for c in t.changes:
                 lines.append(f"    {c.label}：{c.before or '（空）'} → {c.after or '（空）'}")
+            for a in t.alerts:
+                lines.append(f"    ！{a}")
         return "\n".join(lines)
 
 
@@ -319,6 +329,75 @@ def _s(v) -> str:
     return "" if v is None else str(v)
 
 
+# Which ChangeRecord fields belong to which group of a task's fields: the labels the task editor and the
+# review page write (verbose names, "分工：单位"), and those the import writes (TASK_LABELS).
+REQUIREMENT, UNITS, DEADLINE = "requirement", "units", "deadline"
+SOURCE_FIELD = {REQUIREMENT: "requirement", UNITS: "units_text", DEADLINE: "deadline_text"}
+GROUP_LABELS = {
+    REQUIREMENT: {"具体要求"},
+    UNITS: {"牵头落实单位", "牵头落实单位（原文）", "分工"},
+    DEADLINE: {"完成时限", "完成时限（原文）", "时限（识别）", "时限类型", "截止日期", "起算事件", "工作日数", "周期"},
+}
+GROUP_NAMES = {REQUIREMENT: "具体要求", UNITS: "单位", DEADLINE: "时限"}
+
+
+def _group_of(record_field: str) -> str | None:
+    if record_field.startswith("分工："):
+        return UNITS
+    return next((g for g, labels in GROUP_LABELS.items() if record_field in labels), None)
+
+
+def manual_groups(plan: Plan) -> dict[int, set[str]]:
+    """{task id: groups whose last change was made by a person} (the task editor, the review page).
+    A revision that later overwrote the group wrote the last record itself, so the fix is no longer in force."""
+    last: dict[tuple[int, str], bool] = {}
+    rows = ChangeRecord.objects.filter(plan=plan, task__isnull=False).order_by("at", "id").values_list("task_id", "field", "by_import")
+    for task_id, record_field, by_import in rows:
+        g = _group_of(record_field)
+        if g is not None:
+            last[(task_id, g)] = by_import
+    out: dict[int, set[str]] = {}
+    for (task_id, g), by_import in last.items():
+        if not by_import:
+            out.setdefault(task_id, set()).add(g)
+    return out
+
+
+def task_source(task: Task) -> dict:
+    """The source text of a task as last imported (tasks older than the `source` field: their current text)."""
+    return {f: (task.source or {}).get(f, getattr(task, f)) for f in SOURCE_FIELD.values()}
+
+
+def _new_source(rt: ResolvedTask) -> dict:
+    return {"requirement": rt.src.requirement, "units_text": rt.src.units_text, "deadline_text": rt.src.deadline_text[:300]}
+
+
+def _report_counts(plan: Plan) -> dict[int, int]:
+    from duban.progress.models import Report
+
+    rows = Report.objects.filter(assignment__task__plan=plan, assignment__archived_at__isnull=True).order_by().values_list("assignment").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
+    """What a unit taken off a task has done there: its reports, or at least its status."""
+    out = []
+    for a in assignments:
+        if counts.get(a.pk):
+            out.append(f"将删除{a.unit.name}已报送的{counts[a.pk]}条进展（将归档，不会删除）")
+        elif a.status != Assignment.NOT_STARTED:
+            out.append(f"将移除{a.unit.name}（{a.get_status_display()}，将归档，不会删除）")
+    return out
+
+
+def archived_twin(plan: Plan, rt: ResolvedTask) -> Task | None:
+    """The task of this number an earlier revision dropped, if the new document brings back its very text."""
+    for t in Task.all_objects.filter(plan=plan, no=rt.no, archived_at__isnull=False).order_by("-archived_at", "-id"):
+        if task_source(t)["requirement"] == rt.src.requirement:
+            return t
+    return None
+
+
 def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     diff = PlanDiff()
     for name, new in _plan_fields(prep.parsed).items():
@@ -327,32 +406,67 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
             diff.plan_changes.append(FieldChange(PLAN_LABELS[name], _s(old), _s(new)))
     old_tasks = {t.no: t for t in plan.tasks.select_related("section", "section__parent").prefetch_related("assignments__unit")}
     new_tasks = {rt.no: rt for rt in prep.tasks}
+    manual = manual_groups(plan)
+    counts = _report_counts(plan)
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
-            diff.tasks.append(TaskDiff(no, "added", summary=new.src.requirement[:60]))
+            twin = archived_twin(plan, new)
+            summary = ("（恢复已归档的任务，各单位原有的报送一并恢复）" if twin else "") + new.src.requirement[:60]
+            diff.tasks.append(TaskDiff(no, "added", summary=summary))
             continue
         if new is None:
-            diff.tasks.append(TaskDiff(no, "removed", summary=old.requirement[:60]))
+            td = TaskDiff(no, "removed", summary=old.requirement[:60])
+            td.alerts = _work_alerts(old.assignments.all(), counts)
+            if td.alerts:
+                td.alerts.insert(0, "本任务将归档（不会删除），各单位的报送、附件和记录都保留")
+            diff.tasks.append(td)
             continue
-        changes = []
-        old_section = " › ".join(old.section.path()) if old.section else ""
-        pairs = [
-            ("section", old_section, " › ".join(new.src.section)),
-            ("requirement", old.requirement, new.src.requirement),
-            ("units_text", old.units_text, new.src.units_text),
+        td = _task_diff(old, new, manual.get(old.pk, set()), counts)
+        if td.changes:
+            diff.tasks.append(td)
+    return diff
+
+
+def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int, int]) -> TaskDiff:
+    td = TaskDiff(old.no, "changed", summary=new.src.requirement[:60])
+    src_old, src_new = task_source(old), _new_source(new)
+    source_changed = {g: src_old[f] != src_new[f] for g, f in SOURCE_FIELD.items()}
+    for g in manual:
+        if not source_changed[g]:
+            td.keep.add(g)  # the coordinator's fix stands: the document says what it said before
+    old_section = " › ".join(old.section.path()) if old.section else ""
+    pairs = [("section", old_section, " › ".join(new.src.section))]
+    if REQUIREMENT not in td.keep:
+        pairs.append(("requirement", old.requirement, new.src.requirement))
+    if UNITS not in td.keep:
+        pairs.append(("units_text", old.units_text, new.src.units_text))
+    if DEADLINE not in td.keep:
+        pairs += [
             ("deadline_text", old.deadline_text, new.src.deadline_text),
             ("deadline", _deadline_text(old.deadline_values()), _deadline_text(new.deadline_values())),
         ]
-        if old.units_text != new.src.units_text:
-            old_pairs = [(a.unit, a.role) for a in old.assignments.all()]
+    removed = []
+    if UNITS not in td.keep and (old.units_text != new.src.units_text or source_changed[UNITS]):
+        old_pairs = [(a.unit, a.role) for a in old.assignments.all()]
+        if {(u.pk, r) for u, r in old_pairs} != {(u.pk, r) for u, r in new.assignments}:
             pairs.append(("assignments", _units_text(old_pairs), _units_text(new.assignments)))
-        for name, before, after in pairs:
-            if before != after:
-                changes.append(FieldChange(TASK_LABELS[name], before, after))
-        if changes:
-            diff.tasks.append(TaskDiff(no, "changed", changes, summary=new.src.requirement[:60]))
-    return diff
+            td.units_change = True
+            wanted = {u.pk for u, _ in new.assignments}
+            removed = [a for a in old.assignments.all() if a.unit_id not in wanted]
+    overwritten = set()
+    for name, before, after in pairs:
+        if before != after:
+            td.changes.append(FieldChange(TASK_LABELS[name], before, after))
+            group = {"requirement": REQUIREMENT, "units_text": UNITS, "assignments": UNITS, "deadline_text": DEADLINE, "deadline": DEADLINE}.get(name)
+            if group in manual:
+                overwritten.add(group)
+    for g in (REQUIREMENT, UNITS, DEADLINE):
+        if g in overwritten:
+            verb = "设置" if g == DEADLINE else "指定" if g == UNITS else "修改"
+            td.alerts.append(f"将覆盖人工{verb}的{GROUP_NAMES[g]}（原文已改动）")
+    td.alerts += _work_alerts(removed, counts)
+    return td
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -383,6 +497,7 @@ def _task_values(rt: ResolvedTask) -> dict:
         "units_text": rt.src.units_text,
         "deadline_text": rt.src.deadline_text[:300],
         "warnings": list(rt.src.warnings),
+        "source": _new_source(rt),
         **rt.deadline_values(),
     }
 
@@ -473,11 +588,11 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
     who = user if user and user.is_authenticated else None
     note = f"导入修订版：{prep.filename}"
 
-    def record(field: str, before, after, task: Task | None = None, task_no=None, object_type="task"):
+    def record(field: str, before, after, task: Task | None = None, task_no=None, object_type="task", object_id=None):
         ChangeRecord.objects.create(
             plan=plan, task=task, task_no=task_no if task_no is not None else (task.no if task else None), user=who,
-            object_type=object_type, object_id=str(task.pk if task else plan.pk), field=field,
-            before=_s(before), after=_s(after), note=note,
+            object_type=object_type, object_id=str(object_id or (task.pk if task else plan.pk)), field=field,
+            before=_s(before), after=_s(after), note=note, by_import=True,
         )
 
     for name, new in _plan_fields(prep.parsed).items():
@@ -495,28 +610,54 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
     sections = _Sections(plan)
     by_no = {rt.no: rt for rt in prep.tasks}
     tasks = {t.no: t for t in plan.tasks.select_related("section")}
+    kept_fields = {REQUIREMENT: ["requirement"], UNITS: ["units_text"], DEADLINE: ["deadline_text", *DEADLINE_FIELDS]}
+
+    def update(task: Task, rt: ResolvedTask, td: TaskDiff) -> None:
+        values = _task_values(rt)
+        for g in td.keep:  # a manual fix whose source text has not changed stays
+            for k in kept_fields[g]:
+                values.pop(k, None)
+        for k, v in values.items():
+            setattr(task, k, v)
+        task.section = sections.get(rt.src.section)
+        task.save()
+        if td.units_change:
+            reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
+            for c in archiving.sync_assignments(task, dict(rt.assignments), who, reason):
+                before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
+                after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
+                record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
+        _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+
     for td in diff.tasks:
         if td.status == "removed":
             task = tasks[td.no]
-            record("任务", f"第{td.no}项：{task.requirement[:80]}", "（已删除）", task_no=td.no)
-            task.delete()
+            record("任务", f"第{td.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
+            archiving.archive_task(task, who, f"修订版中已删除（{prep.filename[:100]}）")
         elif td.status == "added":
-            task = _create_task(plan, sections, by_no[td.no], keep_unknown)
-            record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+            rt = by_no[td.no]
+            task = archived_twin(plan, rt)
+            if task is None:
+                task = _create_task(plan, sections, rt, keep_unknown)
+                record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+                continue
+            # The task an earlier revision dropped is back: restore it with its units' work, then update it.
+            archiving.restore_task(task, who)
+            record("任务", "（已删除，已归档）", f"第{td.no}项：{task.requirement[:80]}（恢复）", task)
+            again = _task_diff(task, rt, manual_groups(plan).get(task.pk, set()), {})
+            for c in again.changes:
+                record(c.label, c.before, c.after, task)
+            update(task, rt, again)
         else:
-            rt, task = by_no[td.no], tasks[td.no]
+            task = tasks[td.no]
             for c in td.changes:
                 record(c.label, c.before, c.after, task)
-            values = _task_values(rt)
-            for k, v in values.items():
-                setattr(task, k, v)
-            task.section = sections.get(rt.src.section)
-            task.save()
-            if any(c.label == TASK_LABELS["assignments"] for c in td.changes):
-                task.assignments.all().delete()
-                Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in rt.assignments])
-            _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+            update(task, by_no[td.no], td)
+    changed = {td.no for td in diff.tasks}
+    for no, task in tasks.items():  # unchanged tasks: the source text as now imported (it may differ in what is kept)
+        if no not in changed and no in by_no and task.source != _new_source(by_no[no]):
+            task.source = _new_source(by_no[no])
+            task.save(update_fields=["source"])
     _sync_warnings(plan, None, [WarningSpec(PlanWarning.PARSER, w) for w in prep.parsed.warnings])
     Section.objects.filter(plan=plan, tasks__isnull=True, children__isnull=True).delete()
     return plan
-

@@ -61,6 +61,25 @@ class Section(models.Model):
         return out
 
 
+class ActiveQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
+class ActiveManager(models.Manager.from_queryset(ActiveQuerySet)):
+    """`Model.objects`: only what is in force. Archived rows (a task dropped by a revision, a unit removed
+    from a task) keep their reports and history and are reached through `Model.all_objects`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
+AllManager = models.Manager.from_queryset(ActiveQuerySet)
+
+
 class Task(models.Model):
     DEADLINE_CHOICES = [
         ("", "未识别"),
@@ -86,11 +105,22 @@ class Task(models.Model):
     # For an event-relative deadline ("文件成文后20个工作日内"): the day the event happened, once someone records it.
     event_date = models.DateField("起算事件日期", null=True, blank=True)
     event_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="事件日期录入人")
+    # The text of the plan document as last imported, per field ({"requirement", "units_text", "deadline_text"}):
+    # a revision compares it with the new document's to tell "the source changed" from "someone fixed it here".
+    source = models.JSONField("导入原文", default=dict, blank=True)
+    # A task dropped by a revised plan is archived, never deleted: its assignments keep their reports.
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True, db_index=True)
+    archived_reason = models.CharField("归档原因", max_length=300, blank=True)
+    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="归档人")
+
+    objects = ActiveManager()
+    all_objects = AllManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "任务"
         ordering = ["plan", "no"]
-        constraints = [models.UniqueConstraint(fields=["plan", "no"], name="task_unique_no")]
+        # An archived task keeps its number; a later task of the plan may be given the same one.
+        constraints = [models.UniqueConstraint(fields=["plan", "no"], condition=models.Q(archived_at__isnull=True), name="task_unique_no")]
 
     def __str__(self) -> str:
         return f"第{self.no}项"
@@ -142,6 +172,14 @@ class Assignment(models.Model):
     due_date = models.DateField("应完成日期", null=True, blank=True, db_index=True)
     due_override = models.DateField("调整后的完成日期", null=True, blank=True)
     due_override_reason = models.CharField("调整理由", max_length=300, blank=True)
+    # A unit removed from the task (in the editor, or by a revised plan) is archived with its reports,
+    # evidence and status history; re-adding the unit restores it (duban.plans.archiving).
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True, db_index=True)
+    archived_reason = models.CharField("归档原因", max_length=300, blank=True)
+    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="归档人")
+
+    objects = ActiveManager()
+    all_objects = AllManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "任务分工"
@@ -151,6 +189,13 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.unit}（{self.get_role_display()}）"
+
+
+class PlanWarningManager(models.Manager):
+    """The warnings of archived tasks are nobody's work any more."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(models.Q(task__isnull=True) | models.Q(task__archived_at__isnull=True))
 
 
 class PlanWarning(models.Model):
@@ -178,6 +223,9 @@ class PlanWarning(models.Model):
     settled_at = models.DateTimeField("处理时间", null=True, blank=True)
     resolution = models.TextField("处理结果", blank=True)
 
+    objects = PlanWarningManager()
+    all_objects = models.Manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "待处理提示"
         ordering = ["plan", "task__no", "id"]
@@ -204,6 +252,9 @@ class ChangeRecord(models.Model):
     before = models.TextField("修改前", blank=True)
     after = models.TextField("修改后", blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
+    # Written by a revised plan's import rather than by a person: a revision tells a coordinator's manual
+    # fix (which it keeps while the source text is unchanged) from its own earlier writes by this.
+    by_import = models.BooleanField("导入修订版产生", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "修改记录"

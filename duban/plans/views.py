@@ -91,9 +91,9 @@ def filter_tasks(request, plan: Plan):
         for word in f["q"].split():
             tasks = tasks.filter(
                 Q(requirement__icontains=word) | Q(units_text__icontains=word) | Q(section__title__icontains=word)
-                | Q(section__parent__title__icontains=word) | Q(assignments__unit__name__icontains=word)
+                | Q(section__parent__title__icontains=word)
+                | Q(pk__in=Assignment.objects.filter(unit__name__icontains=word).values("task"))
             )
-        tasks = tasks.distinct()
     if f["open"] and access.can_read_all(request.user):
         tasks = tasks.filter(pk__in=PlanWarning.objects.filter(plan=plan, task__isnull=False, settled_at__isnull=True).values("task"))
     return tasks, f, unit, form.ignored()
@@ -144,6 +144,9 @@ def plan_detail(request, plan_id: int, printable: bool = False):
         "open_warnings": access.visible_warnings(request.user).filter(plan=plan, settled_at__isnull=True).count(),
         "query": request.GET.urlencode(),
         "printable": printable,
+        # Tasks dropped by a revised plan, kept with their units' work (read-only, coordinator and leaders).
+        "archived_tasks": access.visible_tasks(request.user, with_archived=True).filter(plan=plan, archived_at__isnull=False).order_by("no", "archived_at")
+        if access.can_read_all(request.user) and not printable else [],
     }
     return render(request, "plans/plan_print.html" if printable else "plans/plan_detail.html", ctx)
 
@@ -170,9 +173,16 @@ def plan_source(request, plan_id: int):
 
 @login_required
 def task_detail(request, task_id: int):
-    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan", "section"), pk=task_id)
+    task = get_object_or_404(access.visible_tasks(request.user, with_archived=True).select_related("plan", "section", "archived_by"), pk=task_id)
     assignments = editing.lead_first(task.assignments.select_related("unit"))
+    removed = []
+    if access.can_read_all(request.user):  # 已移除的单位: archived with their reports, restorable by the coordinator
+        removed = list(
+            access.visible_assignments(request.user, with_archived=True).filter(task=task, archived_at__isnull=False)
+            .select_related("unit", "archived_by").prefetch_related("reports").order_by("-archived_at", "unit__sort_order")
+        )
     ctx = {
+        "removed": removed,
         "task": task,
         "plan": task.plan,
         "leads": [a for a in assignments if a.role == LEAD],
@@ -182,6 +192,24 @@ def task_detail(request, task_id: int):
         "mine": access.visible_assignments(request.user).filter(task=task).exists() if not access.can_read_all(request.user) else False,
     }
     return render(request, "plans/task_detail.html", ctx)
+
+
+@require_POST
+@login_required
+def assignment_restore(request, assignment_id: int):
+    """Put a unit removed from a task back on it, with its reports (one POST from the task page)."""
+    require_editor(request.user)
+    a = get_object_or_404(
+        access.visible_assignments(request.user, with_archived=True).filter(archived_at__isnull=False).select_related("unit", "task"),
+        pk=assignment_id,
+    )
+    if a.task.archived_at is not None:
+        messages.error(request, "任务已删除（归档），不能恢复单位。")
+        return redirect("task", a.task_id)
+    with transaction.atomic():
+        editing.restore_assignment(a, request.user, note=request.POST.get("note", "").strip()[:300])
+    messages.success(request, f"已恢复{a.unit.name}（{a.get_role_display()}），原有报送和记录一并恢复。")
+    return redirect("task", a.task_id)
 
 
 @login_required
@@ -404,7 +432,11 @@ def upload_confirm(request, token: str):
         path.unlink(missing_ok=True)
         messages.info(request, "文件与已导入的方案相同，未作改动。")
         return redirect("plans")
-    return render(request, "plans/upload_confirm.html", {"prep": prep, "diff": prep.diff, "plan": prep.existing, "counts": prep.diff.counts(), "token": token})
+    alerts = [(t.no, a) for t in prep.diff.tasks for a in t.alerts]
+    return render(
+        request, "plans/upload_confirm.html",
+        {"prep": prep, "diff": prep.diff, "plan": prep.existing, "counts": prep.diff.counts(), "token": token, "alerts": alerts},
+    )
 
 
 @require_POST

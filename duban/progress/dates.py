@@ -42,7 +42,9 @@ def record_event_date(task: Task, user, day: datetime.date) -> str | None:
     if day > timezone.localdate():
         raise ValidationError("起算事件日期不能晚于今天。")
     with transaction.atomic():
-        t = Task.objects.select_for_update().get(pk=task.pk)
+        t = Task.objects.select_for_update().filter(pk=task.pk).first()
+        if t is None:  # archived meanwhile
+            raise ValidationError("任务已删除（归档），不能录入日期。")
         if t.event_date == day:
             return None
         ChangeRecord.objects.create(
@@ -63,7 +65,9 @@ def override_due(assignment: Assignment, user, day: datetime.date | None, reason
     if not reason:
         raise ValidationError("请填写调整理由。")
     with transaction.atomic():
-        a = Assignment.objects.select_for_update(of=("self",)).select_related("unit", "task").get(pk=assignment.pk)
+        a = Assignment.objects.select_for_update(of=("self",)).select_related("unit", "task").filter(pk=assignment.pk).first()
+        if a is None:  # archived meanwhile
+            raise ValidationError("该单位已从任务中移除，不能调整完成日期。")
         if a.due_override == day:
             return None
         ChangeRecord.objects.create(

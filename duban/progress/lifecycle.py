@@ -57,7 +57,10 @@ class ReportDraft:
 def _lock(assignment: Assignment) -> Assignment:
     """The assignment row, locked until the transaction ends (only that row: not its task, unit or plan)."""
     qs = Assignment.objects.select_for_update(of=("self",)).select_related("unit", "task", "task__plan")
-    return qs.get(pk=assignment.pk)
+    try:
+        return qs.get(pk=assignment.pk)
+    except Assignment.DoesNotExist:  # archived meanwhile: its unit has been taken off the task
+        raise TransitionError("该单位已从任务中移除，不能再办理。") from None
 
 
 def _change(a: Assignment, to: str, user, now, reason: str = "", report: Report | None = None) -> None:

@@ -30,7 +30,9 @@ def evidence_upload_to(attachment: "Attachment", filename: str) -> str:
 
 
 class Report(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports", verbose_name="任务分工")
+    # PROTECT: a unit's work is never lost with its assignment; assignments are archived (duban.plans.archiving)
+    # and purged only with `duban purge_archived`, which deletes the reports first.
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports", verbose_name="任务分工")
     text = models.TextField("进展情况")
     published_on = models.DateField("公开发布日期", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="报送人")
@@ -83,7 +85,7 @@ class Attachment(models.Model):
 class StatusChange(models.Model):
     """One transition of an assignment's status: from, to, by whom, when, why."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="status_changes", verbose_name="任务分工")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="status_changes", verbose_name="任务分工")
     report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="status_changes", verbose_name="报送")
     from_status = models.CharField("原状态", max_length=20, choices=Assignment.STATUS_CHOICES)
     to_status = models.CharField("新状态", max_length=20, choices=Assignment.STATUS_CHOICES)

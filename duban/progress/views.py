@@ -23,8 +23,9 @@ from duban.progress.lifecycle import NotAllowed, TransitionError
 from duban.progress.models import PENDING, RETURNED
 
 
-def _assignment(request, assignment_id: int) -> Assignment:
-    qs = access.visible_assignments(request.user).select_related("unit", "task", "task__plan", "task__section")
+def _assignment(request, assignment_id: int, with_archived: bool = False) -> Assignment:
+    """The assignment in force (archived ones, read-only, only for the page itself: with_archived)."""
+    qs = access.visible_assignments(request.user, with_archived).select_related("unit", "task", "task__plan", "task__section", "archived_by")
     return get_object_or_404(qs, pk=assignment_id)
 
 
@@ -41,7 +42,7 @@ def _errors(exc: ValidationError) -> str:
 
 @login_required
 def assignment_detail(request, assignment_id: int):
-    return _page(request, _assignment(request, assignment_id))
+    return _page(request, _assignment(request, assignment_id, with_archived=True))
 
 
 def _page(request, a: Assignment, status: int = 200, **forms):
@@ -49,8 +50,9 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         a.reports.select_related("submitted_by", "reviewed_by").prefetch_related("links", "attachments").order_by("-submitted_at", "-id")
     )
     pending = next((r for r in reports if r.outcome == PENDING), None) if a.status == Assignment.SUBMITTED else None
-    can_report = access.can_report(request.user, a)
-    can_review = access.can_review(request.user)
+    live = a.archived_at is None  # an archived assignment is history: nobody reports, reviews or reschedules it
+    can_report = live and access.can_report(request.user, a)
+    can_review = live and access.can_review(request.user)
     ctx = {
         "a": a,
         "task": a.task,
@@ -65,7 +67,7 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "can_submit": can_report and a.status in (Assignment.NOT_STARTED, Assignment.IN_PROGRESS, Assignment.RETURNED),
         "can_review": can_review and pending is not None,
         "can_override": can_review,
-        "can_record_event": a.task.deadline_kind == "after_event" and access.can_record_event(request.user, a.task),
+        "can_record_event": live and a.task.deadline_kind == "after_event" and access.can_record_event(request.user, a.task),
         "report_form": forms.get("report_form") or ReportForm(),
         "accept_form": forms.get("accept_form") or AcceptForm(),
         "return_form": forms.get("return_form") or ReturnForm(),

@@ -264,7 +264,10 @@ def test_revision_with_added_and_removed_tasks(seed_plan):
     assert sorted((t.no, t.status) for t in prep.diff.tasks) == [(74, "removed"), (75, "added")]
     importing.apply(prep)
     assert sorted(seed_plan.tasks.values_list("no", flat=True))[-2:] == [73, 75]
-    assert ChangeRecord.objects.filter(plan=seed_plan, task_no=74, after="（已删除）").exists()
+    assert ChangeRecord.objects.filter(plan=seed_plan, task_no=74, after="（已删除，已归档）").exists()
+    old74 = Task.all_objects.get(plan=seed_plan, no=74)  # archived, not deleted
+    assert old74.archived_at is not None and not old74.assignments.exists()
+    assert Assignment.all_objects.filter(task=old74).exists()
 
 
 def test_if_new_leaves_a_revision_alone(seed_plan, tmp_path):
