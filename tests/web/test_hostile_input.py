@@ -6,10 +6,12 @@ request.GET the view (or a form bound to it) reads, so a parameter added to a vi
 """
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
 import pytest
+from django.utils import timezone
 from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import URLPattern, URLResolver
@@ -72,7 +74,12 @@ def site(client, org, unit, coordinator):
     assert client.post(f"/plans/{plan.pk}/documents/new/", {"kind": "division", "fmt": "xlsx"}).status_code == 302
     call_command("run_exports", stdout=io.StringIO())
     deduction = Deduction.objects.create(plan=plan, unit=finance, points=1, reason="信息发布错误", by=coordinator)
+    from duban.audit.models import Lockout
+
+    lockout = Lockout.objects.create(kind=Lockout.USERNAME, key="liaison-finance", org=org, failures=5,
+                                     until=timezone.now() + datetime.timedelta(minutes=15))
     return {
+        "user_id": liaison.pk, "lockout_id": lockout.pk,
         "plan_id": plan.pk, "task_id": lead.task_id, "unit_id": finance.pk, "assignment_id": lead.pk,
         "attachment_id": Attachment.objects.get().pk, "warning_id": PlanWarning.objects.filter(plan=plan).first().pk,
         "deduction_id": deduction.pk, "token": "0" * 64,
