@@ -139,3 +139,18 @@ def test_radicals_from_a_broken_font_map_are_repaired_and_said():
     plan = parse(text.encode("utf-8"), "plan.txt")
     assert plan.tasks[0].requirement == "公开预算文件。"
     assert any("部首字符" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("header, deadline_col", [
+    (["序号", "主要任务", "责任部门", "时间进度"], 3),
+    (["序号", "任务事项", "实施主体", "截止时间"], 3),
+    (["序号", "公开内容", "公开主体", "公开时间", "公开方式"], 3),
+    (["序号", "工作任务", "责任分工", "办结时限"], 3),
+])
+def test_other_names_for_the_columns(header, deadline_col):
+    row = ["1", "公开年度预算。", "县财政局", "", ""][: len(header)]
+    row[deadline_col] = "6月底前"
+    plan = table([header, row])
+    (task,) = plan.tasks
+    assert task.requirement == "公开年度预算。" and task.responsible_units == ["县财政局"]
+    assert task.deadline.date.isoformat() == "2022-06-30"
