@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from duban.plans.models import Assignment
@@ -75,3 +75,12 @@ def test_twenty_simultaneous_logins_and_submissions_all_succeed(liaisons, media_
     assert set(Report.objects.values_list("submitted_by__username", flat=True)) == {u.username for u, _ in liaisons}
     assert Assignment.objects.filter(pk__in=[a.pk for _, a in liaisons], status=Assignment.SUBMITTED).count() == N
     assert len(stored_files(media_root)) == N
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
+def test_sqlite_connections_use_wal_a_busy_timeout_and_immediate_transactions(transactional_db, settings):
+    with connection.cursor() as c:
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert c.execute("PRAGMA busy_timeout").fetchone()[0] == settings.SQLITE_BUSY_TIMEOUT * 1000 > 0
+        assert c.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: safe with WAL, far fewer fsyncs
+    assert connection.transaction_mode == "IMMEDIATE"
