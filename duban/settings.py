@@ -115,6 +115,9 @@ MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(30 * 1024 * 1024)))
+# An uploaded plan is parsed in a child process limited to this much memory (MB) and time (seconds).
+PARSE_MEMORY_MB = int(os.environ.get("PARSE_MEMORY_MB", "1024"))
+PARSE_TIMEOUT = int(os.environ.get("PARSE_TIMEOUT", "300"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
+from duban.ingest import worker
 from duban.plans import deadlines
 from duban.plans.models import (
     IMPORT_STEPS,
@@ -242,8 +243,11 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
         raise ImportProblem(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。")
     progress(RECOGNISE, 0.0)
     if parsed is None:
-        # IngestError propagates: the caller shows its message. A PDF reports its pages as it goes.
-        parsed = ingest.parse(data, filename, on_page=lambda done, total: progress(RECOGNISE, 0.9 * done / total))
+        # IngestError propagates: the caller shows its message. A PDF reports its pages as it goes. The parser
+        # runs in a child process with a memory and time limit (duban.ingest.worker): a hostile file costs
+        # this process nothing.
+        parsed = worker.parse(data, filename, on_page=lambda done, total: progress(RECOGNISE, 0.9 * done / total),
+                              memory_mb=settings.PARSE_MEMORY_MB, timeout=settings.PARSE_TIMEOUT)
     if not parsed.tasks:
         raise ingest.IngestError("文件中没有找到任务表（序号、具体要求、牵头落实单位、完成时限），请确认这是分工方案。")
     nos = [t.no for t in parsed.tasks]
