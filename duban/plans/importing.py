@@ -42,6 +42,9 @@ from duban.plans.models import (
 
 ROLE_LABEL = {LEAD: "牵头", RESPONSIBLE: "负责落实"}
 BATCH = 500  # rows per INSERT of a bulk write
+# A plan is written in one transaction, and on SQLite every other writer waits for it: 1,000 tasks × 25
+# units (bench/import_write.py) take one to two seconds. Twice that is the most an import may write.
+MAX_ASSIGNMENTS = 50_000
 READ, RECOGNISE, RESOLVE, WRITE = IMPORT_STEPS
 Progress = Callable[[str, float], None]
 
@@ -260,6 +263,9 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
     for i, t in enumerate(parsed.tasks, start=1):
         tasks.append(resolve_task(directory, t))
         progress(RESOLVE, 0.9 * i / len(parsed.tasks))
+    rows = sum(len(rt.assignments) for rt in tasks)
+    if rows > MAX_ASSIGNMENTS:
+        raise ImportProblem(f"文件中有 {len(tasks)} 项任务、共 {rows} 条分工，超过 {MAX_ASSIGNMENTS} 条的上限，不像是一份分工方案，请核对文件。")
     unknown: dict[str, list[int]] = {}
     for rt in tasks:
         for name, _ in rt.unknown:

@@ -65,3 +65,12 @@ def test_a_login_succeeds_while_a_large_import_is_writing(large, org, monkeypatc
     assert user.last_login is not None
     plan = outcome["plan"]
     assert plan.tasks.count() == 1000 and Assignment.objects.filter(task__plan=plan).count() == 24700
+
+
+def test_a_plan_too_large_to_write_in_one_short_transaction_is_refused(org, monkeypatch):
+    from .conftest import SEED, parsed_seed, seed_bytes
+
+    monkeypatch.setattr(importing, "MAX_ASSIGNMENTS", 100)
+    with pytest.raises(importing.ImportProblem, match=r"文件中有 74 项任务、共 \d+ 条分工，超过 100 条的上限"):
+        importing.prepare(org, seed_bytes(), SEED.name, parsed=parsed_seed())
+    assert not Plan.objects.exists()
