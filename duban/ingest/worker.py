@@ -91,7 +91,9 @@ def plan_from_json(doc: dict) -> Plan:
 
 def parse(data: bytes, filename: str | None = None, on_page=None, memory_mb: int = MEMORY_MB, timeout: float = TIMEOUT) -> Plan:
     """duban.ingest.parse in a child process; raises IngestError (Chinese) for a file it refuses."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")) if p)}
+    # The child gets no more of the environment than it needs to start: none of the server's secrets.
+    env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join(p for p in (PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")) if p)}
     args = [sys.executable, "-m", "duban.ingest.worker", "--memory-mb", str(int(memory_mb)), "--cpu-seconds", str(int(timeout) + 5),
             "--filename", filename or ""]
     with tempfile.TemporaryFile() as source:  # the child's stdin: no pipe to keep fed
@@ -149,7 +151,10 @@ def _collect(proc: subprocess.Popen, on_page, deadline: float) -> tuple[dict, st
             out += chunk
             *lines, out = out.split(b"\n")
             for line in lines:
-                message = json.loads(line)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue  # not the child's protocol
                 if "page" in message:
                     if on_page is not None:
                         on_page(*message["page"])
@@ -181,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--filename", default="")
     args = ap.parse_args(argv)
     _limit(args.memory_mb, args.cpu_seconds)
-    out = sys.stdout
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")  # the protocol's own channel
+    sys.stdout = sys.stderr  # whatever a library prints goes to stderr
 
     def emit(message: dict) -> None:
         out.write(json.dumps(message, ensure_ascii=False) + "\n")
