@@ -28,12 +28,13 @@ def large(transactional_db, org):
 
 def test_a_login_succeeds_while_a_large_import_is_writing(large, org, monkeypatch):
     user = make_user(org, "coordinator", "coordinator")
-    writing, outcome = threading.Event(), {}
+    writing, read, outcome = threading.Event(), threading.Event(), {}
     real = importing._create_tasks
 
     def create_tasks(*args, **kwargs):
         writing.set()  # the import's transaction holds the write lock from here until it commits
-        return real(*args, **kwargs)
+        real(*args, **kwargs)
+        read.wait(30)  # and does not commit before the test has read: the read is surely during the write
 
     monkeypatch.setattr(importing, "_create_tasks", create_tasks)
 
@@ -55,8 +56,10 @@ def test_a_login_succeeds_while_a_large_import_is_writing(large, org, monkeypatc
         assert Plan.objects.count() == 0  # not blocked, and nothing half-written is visible
         read_seconds = time.monotonic() - reading
         still_writing = thread.is_alive()
+        read.set()
         r = Client().post("/login/", {"username": "coordinator", "password": PASSWORD})
     finally:
+        read.set()
         thread.join(120)
     assert "error" not in outcome, outcome
     assert still_writing and read_seconds < 1
