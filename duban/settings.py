@@ -93,6 +93,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under load: WAL lets pages read while someone writes; a write transaction takes
+    # the write lock when it begins (IMMEDIATE), so it waits for the lock — up to the busy timeout — rather
+    # than failing with "database is locked" when a read inside it turns into a write.
+    SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))  # seconds
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- passwords and logins (duban.audit) ---
@@ -132,6 +144,9 @@ MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(30 * 1024 * 1024)))
+# An uploaded plan is parsed in a child process limited to this much memory (MB) and time (seconds).
+PARSE_MEMORY_MB = int(os.environ.get("PARSE_MEMORY_MB", "1024"))
+PARSE_TIMEOUT = int(os.environ.get("PARSE_TIMEOUT", "300"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -251,10 +251,21 @@ def refresh_plan(plan: Plan, today: datetime.date | None = None, calendar: WorkC
         calendar = get_calendar()
     today = today or office_today()
     report_period = report_period_of(plan)
-    messages = []
-    for task in Task.objects.filter(plan=plan).select_related("plan"):
-        messages += refresh_task(task, today, calendar, report_period)
-    return messages
+    tasks = {t.pk: t for t in Task.objects.filter(plan=plan).select_related("plan")}
+    dues = {pk: due_for(t, calendar, today, report_period) for pk, t in tasks.items()}
+    # As refresh_task, but one read and one UPDATE per distinct date for the whole plan: an import calls
+    # this inside its transaction, and on SQLite every other writer waits until that commits.
+    changed: dict[datetime.date | None, list[int]] = {}
+    with transaction.atomic():
+        rows = Assignment.objects.filter(task__plan=plan).select_for_update(of=("self",)).order_by("pk")
+        for a in rows.values_list("id", "task_id", "due_date", "due_override", named=True):  # no model instances
+            new = assignment_due(a, tasks[a.task_id], dues[a.task_id], report_period)
+            if new != a.due_date:
+                changed.setdefault(new, []).append(a.id)
+        for new, ids in changed.items():
+            for i in range(0, len(ids), 500):
+                Assignment.objects.filter(pk__in=ids[i : i + 500]).update(due_date=new)
+    return [calendar_message(t, calendar) for pk, t in tasks.items() if dues[pk].state == CALENDAR_MISSING]
 
 
 # --- lights ----------------------------------------------------------------------------------

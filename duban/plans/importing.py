@@ -27,6 +27,7 @@ from django.db.models import Count
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
+from duban.ingest import worker
 from duban.plans import archiving, deadlines
 from duban.plans.models import (
     DEADLINE_FIELDS,
@@ -42,6 +43,10 @@ from duban.plans.models import (
 )
 
 ROLE_LABEL = {LEAD: "牵头", RESPONSIBLE: "负责落实"}
+BATCH = 500  # rows per INSERT of a bulk write
+# A plan is written in one transaction, and on SQLite every other writer waits for it: 1,000 tasks × 25
+# units (bench/import_write.py) take one to two seconds. Twice that is the most an import may write.
+MAX_ASSIGNMENTS = 50_000
 READ, RECOGNISE, RESOLVE, WRITE = IMPORT_STEPS
 Progress = Callable[[str, float], None]
 
@@ -251,8 +256,11 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
         raise ImportProblem(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。")
     progress(RECOGNISE, 0.0)
     if parsed is None:
-        # IngestError propagates: the caller shows its message. A PDF reports its pages as it goes.
-        parsed = ingest.parse(data, filename, on_page=lambda done, total: progress(RECOGNISE, 0.9 * done / total))
+        # IngestError propagates: the caller shows its message. A PDF reports its pages as it goes. The parser
+        # runs in a child process with a memory and time limit (duban.ingest.worker): a hostile file costs
+        # this process nothing.
+        parsed = worker.parse(data, filename, on_page=lambda done, total: progress(RECOGNISE, 0.9 * done / total),
+                              memory_mb=settings.PARSE_MEMORY_MB, timeout=settings.PARSE_TIMEOUT)
     if not parsed.tasks:
         raise ingest.IngestError("文件中没有找到任务表（序号、具体要求、牵头落实单位、完成时限），请确认这是分工方案。")
     nos = [t.no for t in parsed.tasks]
@@ -265,6 +273,9 @@ def prepare(org: Organisation, data: bytes, filename: str, parsed: ingest.Plan |
     for i, t in enumerate(parsed.tasks, start=1):
         tasks.append(resolve_task(directory, t))
         progress(RESOLVE, 0.9 * i / len(parsed.tasks))
+    rows = sum(len(rt.assignments) for rt in tasks)
+    if rows > MAX_ASSIGNMENTS:
+        raise ImportProblem(f"文件中有 {len(tasks)} 项任务、共 {rows} 条分工，超过 {MAX_ASSIGNMENTS} 条的上限，不像是一份分工方案，请核对文件。")
     unknown: dict[str, list[int]] = {}
     for rt in tasks:
         for name, _ in rt.unknown:
@@ -562,11 +573,25 @@ def _create_plan(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan
     _store_file(plan, prep)
     stored.append(plan)
     plan.save()
-    sections = _Sections(plan)
-    for rt in prep.tasks:
-        _create_task(plan, sections, rt, keep_unknown)
+    _create_tasks(plan, _Sections(plan), prep.tasks, keep_unknown)
     PlanWarning.objects.bulk_create([PlanWarning(plan=plan, kind=PlanWarning.PARSER, message=w) for w in parsed.warnings])
     return plan
+
+
+def _create_tasks(plan: Plan, sections: _Sections, rts: list[ResolvedTask], keep_unknown: bool) -> None:
+    """_create_task for many tasks, in a few bulk INSERTs: a first import holds the database's write lock
+    (all of it, on SQLite) for as short a time as possible — one to two seconds for 1,000 tasks."""
+    tasks = Task.objects.bulk_create(
+        [Task(plan=plan, no=rt.no, section=sections.get(rt.src.section), **_task_values(rt)) for rt in rts], batch_size=BATCH
+    )
+    Assignment.objects.bulk_create(
+        [Assignment(task_id=task.pk, unit_id=u.pk, role=r) for task, rt in zip(tasks, rts) for u, r in rt.assignments], batch_size=BATCH
+    )
+    PlanWarning.objects.bulk_create(
+        [PlanWarning(plan_id=plan.pk, task_id=task.pk, kind=w.kind, subject=w.subject, role=w.role, message=w.message)
+         for task, rt in zip(tasks, rts) for w in rt.unit_warnings(keep_unknown)],
+        batch_size=BATCH,
+    )
 
 
 def _sync_warnings(plan: Plan, task: Task | None, specs: list[WarningSpec]) -> None:

@@ -52,8 +52,14 @@ def test_coordinator_creates_a_liaison_on_a_phone(live_server, seeded, page, art
     row = page.locator('tr[data-username="wangxin"]')
     assert "区委网信办" in row.inner_text() and "从未登录" in row.inner_text()
 
-    # The new liaison logs in with that password and sees the unit's own tasks.
+    # The new liaison logs in with that password, must choose one of their own, then sees the unit's tasks.
     page.context.clear_cookies()
     log_in(page, live_server.url, "wangxin", password)
+    assert page.url.endswith("/password/")
+    page.fill("input[name=old_password]", password)
+    page.fill("input[name=new_password1]", "Tq7-mountain-river")
+    page.fill("input[name=new_password2]", "Tq7-mountain-river")
+    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    page.goto(f"{live_server.url}/")
     assert page.url.endswith(f"/units/{unit.pk}/")
     assert page.locator("h1").inner_text() == "区委网信办"

@@ -304,18 +304,16 @@ def test_bad_file_gives_a_chinese_error_and_stores_nothing(org, media_root, tmp_
 
 def test_failure_midway_rolls_back_everything(org, media_root, monkeypatch):
     prep = importing.prepare(org, seed_bytes(), SEED.name)
-    calls = {"n": 0}
-    real = Assignment.objects.bulk_create
+    written = {}
 
-    def failing(objs, *a, **kw):
-        calls["n"] += 1
-        if calls["n"] == 30:
-            raise RuntimeError("disk full")
-        return real(objs, *a, **kw)
+    def failing(plan, *a, **kw):  # the last step of the write: the tasks and assignments are in by now
+        written["assignments"] = Assignment.objects.filter(task__plan=plan).count()
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Assignment.objects, "bulk_create", failing)
+    monkeypatch.setattr(importing.deadlines, "refresh_plan", failing)
     with pytest.raises(RuntimeError):
         importing.apply(prep)
+    assert written["assignments"] > 0
     assert Plan.objects.count() == Task.objects.count() == Assignment.objects.count() == Section.objects.count() == 0
     assert files_under(media_root) == []
 

@@ -16,12 +16,19 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
+import zlib
 
 from duban.ingest.errors import IngestError
 from duban.ingest.readers import RawDocument, Row
 from duban.ingest.readers.ooxml import join_lines
 
-MAX_PAGES = 1000
+MAX_PAGES = 500  # a plan is a few dozen pages; a 500-page PDF is a book, not a plan
+# A PDF's streams are compressed; one that inflates to gigabytes (a "PDF bomb") must be refused before it
+# fills the memory. Content streams of a plan are kilobytes, an embedded CJK font a few megabytes.
+MAX_STREAM_BYTES = 64 * 1024 * 1024  # one stream, inflated
+MAX_INFLATED_BYTES = 256 * 1024 * 1024  # all the streams of one document, inflated
+BOMB = "PDF 文件解压后过大（{what}超过 {mb} MB），已停止读取，这不像是分工方案。请重新导出 PDF，或提供 Word/WPS 原文件。"
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·.]*\d{1,4}[\s\-—–－·.]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
 
@@ -35,11 +42,22 @@ SCANNED = "这个 PDF 没有可提取的文字，可能是扫描件（图片）�
 
 def read(data: bytes, on_page=None) -> RawDocument:
     """on_page(done, total), if given, is called after each page: reading is the slow part of an import."""
+    _guard_streams()
+    _budget.left = MAX_INFLATED_BYTES
+    try:
+        return _read(data, on_page)
+    finally:
+        _budget.left = None
+
+
+def _read(data: bytes, on_page) -> RawDocument:
     try:
         import pdfplumber
 
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
+    except IngestError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds, wrapped by pdfplumber
         raise _error(exc) from None
     if not pages:
@@ -71,11 +89,75 @@ def read(data: bytes, on_page=None) -> RawDocument:
     return _layout(extracted)
 
 
+# --- the decompressed-size guard ---------------------------------------------------------------------
+
+_budget = threading.local()  # bytes the document's streams may still inflate to; None outside read()
+
+
+def _guard_streams() -> None:
+    """Wrap pdfminer's PDFStream.decode (once per process) so that, while read() runs in this thread, a
+    FlateDecode stream is measured before it is inflated (by inflating it in 1 MB steps and counting,
+    keeping nothing), and every decoded stream is counted against the document's budget. Outside read()
+    the wrapper does nothing."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    decode = PDFStream.decode
+    if getattr(decode, "duban_guard", False):
+        return
+
+    def guarded(self) -> None:
+        left = getattr(_budget, "left", None)
+        if left is None:
+            return decode(self)
+        limit = min(MAX_STREAM_BYTES, left)
+        filters = self.get_filters()
+        if filters and filters[0][0] in LITERALS_FLATE_DECODE and self.rawdata is not None:
+            raw = self.rawdata
+            if self.decipher and self.objid is not None and self.genno is not None:
+                raw = self.decipher(self.objid, self.genno, raw, self.attrs)
+            if _inflated_size(raw, limit) > limit:
+                raise _bomb(limit)
+        decode(self)
+        size = len(self.data or b"")
+        if size > limit:  # other filters (LZW, run-length) are only measured once decoded
+            self.data = b""
+            raise _bomb(limit)
+        _budget.left = left - size
+
+    guarded.duban_guard = True
+    PDFStream.decode = guarded
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes ``raw`` inflates to, counting no further than just past ``limit``."""
+    d = zlib.decompressobj()
+    total = 0
+    try:
+        while raw:
+            total += len(d.decompress(raw, 1024 * 1024))
+            if total > limit or d.eof:
+                break
+            raw = d.unconsumed_tail
+    except zlib.error:
+        pass  # damaged: pdfminer recovers what it can, and that is measured once decoded
+    return total
+
+
+def _bomb(limit: int) -> IngestError:
+    if limit == MAX_STREAM_BYTES:
+        return IngestError(BOMB.format(what="其中一个数据流", mb=MAX_STREAM_BYTES // 1024 // 1024))
+    return IngestError(BOMB.format(what="全部内容", mb=MAX_INFLATED_BYTES // 1024 // 1024))
+
+
 def _error(exc: BaseException) -> IngestError:
     seen = set()
     e: BaseException | None = exc
     names = []
     while e is not None and id(e) not in seen:
+        if isinstance(e, IngestError):  # the size guard's, wrapped by pdfplumber (PdfminerException)
+            return e
+        if isinstance(e, MemoryError):  # the memory limit of the process that parses (duban.ingest.worker)
+            return IngestError("PDF 文件解压后过大或结构异常，已停止读取（超过内存上限）。请重新导出 PDF，或提供 Word/WPS 原文件。")
         seen.add(id(e))
         names.append(f"{type(e).__name__} {e}".lower())
         e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
