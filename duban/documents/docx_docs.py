@@ -82,7 +82,10 @@ def unit_task_list_docx(data: UnitTaskList) -> bytes:
         doc.paragraph(f"制表日期：{cn_date(data.date)}", indent=False, align="right")
     lead = sum(1 for r in data.rows if r.role == LEAD)
     responsible = sum(1 for r in data.rows if r.role == RESPONSIBLE)
-    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、负责落实{responsible}项。")
+    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、负责落实{responsible}项。"
+                  + data.summary)
+    if data.as_of:
+        doc.paragraph(f"（进展情况截至{cn_date(data.as_of)}）", indent=False, align="right")
     rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.status] for r in data.rows]
     doc.table(["序号", "工作任务", "具体要求", "责任类型", "完成时限", "进展情况"], rows,
               [12, 26, 50, 22, 24, 22], align=["center", "center", "left", "center", "center", "center"])
@@ -196,9 +199,13 @@ def bulletin_docx(data: BulletinData) -> bytes:
         for i, kind in enumerate(kinds, 1):
             if len(kinds) > 1:
                 doc.heading2(f"（{cn_number(i)}）{kind}")
-            for u in data.units_named:
-                if u.kind == kind:
-                    doc.paragraph(f"{u.unit}：{u.reason}" if u.reason else u.unit)
+            named = [u for u in data.units_named if u.kind == kind]
+            if len(named) > 6:  # many units: one paragraph, so the body stays short
+                doc.paragraph("；".join(f"{u.unit}（{u.reason.rstrip('。')}）" if u.reason else u.unit for u in named)
+                              + f"。（共{len(named)}个单位）")
+                continue
+            for u in named:
+                doc.paragraph(f"{u.unit}：{u.reason}" if u.reason else u.unit)
 
     if data.requirements:
         heading("下一步工作要求")

@@ -78,6 +78,8 @@ class UnitTaskList:
     title: str = ""  # default: "{unit_name}政务公开工作任务清单"
     plan_title: str = ""  # "西山区2021年政务公开工作要点分工方案"
     date: dt.date | None = None  # 制表日期
+    as_of: dt.date | None = None  # the 进展情况 are as of this date ("截至…")
+    summary: str = ""  # a sentence on the progress, after the counts by role
 
 
 @dataclass

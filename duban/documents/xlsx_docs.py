@@ -243,7 +243,7 @@ def division_table_xlsx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *,
 def _unit_task_list_sheet(ws: Worksheet, data: UnitTaskList) -> None:
     cols = [Col("序号", 6, "center"), Col("工作任务", 22, "center"), Col("具体要求", 56),
             Col("责任类型", 10, "center"), Col("完成时限", 18, "center"), Col("截止日期", 16, "center"),
-            Col("进展情况", 12, "center")]
+            Col("进展情况", 18, "center")]
     rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.due_date, r.status]
             for r in data.rows]
     bits = []
@@ -251,6 +251,8 @@ def _unit_task_list_sheet(ws: Worksheet, data: UnitTaskList) -> None:
         bits.append(f"依据《{data.plan_title}》")
     if data.date:
         bits.append(f"制表日期：{cn_date(data.date)}")
+    if data.as_of:
+        bits.append(f"进展情况截至{cn_date(data.as_of)}")
     write_table(ws, unit_task_list_title(data), cols, rows, subtitle="，".join(bits))
 
 

@@ -5,7 +5,7 @@ user who asked for it, and the download checks again."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from duban.exports import build, jobs
 from duban.exports.forms import BulletinForm, ExportForm
-from duban.exports.models import ExportJob
+from duban.exports.models import Bulletin, ExportJob
 from duban.plans import access
 from duban.workcal.calendar import UnknownCalendarYear
 
@@ -68,22 +68,55 @@ def export_new(request, plan_id):
 
 @login_required
 def bulletin(request, plan_id):
+    """The 督办通报 form. "预览" makes a draft without a number; "正式印发" registers the bulletin and
+    gives it the next 期号 of the organisation's year; an issued one generated again keeps its number."""
     plan = _plan(request, plan_id)
     if not access.can_export(request.user, ExportJob.BULLETIN):
         raise PermissionDenied("只有协调人和领导可以生成督办通报。")
+    issued_qs = Bulletin.objects.filter(org=plan.org_id)
     if request.method == "POST":
         form = BulletinForm(request.POST)
         if form.is_valid():
-            job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=form.params(), created_by=request.user))
+            params = form.params()
+            existing = None
+            if form.cleaned_data.get("bulletin"):
+                existing = get_object_or_404(issued_qs, pk=form.cleaned_data["bulletin"])
+            if existing is not None or request.POST.get("action") == "issue":
+                if not access.can_edit(request.user):
+                    raise PermissionDenied("只有协调人可以正式印发督办通报。")
+                if existing is None:
+                    year = form.cleaned_data["date"].year
+                    existing = Bulletin.issue(plan, year, form.cleaned_data["as_of"], form.cleaned_data["date"], params, request.user)
+                else:
+                    existing.params, existing.as_of, existing.issued_on = params, form.cleaned_data["as_of"], form.cleaned_data["date"]
+                    existing.save(update_fields=["params", "as_of", "issued_on"])
+                params["doc_number"] = params.get("doc_number") or existing.label
+                params["bulletin"] = existing.pk
+            job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=params, created_by=request.user))
             return redirect("export_job", job.pk)
     else:
-        as_of = BulletinForm.base_fields["as_of"].clean(request.GET["as_of"]) if request.GET.get("as_of") else timezone.localdate()
-        try:
-            initial = build.bulletin_suggestions(plan, as_of)
-        except UnknownCalendarYear as exc:
-            return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
-        form = BulletinForm(initial={**initial, "fmt": request.GET.get("fmt", "docx")})
-    return render(request, "exports/bulletin.html", {"plan": plan, "form": form})
+        reissue = request.GET.get("bulletin")
+        if reissue and reissue.isdigit():
+            b = get_object_or_404(issued_qs, pk=int(reissue))
+            form = BulletinForm(initial={**b.params, "bulletin": b.pk})
+        else:
+            field = BulletinForm.base_fields["as_of"]
+            try:
+                as_of = field.clean(request.GET["as_of"]) if request.GET.get("as_of") else timezone.localdate()
+                threshold = float(request.GET.get("threshold") or build.DEFAULT_THRESHOLD)
+            except (ValidationError, ValueError):
+                as_of, threshold = timezone.localdate(), build.DEFAULT_THRESHOLD
+            threshold = min(max(threshold, 0.0), 100.0)
+            try:
+                initial = build.bulletin_suggestions(plan, as_of, threshold=threshold)
+            except UnknownCalendarYear as exc:
+                return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
+            form = BulletinForm(initial={**initial, "fmt": request.GET.get("fmt", "docx")})
+    return render(request, "exports/bulletin.html", {
+        "plan": plan, "form": form, "issued": issued_qs.filter(plan=plan)[:20],
+        "next_number": Bulletin.next_number(plan.org_id, timezone.localdate().year),
+        "can_issue": access.can_edit(request.user),
+    })
 
 
 @login_required
