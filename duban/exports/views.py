@@ -4,6 +4,7 @@ Who may generate what is decided by duban.plans.access.can_export; a job is visi
 user who asked for it, and the download checks again."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -114,9 +115,20 @@ def bulletin(request, plan_id):
             form = BulletinForm(initial={**initial, "fmt": request.GET.get("fmt", "docx")})
     return render(request, "exports/bulletin.html", {
         "plan": plan, "form": form, "issued": issued_qs.filter(plan=plan)[:20],
-        "next_number": Bulletin.next_number(plan.org_id, timezone.localdate().year),
+        "next_number": Bulletin.next_number(plan.org_id, _form_year(form)),
         "can_issue": access.can_edit(request.user),
     })
+
+
+def _form_year(form) -> int:
+    """The year the bulletin would be numbered in: that of its 成文日期."""
+    value = form["date"].value()
+    if isinstance(value, str):
+        try:
+            value = forms.DateField().clean(value)
+        except ValidationError:
+            value = None
+    return value.year if hasattr(value, "year") else timezone.localdate().year
 
 
 @login_required
