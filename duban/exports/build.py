@@ -164,8 +164,9 @@ def pct(rate: float | None) -> str:
 
 
 def days_text(o: figures.OverdueItem) -> str:
-    wd = "—" if o.working_days is None else o.working_days
-    return f"逾期{o.calendar_days}天（{wd}个工作日）"
+    if o.working_days is None:
+        return f"逾期{o.calendar_days}天"
+    return f"逾期{o.calendar_days}天（{o.working_days}个工作日）"
 
 
 def figures_paragraphs(fig: figures.PlanFigures, subject: str) -> list[str]:
@@ -243,11 +244,12 @@ def named_suggestions(fig: figures.PlanFigures, issuer: str, threshold: float) -
         elif u.overdue and u.on_time_rate is not None and u.on_time_rate * 100 < threshold:
             items = overdue_nos.get(u.label, [])
             longest = max(items, key=lambda o: o.calendar_days) if items else None
-            reason = f"到期任务{u.due}项，按时完成率{pct(u.on_time_rate)}，逾期未完成{u.overdue}项"
-            if longest is not None:
-                reason += f"，最长{days_text(longest)}"
-            criticised.append(("通报批评", u.label, reason + "。"))
-    return praised + criticised
+            reason = f"按时完成率{pct(u.on_time_rate)}，逾期未完成{u.overdue}项"
+            longest_text = f"，最长{days_text(longest)}" if longest is not None else ""
+            criticised.append(("通报批评", u.label, reason, longest_text))
+    # many units named: the short form, so the body stays short (the details are in 附件1 and 附件2)
+    short = len(criticised) > 6
+    return praised + [(k, unit, reason + ("" if short else longest) + "。") for k, unit, reason, longest in criticised]
 
 
 def bulletin_suggestions(plan: Plan, as_of: dt.date, cal=None, threshold: float = DEFAULT_THRESHOLD) -> dict:
