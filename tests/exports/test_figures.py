@@ -241,3 +241,27 @@ def test_another_organisations_bulletin_cannot_be_reissued(story, as_user, coord
     data = form_data(story.plan, "issue")
     data["bulletin"] = b.pk
     assert client.post(f"/plans/{story.plan.pk}/documents/bulletin/", data).status_code == 404
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_unit_page_and_lights_say_awaiting_review_not_overdue(story, as_user, coordinator, monkeypatch):
+    from duban.plans import deadlines
+
+    monkeypatch.setattr(deadlines, "office_today", lambda: AS_OF)
+    html = as_user(coordinator).get(f"/units/{story.units[JUSTICE].pk}/").content.decode()
+    # 司法: 1 accepted (task 1), 6 submitted on 10-14 and never reviewed, 3 not started and due today
+    assert "截至2021年12月31日：已完成 1 项，已报送待审核 1 项，退回修改 0 项，推进中 0 项，未开始 1 项；逾期未完成 0 项" in html
+    row = html[html.index('data-no="6"'):]
+    row = row[: row.index("</tr>")]
+    assert "light-review" in row and "待审核" in row and "light-red" not in row
+    html = as_user(coordinator).get(f"/units/{story.units[CIVIL].pk}/").content.decode()
+    row = html[html.index('data-no="6"'):]
+    assert "light-red" in row[: row.index("</tr>")]  # returned and past the due date: overdue
+    # the dashboard: the same figures, its as-of date, the review backlog
+    r = as_user(coordinator).get(f"/plans/{story.plan.pk}/dashboard/?date=2021-12-31")
+    total = r.context["total"]
+    assert (total.total, total.due, total.accepted_due, total.on_time, total.awaiting, total.overdue) == (16, 13, 7, 4, 2, 3)
+    assert r.context["backlog"].oldest_days == 78
+    assert "截至2021年12月31日" in r.content.decode()
