@@ -13,6 +13,8 @@ class ExportForm(forms.Form):
     unit = forms.IntegerField(required=False)
     as_of = forms.DateField(required=False)
     date = forms.DateField(required=False)
+    sign = forms.ChoiceField(choices=[("issuer", "发文机关和日期"), ("date", "只写日期"), ("none", "不署名")], required=False)
+    appendix = forms.BooleanField(required=False)
 
 
 class BulletinForm(forms.Form):

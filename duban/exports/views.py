@@ -63,6 +63,9 @@ def export_new(request, plan_id):
     for key in ("as_of", "date"):
         if d.get(key):
             params[key] = d[key].isoformat()
+    if d["kind"] == ExportJob.ANNUAL:
+        params["sign"] = d.get("sign") or "issuer"
+        params["appendix"] = bool(d.get("appendix"))
     job = jobs.enqueue(ExportJob(plan=plan, kind=d["kind"], params=params, created_by=request.user))
     return redirect("export_job", job.pk)
 

@@ -265,3 +265,20 @@ def test_unit_page_and_lights_say_awaiting_review_not_overdue(story, as_user, co
     assert (total.total, total.due, total.accepted_due, total.on_time, total.awaiting, total.overdue) == (16, 13, 7, 4, 2, 3)
     assert r.context["backlog"].oldest_days == 78
     assert "截至2021年12月31日" in r.content.decode()
+
+
+def test_annual_section_options_from_the_documents_page(story, as_user, coordinator):
+    from duban.exports import jobs
+
+    client = as_user(coordinator)
+    r = client.post(f"/plans/{story.plan.pk}/documents/new/", {"kind": "annual", "fmt": "docx", "as_of": "2021-12-31",
+                                                                "date": "2022-01-20", "sign": "date", "appendix": "1"})
+    assert r.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.params["sign"] == "date" and job.params["appendix"] is True
+    jobs.run_pending()
+    job.refresh_from_db()
+    text = docx_text(job.result.open("rb").read())
+    assert "（统计截止2021年12月31日）" in text and text.count("2022年1月20日") == 1
+    assert "昆明市西山区人民政府办公室\n2022年1月20日" not in text  # the date alone, no 署名
+    assert "各项任务落实情况（各单位报送）" in text  # the appendix was asked for
