@@ -363,27 +363,32 @@ def _nos(tasks: list[figures.TaskFigure]) -> str:
     return "、".join(str(t.no) for t in tasks)
 
 
+def _who(names: list[str]) -> str:
+    """Units named when there are one or two (where naming says who is left), else counted."""
+    return "、".join(names) if len(names) <= 2 else f"{len(names)}个单位"
+
+
 def annual_progress(fig: figures.PlanFigures) -> list[tuple[str, list[str]]]:
-    """Per-task completion: done / ongoing / not done, naming the units still outstanding."""
+    """Per-task completion: done / ongoing / not done, one paragraph each, naming the outstanding units
+    where one or two are left (the full lists are in the 督办通报's 附件2)."""
     done = [t for t in fig.task_rows if t.state == figures.ACCEPTED]
     not_done = [t for t in fig.task_rows if t.overdue]
     ongoing = [t for t in fig.task_rows if t.state != figures.ACCEPTED and not t.overdue]
-    out = []
-    out.append(("已完成的任务", [f"第{_nos(done)}项，共{len(done)}项任务，所有责任单位均已完成并通过审核。" if done
-                                 else "尚无全部责任单位均已完成的任务。"]))
-    lines = []
+    out = [(f"已完成的任务（{len(done)}项）", [f"第{_nos(done)}项，所有责任单位均已完成并通过审核。" if done else "无。"])]
+    entries = []
     for t in ongoing:
-        bits = []
+        bits = [f"完成{t.units.accepted}/{t.units.total}"]
         if t.awaiting_units:
-            bits.append(f"{_units_text(t.awaiting_units)}已报送、待审核")
+            bits.append(f"{_who(t.awaiting_units)}已报送待审核")
         others = [u for u in t.outstanding if u not in t.awaiting_units]
         if others:
-            bits.append(f"{_units_text(others)}正在落实" + ("（尚未到期）" if not t.due else ""))
-        lines.append(f"第{t.no}项（{t.units.accepted}/{t.units.total}个单位已完成）：" + "；".join(bits) + "。")
-    out.append((f"正在推进的任务（{len(ongoing)}项）", lines or ["无。"]))
-    lines = [f"第{t.no}项（{t.units.accepted}/{t.units.total}个单位已完成）：{_units_text(t.overdue_units)}逾期未完成。"
-             for t in not_done]
-    out.append((f"逾期未完成的任务（{len(not_done)}项）", lines or ["无。"]))
+            bits.append(f"{_who(others)}正在落实")
+        if not t.due:
+            bits.append("尚未到期")
+        entries.append(f"第{t.no}项（{'，'.join(bits)}）")
+    out.append((f"正在推进的任务（{len(ongoing)}项）", ["；".join(entries) + "。" if entries else "无。"]))
+    entries = [f"第{t.no}项（完成{t.units.accepted}/{t.units.total}，{_who(t.overdue_units)}逾期未完成）" for t in not_done]
+    out.append((f"逾期未完成的任务（{len(not_done)}项）", ["；".join(entries) + "。" if entries else "无。"]))
     return out
 
 

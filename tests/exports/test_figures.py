@@ -167,10 +167,12 @@ def test_annual_section_reads_as_a_report(story):
     assert "（统计截止2021年12月31日）" in text
     assert "将6项政务公开工作任务分解到6个责任单位" in text
     assert "已到完成时限的13项中已完成7项（按时完成4项），完成率53.8%，按时完成率30.8%；已报送待审核2项，逾期未完成3项" in text
-    assert "第1项，共1项任务，所有责任单位均已完成并通过审核。" in text
-    assert f"第2项（2/3个单位已完成）：{FINANCE}逾期未完成。" in text  # 民政, 教体 accepted; 财政 not
-    assert f"第6项（1/4个单位已完成）：{OFFICE}、{CIVIL}逾期未完成。" in text
-    assert f"第3项（1/3个单位已完成）：{EDUCATION}已报送、待审核；{JUSTICE}正在落实。" in text
+    assert "（一）已完成的任务（1项）\n第1项，所有责任单位均已完成并通过审核。" in text
+    # 2: 民政, 教体 accepted, 财政 not; 6: 统计 accepted, 政府办 and 民政 overdue, 司法 awaiting review
+    assert f"（三）逾期未完成的任务（2项）\n第2项（完成2/3，{FINANCE}逾期未完成）；第6项（完成1/4，{OFFICE}、{CIVIL}逾期未完成）。" in text
+    # 3: 财政 accepted, 教体 awaiting, 司法 due that day; 4: 民政 accepted, 教体 in progress, no due date; 5: not due
+    assert (f"（二）正在推进的任务（3项）\n第3项（完成1/3，{EDUCATION}已报送待审核，{JUSTICE}正在落实）；"
+            f"第4项（完成1/2，{EDUCATION}正在落实，尚未到期）；第5项（完成0/1，{FINANCE}正在落实，尚未到期）。") in text
     assert "昆明市西山区人民政府办公室" in text and text.rstrip().endswith("2022年1月20日")
     assert "已完成第1项（第1次报送）" not in text  # the liaisons' texts only in the optional appendix
     [figures_table] = docx_tables(blob)

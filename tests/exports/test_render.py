@@ -129,3 +129,13 @@ def test_the_seed_years_bulletin_body_is_at_most_four_pages(seed_plan, tmp_path)
     accepted = due.filter(status="accepted", accepted_at__date__lte=as_of)
     assert f"已到完成时限的{due.count()}项，已完成{accepted.count()}项" in body
     assert f"已报送、待审核{Assignment.objects.filter(task__plan=seed_plan, status='submitted').count()}项" in body
+
+
+def test_the_seed_years_annual_section_is_short_without_the_appendix(seed_plan, tmp_path):
+    as_of = seed_year(seed_plan)
+    plain = tmp_path / "annual.docx"
+    plain.write_bytes(build.build_annual(seed_plan, {"fmt": "docx", "as_of": as_of.isoformat(), "date": "2021-11-16"})[1])
+    [pdf] = convert_to_pdf([plain], tmp_path / "pdf", tmp_path / "lo-profile")
+    assert pages(pdf) <= 6
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert "统计截止2021年11月15日" in text and "各项任务完成情况" in text and "主要数据" in text
