@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Callable
 
 from django.utils import timezone
@@ -20,7 +20,7 @@ from duban.assessment import figures
 from duban.assessment.facts import Fact
 from duban.assessment.scoring import STATE_LABELS, assess
 from duban.directory.models import Unit
-from duban.plans.models import LEAD, RESPONSIBLE, Assignment, Plan, Section, Task
+from duban.plans.models import LEAD, RESPONSIBLE, Plan, Section, Task
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import EvidenceLink, Report
 from duban.workcal.services import get_calendar
@@ -76,7 +76,7 @@ def area_of(plan: Plan) -> str:
 def division_rows(plan: Plan) -> list[docs.DivisionRow]:
     paths = section_paths(plan)
     by_task: dict[int, dict[str, list[str]]] = defaultdict(lambda: {LEAD: [], RESPONSIBLE: []})
-    for task_id, role, name in Assignment.objects.filter(task__plan=plan).order_by("unit__sort_order", "unit_id").values_list(
+    for task_id, role, name in figures.working_assignments(plan).order_by("unit__sort_order", "unit_id").values_list(
             "task", "role", "unit__name"):
         by_task[task_id][role].append(name)
     rows = []
