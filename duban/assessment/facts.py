@@ -79,7 +79,9 @@ def top_sections(plan: Plan) -> dict[int, Section]:
 
 def load(plan: Plan, assignments=None) -> list[Fact]:
     """Facts of the plan's assignments (or of the given assignment queryset), in task and unit order."""
-    qs = assignments if assignments is not None else Assignment.objects.filter(task__plan=plan)
+    from duban.assessment.figures import working_assignments
+
+    qs = working_assignments(plan, assignments)
     qs = qs.select_related("task", "unit").order_by("task__no", "role", "unit__sort_order", "unit_id")
     rows = list(qs)
     ids = [a.pk for a in rows]

@@ -1,26 +1,26 @@
 """Lights for the dashboard, by the reminders' rule (duban.plans.deadlines.Lights) applied to each
 assignment as it stood on the as-of date: accepted by then → done; submitted by then and not yet
-accepted → submitted; otherwise its current status (未开始/推进中/退回 all light the same way)."""
+accepted → 待审核; otherwise its current status (未开始/推进中/退回 all light the same way)."""
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
 
-from duban.assessment.facts import Fact, localdate
+from duban.assessment import figures
+from duban.assessment.facts import Fact
 from duban.plans import deadlines
 from duban.plans.models import Assignment
 
 LIGHTS = [(k, deadlines.LIGHT_TITLES[k]) for k in deadlines.LIGHT_ORDER]
 
 
+_STATUS = {figures.ACCEPTED: Assignment.ACCEPTED, figures.AWAITING: Assignment.SUBMITTED, figures.RETURNED: Assignment.RETURNED,
+           figures.IN_PROGRESS: Assignment.IN_PROGRESS, figures.NOT_STARTED: Assignment.NOT_STARTED}
+
+
 def status_on(f: Fact, as_of: dt.date) -> str:
-    if f.accepted_by(as_of):
-        return Assignment.ACCEPTED
-    if f.submitted_at is not None and localdate(f.submitted_at) <= as_of and f.status in (Assignment.SUBMITTED, Assignment.ACCEPTED):
-        return Assignment.SUBMITTED
-    if f.status in (Assignment.SUBMITTED, Assignment.ACCEPTED):
-        return Assignment.IN_PROGRESS
-    return f.status
+    """The assignment's status on the as-of date, by duban.assessment.figures.state_on."""
+    return _STATUS[figures.state_on(f, as_of)]
 
 
 def light_function(facts, as_of: dt.date, cal, yellow_days: int = deadlines.DEFAULT_YELLOW_DAYS):

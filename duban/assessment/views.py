@@ -14,6 +14,7 @@ from duban.audit.events import record, snapshot
 from duban.audit.middleware import style_attributes_allowed
 from duban.audit.models import AuditEvent
 from duban.assessment import facts as facts_mod
+from duban.assessment import figures
 from duban.assessment.forms import AsOfForm, DeductionForm, SchemeForm
 from duban.assessment.lights import light_function
 from duban.assessment.models import Deduction, Scheme
@@ -88,6 +89,7 @@ def dashboard(request, plan_id):
     }
     return render(request, "assessment/dashboard.html", {
         "plan": plan, "form": form, "as_of": as_of, "total": dash.total(facts, as_of), "units": units,
+        "tasks": figures.task_counts(figures.per_task(facts, as_of)), "backlog": figures.backlog(facts, as_of),
         "sections": sections, "lights": lights, "trend": trend, "overdue": overdue,
         "overdue_tasks": dash.overdue_by_task(overdue), "charts": charts,
     })

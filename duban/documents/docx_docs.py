@@ -82,7 +82,10 @@ def unit_task_list_docx(data: UnitTaskList) -> bytes:
         doc.paragraph(f"制表日期：{cn_date(data.date)}", indent=False, align="right")
     lead = sum(1 for r in data.rows if r.role == LEAD)
     responsible = sum(1 for r in data.rows if r.role == RESPONSIBLE)
-    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、负责落实{responsible}项。")
+    doc.paragraph(f"{data.unit_name}共承担任务{len(data.rows)}项，其中牵头{lead}项、负责落实{responsible}项。"
+                  + data.summary)
+    if data.as_of:
+        doc.paragraph(f"（进展情况截至{cn_date(data.as_of)}）", indent=False, align="right")
     rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.status] for r in data.rows]
     doc.table(["序号", "工作任务", "具体要求", "责任类型", "完成时限", "进展情况"], rows,
               [12, 26, 50, 22, 24, 22], align=["center", "center", "left", "center", "center", "center"])
@@ -92,9 +95,69 @@ def unit_task_list_docx(data: UnitTaskList) -> bytes:
 # --- 督办通报 -----------------------------------------------------------------------
 
 
+def _unit_table(doc: GongwenDocument, data: BulletinData) -> None:
+    with_score = any(u.score is not None for u in data.per_unit)
+    detailed = any(u.due is not None for u in data.per_unit)
+    if detailed:
+        headers = ["序号", "责任单位", "承担任务", "已到期", "其中已完成", "其中按时完成", "已报送待审核", "逾期未完成",
+                   "完成率", "按时完成率"]
+        widths = [10, 42, 13, 13, 13, 13, 13, 13, 19, 19]
+    else:
+        headers = ["序号", "责任单位", "承担任务", "已完成", "逾期未完成", "按时完成率"]
+        widths = [12, 50, 22, 20, 26, 26]
+    if with_score:
+        headers.append("得分")
+        widths = [w * 0.92 for w in widths] + [14 if detailed else 16]
+    scale = doc.text_width_mm / sum(widths)
+    widths = [w * scale for w in widths]
+    rows = []
+    for i, u in enumerate(data.per_unit, 1):
+        if detailed:
+            row = [i, u.unit, u.assigned, u.due, u.done, u.on_time, u.awaiting, u.overdue, percent(u.done_rate),
+                   percent(u.on_time_rate)]
+        else:
+            row = [i, u.unit, u.assigned, u.done, u.overdue, percent(u.on_time_rate)]
+        if with_score:
+            row.append(number(u.score))
+        rows.append(row)
+    doc.table(headers, rows, widths, align=["center", "left"] + ["center"] * (len(headers) - 2),
+              size=SIZE["五号"] if detailed else SIZE["小四"])
+
+
+def _overdue_table(doc: GongwenDocument, data: BulletinData) -> None:
+    with_calendar = any(o.calendar_days is not None for o in data.overdue)
+    headers = ["序号", "任务编号", "责任单位", "具体要求", "完成时限"]
+    widths = [12, 16, 34, 52, 26]
+    if with_calendar:
+        headers += ["逾期天数（日历天）", "逾期工作日"]
+        widths = [10, 12, 40, 48, 24, 16, 14]
+    else:
+        headers.append("逾期天数")
+        widths.append(16)
+    scale = doc.text_width_mm / sum(widths)
+    rows = []
+    for i, o in enumerate(data.overdue, 1):
+        row = [i, o.no, o.unit, o.requirement, cn_date(o.due_date)]
+        row += [o.calendar_days, "—" if o.days_overdue is None else o.days_overdue] if with_calendar else [o.days_overdue]
+        rows.append(row)
+    doc.table(headers, rows, [w * scale for w in widths], align=["center", "center", "left", "left"] + ["center"] * (len(headers) - 4),
+              size=SIZE["五号"] if with_calendar else SIZE["小四"])
+
+
+def _named_kinds(data: BulletinData) -> list[str]:
+    """The kinds of units named, praise first."""
+    kinds: list[str] = []
+    for u in data.units_named:
+        if u.kind not in kinds:
+            kinds.append(u.kind)
+    return sorted(kinds, key=lambda k: 0 if "表扬" in k else 1)
+
+
 def bulletin_docx(data: BulletinData) -> bytes:
-    """督办通报: red 版头, 期号/文号 over the red rule, title, figures in words, per-unit
-    table, overdue list, units named, next steps, 署名 and 成文日期, 版记."""
+    """督办通报: red 版头, 期号/文号 over the red rule, title, 主送, figures in words, units named
+    (praise first), next steps, 署名 and 成文日期, 附注, 版记. With ``annexes`` the per-unit table and
+    the overdue list follow as 附件1 and 附件2 (each on a new page, before the 版记), announced by an
+    附件说明 after the text; otherwise they are in the body."""
     doc = GongwenDocument(title=data.title, author=data.issuer)
     doc.masthead(bulletin_masthead(data), space_before_mm=25)
     doc.doc_number_line(data.doc_number)
@@ -107,40 +170,28 @@ def bulletin_docx(data: BulletinData) -> bytes:
     heading = _Headings(doc)
 
     heading("总体情况")
-    doc.paragraph(figures_sentence(data.figures, f"截至{cn_date(as_of)}", plan if data.plan_title else "工作要点"))
+    for text in data.summary or [figures_sentence(data.figures, f"截至{cn_date(as_of)}", plan if data.plan_title else "工作要点")]:
+        doc.paragraph(text)
 
-    if data.per_unit:
-        heading("各单位落实情况")
-        doc.paragraph(f"各责任单位任务落实情况见下表（共{len(data.per_unit)}个单位）。")
-        with_score = any(u.score is not None for u in data.per_unit)
-        headers = ["序号", "责任单位", "承担任务", "已完成", "逾期未完成", "按时完成率"]
-        widths = [12, 50, 22, 20, 26, 26]
-        if with_score:
-            headers.append("得分")
-            widths = [12, 44, 20, 18, 24, 22, 16]
-        rows = []
-        for i, u in enumerate(data.per_unit, 1):
-            row = [i, u.unit, u.assigned, u.done, u.overdue, percent(u.on_time_rate)]
-            if with_score:
-                row.append(number(u.score))
-            rows.append(row)
-        doc.table(headers, rows, widths, align=["center", "left"] + ["center"] * (len(headers) - 2))
-
-    heading("逾期未完成事项")
-    if data.overdue:
-        doc.paragraph(f"截至{cn_date(as_of)}，共有{len(data.overdue)}项任务逾期未完成，具体如下。")
-        rows = [[i, o.no, o.unit, o.requirement, cn_date(o.due_date), o.days_overdue]
-                for i, o in enumerate(data.overdue, 1)]
-        doc.table(["序号", "任务编号", "责任单位", "具体要求", "完成时限", "逾期天数"], rows,
-                  [12, 16, 34, 52, 26, 16], align=["center", "center", "left", "left", "center", "center"])
+    annex_titles = []
+    if data.annexes:
+        if data.per_unit:
+            annex_titles.append(("各单位落实情况统计表", "unit"))
+        annex_titles.append(("逾期未完成事项清单", "overdue"))
     else:
-        doc.paragraph("无逾期未完成事项。")
+        if data.per_unit:
+            heading("各单位落实情况")
+            doc.paragraph(f"各责任单位任务落实情况见下表（共{len(data.per_unit)}个单位）。")
+            _unit_table(doc, data)
+        heading("逾期未完成事项")
+        if data.overdue:
+            doc.paragraph(f"截至{cn_date(as_of)}，共有{len(data.overdue)}项任务逾期未完成，具体如下。")
+            _overdue_table(doc, data)
+        else:
+            doc.paragraph("无逾期未完成事项。")
 
     if data.units_named:
-        kinds: list[str] = []
-        for u in data.units_named:
-            if u.kind not in kinds:
-                kinds.append(u.kind)
+        kinds = _named_kinds(data)
         if len(kinds) == 1:  # only praise, or only criticism: no sub-headings
             heading(kinds[0] if kinds[0].startswith("通报") else "通报" + kinds[0])
         else:
@@ -148,16 +199,38 @@ def bulletin_docx(data: BulletinData) -> bytes:
         for i, kind in enumerate(kinds, 1):
             if len(kinds) > 1:
                 doc.heading2(f"（{cn_number(i)}）{kind}")
-            for u in data.units_named:
-                if u.kind == kind:
-                    doc.paragraph(f"{u.unit}：{u.reason}")
+            named = [u for u in data.units_named if u.kind == kind]
+            if len(named) > 6:  # many units: one paragraph, so the body stays short
+                doc.paragraph("；".join(f"{u.unit}（{u.reason.rstrip('。')}）" if u.reason else u.unit for u in named)
+                              + f"。（共{len(named)}个单位）")
+                continue
+            for u in named:
+                doc.paragraph(f"{u.unit}：{u.reason}" if u.reason else u.unit)
 
     if data.requirements:
         heading("下一步工作要求")
         for text in data.requirements:
             doc.paragraph(text)
 
+    if annex_titles:  # 附件说明: 正文下空一行，左空二字
+        doc.blank()
+        for i, (title, _) in enumerate(annex_titles, 1):
+            prefix = "附件：" if i == 1 else "　　　"
+            doc.paragraph(f"{prefix}{i}．{title}" if len(annex_titles) > 1 else f"附件：{title}")
     doc.signature(data.issuer, data.date)
+    if data.publicity:
+        doc.paragraph(f"（{data.publicity}）")
+    for i, (title, what) in enumerate(annex_titles, 1):
+        doc.page_break()
+        doc.label(f"附件{i}" if len(annex_titles) > 1 else "附件")
+        doc.title(title, lines_before=0.5, lines_after=0.5)
+        doc.paragraph(f"（截至{cn_date(as_of)}）", indent=False, align="center")
+        if what == "unit":
+            _unit_table(doc, data)
+        elif data.overdue:
+            _overdue_table(doc, data)
+        else:
+            doc.paragraph("无逾期未完成事项。")
     if data.cc:
         doc.banji(data.cc, data.printed_by or data.issuer, data.date)
     return doc.to_bytes()
@@ -167,29 +240,56 @@ def bulletin_docx(data: BulletinData) -> bytes:
 
 
 def annual_report_section_docx(data: AnnualSection) -> bytes:
-    """The plan-implementation part of the 政府信息公开工作年度报告, as a standalone document:
-    figures in words, then one table row per task with what was done and where it was published."""
+    """The plan-implementation part of the 政府信息公开工作年度报告, as a standalone document.
+
+    With ``summary``: the cut-off date, a prose account, per-task completion, a small table of key
+    figures, 署名/日期 as given; the per-task evidence table only as an appendix (``appendix``).
+    Without it (older callers): figures in words and the per-task table."""
     title = annual_section_title(data)
     doc = GongwenDocument(title=title, author=data.issuer)
     doc.title(title, lines_before=0)
+    if data.as_of:
+        doc.subtitle(f"（统计截止{cn_date(data.as_of)}）")
     for text in data.intro:
         doc.paragraph(text)
     heading = _Headings(doc)
-    heading("总体情况")
-    f = data.figures
-    doc.paragraph(figures_sentence(f, f"{data.year}年", f"{data.area}政务公开工作要点"))
-    heading("具体落实情况")
+    if data.summary:
+        heading("总体情况")
+        for text in data.summary:
+            doc.paragraph(text)
+        heading("各项任务完成情况")
+        for i, (sub, paragraphs) in enumerate(data.progress, 1):
+            doc.heading2(f"（{cn_number(i)}）{sub}")
+            for text in paragraphs:
+                doc.paragraph(text)
+        if data.key_figures:
+            heading("主要数据")
+            doc.table(["指标", "按任务", "按责任单位分工"], [list(r) for r in data.key_figures], [70, 43, 43],
+                      align=["left", "center", "center"], size=SIZE["小四"])
+    else:
+        heading("总体情况")
+        doc.paragraph(figures_sentence(data.figures, f"{data.year}年", f"{data.area}政务公开工作要点"))
+        heading("具体落实情况")
+        _evidence_table(doc, data)
+    if data.issuer and data.date:
+        doc.signature(data.issuer, data.date)
+    elif data.date:
+        doc.date_line(data.date)
+    if data.summary and data.appendix:
+        doc.page_break()
+        doc.label("附件")
+        doc.title("各项任务落实情况（各单位报送）", lines_before=0.5, lines_after=0.5)
+        _evidence_table(doc, data)
+    return doc.to_bytes()
+
+
+def _evidence_table(doc: GongwenDocument, data: AnnualSection) -> None:
     rows = []
     for r in data.rows:
         links = [Hyperlink(u, u) for u in r.urls]
         rows.append([r.no, r.requirement, r.done_text, links or "—"])
     doc.table(["序号", "工作要点", "落实情况", "公开地址"], rows, [12, 46, 58, 40],
               align=["center", "left", "left", "left"], size=SIZE["五号"] + 0.5)
-    if data.issuer and data.date:
-        doc.signature(data.issuer, data.date)
-    elif data.date:
-        doc.date_line(data.date)
-    return doc.to_bytes()
 
 
 # --- 考评结果 -----------------------------------------------------------------------

@@ -78,6 +78,8 @@ class UnitTaskList:
     title: str = ""  # default: "{unit_name}政务公开工作任务清单"
     plan_title: str = ""  # "西山区2021年政务公开工作要点分工方案"
     date: dt.date | None = None  # 制表日期
+    as_of: dt.date | None = None  # the 进展情况 are as of this date ("截至…")
+    summary: str = ""  # a sentence on the progress, after the counts by role
 
 
 @dataclass
@@ -94,14 +96,25 @@ class Figures:
     overdue: int = 0
     in_progress: int = 0
     not_started: int = 0
+    # What was due by the as-of date, and the part of ``done`` / ``on_time`` that was due. When
+    # given, the rates divide by it (the honest denominator); None means "everything was due".
+    due: int | None = None
+    done_due: int | None = None
+    awaiting: int = 0  # submitted, awaiting the office's review (never overdue)
+    returned: int = 0
+
+    @property
+    def denominator(self) -> int:
+        return self.total if self.due is None else self.due
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.total if self.total else None
+        return self.on_time / self.denominator if self.denominator else None
 
     @property
     def done_rate(self) -> float | None:
-        return self.done / self.total if self.total else None
+        done = self.done if self.done_due is None else self.done_due
+        return done / self.denominator if self.denominator else None
 
 
 @dataclass
@@ -112,6 +125,12 @@ class UnitStat:
     overdue: int = 0
     on_time_rate: float | None = None  # 0..1
     score: float | None = None
+    # When ``due`` is given the table shows what was due, the part done and on time, and the reports
+    # awaiting review; ``done`` is then the part of ``due`` that was done.
+    due: int | None = None
+    on_time: int | None = None
+    awaiting: int | None = None
+    done_rate: float | None = None
 
 
 @dataclass
@@ -120,7 +139,8 @@ class OverdueItem:
     unit: str
     requirement: str
     due_date: dt.date
-    days_overdue: int  # working or calendar days, as the caller counts them
+    days_overdue: int | None  # working days after the due date (逾期工作日)
+    calendar_days: int | None = None  # calendar days after the due date; shown when given
 
 
 @dataclass
@@ -151,6 +171,9 @@ class BulletinData:
     requirements: list[str] = field(default_factory=list)  # 下一步工作要求, one paragraph each
     cc: list[str] = field(default_factory=list)  # 抄送
     printed_by: str = ""  # 印发机关; default: issuer
+    summary: list[str] = field(default_factory=list)  # 总体情况 paragraphs; default: the figures in words
+    annexes: bool = False  # per-unit table and overdue list as 附件1 and 附件2 after the signature
+    publicity: str = ""  # 附注 under the date, e.g. "此件公开发布"
 
 
 @dataclass
@@ -173,6 +196,13 @@ class AnnualSection:
     intro: list[str] = field(default_factory=list)  # paragraphs before the figures
     issuer: str = ""
     date: dt.date | None = None
+    as_of: dt.date | None = None  # 统计截止日期, stated under the title
+    # The section as a report reads (used when ``summary`` is given): prose, per-task completion,
+    # key figures; ``rows`` (the evidence texts) then go to an appendix only when ``appendix``.
+    summary: list[str] = field(default_factory=list)
+    progress: list[tuple[str, list[str]]] = field(default_factory=list)  # (heading, paragraphs)
+    key_figures: list[tuple[str, str, str]] = field(default_factory=list)  # (item, by task, by assignment)
+    appendix: bool = False
 
 
 @dataclass

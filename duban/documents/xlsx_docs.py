@@ -262,7 +262,7 @@ def division_table_xlsx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *,
 def _unit_task_list_sheet(ws: Worksheet, data: UnitTaskList) -> None:
     cols = [Col("序号", 6, "center"), Col("工作任务", 22, "center"), Col("具体要求", 56),
             Col("责任类型", 10, "center"), Col("完成时限", 18, "center"), Col("截止日期", 16, "center"),
-            Col("进展情况", 12, "center")]
+            Col("进展情况", 18, "center")]
     rows = [[r.no, section_text(r.section), r.requirement, r.role, r.due_text, r.due_date, r.status]
             for r in data.rows]
     bits = []
@@ -270,6 +270,8 @@ def _unit_task_list_sheet(ws: Worksheet, data: UnitTaskList) -> None:
         bits.append(f"依据《{data.plan_title}》")
     if data.date:
         bits.append(f"制表日期：{cn_date(data.date)}")
+    if data.as_of:
+        bits.append(f"进展情况截至{cn_date(data.as_of)}")
     write_table(ws, unit_task_list_title(data), cols, rows, subtitle="，".join(bits))
 
 
@@ -322,6 +324,12 @@ def unit_task_lists_zip(lists: Sequence[UnitTaskList], fmt: str = "docx") -> byt
 
 
 def _figures_rows(f: Figures) -> list[list[Any]]:
+    if f.due is not None:
+        return [["任务总数", f.total], ["截至统计日已到期", f.due], ["已完成", f.done],
+                ["其中：到期任务已完成", f.done_due if f.done_due is not None else f.done],
+                ["其中：到期任务按时完成", f.on_time], ["已报送待审核", f.awaiting], ["退回修改", f.returned],
+                ["正在推进", f.in_progress], ["尚未启动", f.not_started], ["逾期未完成", f.overdue],
+                ["完成率（已完成÷已到期）", f.done_rate], ["按时完成率（按时完成÷已到期）", f.on_time_rate]]
     rows = [["任务总数", f.total], ["已完成", f.done], ["其中：按时完成", f.on_time],
             ["正在推进", f.in_progress]]
     if f.not_started:
@@ -331,12 +339,12 @@ def _figures_rows(f: Figures) -> list[list[Any]]:
 
 
 def _figures_sheet(ws: Worksheet, title: str, f: Figures, subtitle: str) -> None:
-    cols = [Col("项目", 24), Col("数值", 14, "center")]
+    cols = [Col("项目", 34), Col("数值", 14, "center")]
     rows = _figures_rows(f)
     write_table(ws, title, cols, rows, subtitle=subtitle, autofilter=False)
     header_row = 3 if subtitle else 2
     for i, (label, _) in enumerate(rows):
-        if label.endswith("率"):
+        if "率" in label:
             ws.cell(row=header_row + 1 + i, column=2).number_format = PERCENT_FORMAT
 
 
@@ -351,14 +359,24 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
 
     ws = wb.create_sheet("各单位情况")
     with_score = any(u.score is not None for u in data.per_unit)
-    cols = [Col("序号", 6, "center"), Col("责任单位", 30), Col("承担任务", 10, "center"),
-            Col("已完成", 10, "center"), Col("逾期未完成", 12, "center"),
-            Col("按时完成率", 12, "center", PERCENT_FORMAT)]
+    detailed = any(u.due is not None for u in data.per_unit)
+    if detailed:
+        cols = [Col("序号", 6, "center"), Col("责任单位", 30), Col("承担任务", 10, "center"), Col("已到期", 10, "center"),
+                Col("其中已完成", 10, "center"), Col("其中按时完成", 12, "center"), Col("已报送待审核", 12, "center"),
+                Col("逾期未完成", 12, "center"), Col("完成率", 10, "center", PERCENT_FORMAT),
+                Col("按时完成率", 12, "center", PERCENT_FORMAT)]
+    else:
+        cols = [Col("序号", 6, "center"), Col("责任单位", 30), Col("承担任务", 10, "center"),
+                Col("已完成", 10, "center"), Col("逾期未完成", 12, "center"),
+                Col("按时完成率", 12, "center", PERCENT_FORMAT)]
     if with_score:
         cols.append(Col("得分", 10, "center"))
     rows = []
     for i, u in enumerate(data.per_unit, 1):
-        row = [i, u.unit, u.assigned, u.done, u.overdue, u.on_time_rate]
+        if detailed:
+            row = [i, u.unit, u.assigned, u.due, u.done, u.on_time, u.awaiting, u.overdue, u.done_rate, u.on_time_rate]
+        else:
+            row = [i, u.unit, u.assigned, u.done, u.overdue, u.on_time_rate]
         if with_score:
             row.append(u.score)
         rows.append(row)
@@ -366,9 +384,15 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
 
     ws = wb.create_sheet("逾期事项")
     cols = [Col("序号", 6, "center"), Col("任务编号", 10, "center"), Col("责任单位", 26),
-            Col("具体要求", 60), Col("完成时限", 18, "center"), Col("逾期天数", 10, "center")]
-    rows = [[i, o.no, o.unit, o.requirement, o.due_date, o.days_overdue]
-            for i, o in enumerate(data.overdue, 1)]
+            Col("具体要求", 60), Col("完成时限", 18, "center")]
+    if any(o.calendar_days is not None for o in data.overdue):
+        cols += [Col("逾期天数（日历天）", 12, "center"), Col("逾期工作日", 10, "center")]
+        rows = [[i, o.no, o.unit, o.requirement, o.due_date, o.calendar_days, o.days_overdue]
+                for i, o in enumerate(data.overdue, 1)]
+    else:
+        cols.append(Col("逾期天数", 10, "center"))
+        rows = [[i, o.no, o.unit, o.requirement, o.due_date, o.days_overdue]
+                for i, o in enumerate(data.overdue, 1)]
     write_table(ws, "逾期未完成事项", cols, rows, subtitle=subtitle)
 
     if data.units_named:
@@ -395,7 +419,12 @@ def annual_report_section_xlsx(data: AnnualSection) -> bytes:
     subtitle = cn_date(data.date) if data.date else ""
     write_table(ws, title, cols, rows, subtitle=subtitle, links=links)
     ws = wb.create_sheet("总体情况")
-    _figures_sheet(ws, f"{data.area}{data.year}年政务公开工作要点完成情况", data.figures, "")
+    as_of = f"统计截止{cn_date(data.as_of)}" if data.as_of else ""
+    _figures_sheet(ws, f"{data.area}{data.year}年政务公开工作要点完成情况", data.figures, as_of)
+    if data.summary:
+        ws = wb.create_sheet("完成情况说明")
+        paragraphs = data.summary + [p for head, ps in data.progress for p in [head] + ps]
+        write_table(ws, title, [Col("说明", 100)], [[p] for p in paragraphs], subtitle=as_of, autofilter=False)
     return _save(wb)
 
 

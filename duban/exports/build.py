@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Callable
 
 from django.utils import timezone
@@ -16,10 +16,11 @@ from django.utils import timezone
 from duban import documents as docs
 from duban.assessment import dashboard as dash
 from duban.assessment import facts as facts_mod
+from duban.assessment import figures
 from duban.assessment.facts import Fact
 from duban.assessment.scoring import STATE_LABELS, assess
 from duban.directory.models import Unit
-from duban.plans.models import LEAD, RESPONSIBLE, Assignment, Plan, Section, Task
+from duban.plans.models import LEAD, RESPONSIBLE, Plan, Section, Task
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import EvidenceLink, Report
 from duban.workcal.services import get_calendar
@@ -75,7 +76,7 @@ def area_of(plan: Plan) -> str:
 def division_rows(plan: Plan) -> list[docs.DivisionRow]:
     paths = section_paths(plan)
     by_task: dict[int, dict[str, list[str]]] = defaultdict(lambda: {LEAD: [], RESPONSIBLE: []})
-    for task_id, role, name in Assignment.objects.filter(task__plan=plan).order_by("unit__sort_order", "unit_id").values_list(
+    for task_id, role, name in figures.working_assignments(plan).order_by("unit__sort_order", "unit_id").values_list(
             "task", "role", "unit__name"):
         by_task[task_id][role].append(name)
     rows = []
@@ -106,18 +107,23 @@ def unit_task_list(plan: Plan, unit: Unit, facts: list[Fact], as_of: dt.date, pa
         if f.unit_id != unit.pk:
             continue
         t = tasks[f.task_id]
-        status = f.status_display
-        if dash.is_overdue(f, as_of):
-            status = "已逾期"
+        status = figures.status_text(f, as_of)  # 已报送待审核 is never shown as overdue
         rows.append(docs.UnitTaskRow(no=f.task_no, section=paths.get(t.section_id, []), requirement=f.requirement,
                                      role=ROLE_LABELS[f.role], due_text=t.deadline_text or t.deadline_display(),
                                      status=status, due_date=f.due_date))
-    return docs.UnitTaskList(unit_name=unit.name, rows=rows, plan_title=plan.title, date=as_of)
+    mine = figures.Counts()
+    for f in facts:
+        if f.unit_id == unit.pk:
+            mine.add(f, as_of)
+    summary = (f"截至{docs.common.cn_date(as_of)}，已完成{mine.accepted}项，已报送待审核{mine.awaiting}项，"
+               f"退回修改{mine.returned}项，推进中{mine.in_progress}项，未开始{mine.not_started}项；逾期未完成{mine.overdue}项。")
+    return docs.UnitTaskList(unit_name=unit.name, rows=rows, plan_title=plan.title, date=as_of, as_of=as_of,
+                             summary=summary)
 
 
 def build_unit_lists(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, bytes]:
     fmt = params.get("fmt", "docx")
-    as_of = timezone.localdate()
+    as_of = parse_date(params.get("as_of"), timezone.localdate())
     facts = facts_mod.load(plan)
     paths = section_paths(plan)
     tasks = {t.pk: t for t in Task.objects.filter(plan=plan)}
@@ -138,64 +144,139 @@ def build_unit_lists(plan: Plan, params: dict, step: Step = _noop) -> tuple[str,
     return f"{plan.title}-各单位任务清单（{fmt}）.zip", docs.unit_task_lists_zip(lists, fmt)
 
 
-# --- figures --------------------------------------------------------------------------------------
+# --- figures ----------------------------------------------------------------------------------------
+
+
+def doc_figures(c: figures.Counts) -> docs.Figures:
+    """duban.assessment.figures counts as the documents' Figures (rates divide by what was due)."""
+    return docs.Figures(total=c.total, done=c.accepted, on_time=c.on_time, overdue=c.overdue,
+                        in_progress=c.in_progress, not_started=c.not_started, due=c.due, done_due=c.accepted_due,
+                        awaiting=c.awaiting, returned=c.returned)
 
 
 def task_figures(facts: list[Fact], as_of: dt.date) -> docs.Figures:
-    """Counts of tasks: a task is done when every unit on it is done (on time when all were on time);
-    an unfinished task is overdue when any of its units is overdue; else in progress when any unit has
-    started, else not started."""
-    by_task: OrderedDict[int, list[Fact]] = OrderedDict()
-    for f in facts:
-        by_task.setdefault(f.task_id, []).append(f)
-    fig = docs.Figures(total=len(by_task))
-    for fs in by_task.values():
-        if all(dash.is_done(f, as_of) for f in fs):
-            fig.done += 1
-            fig.on_time += all(dash.is_on_time(f, as_of) for f in fs)
-        elif any(dash.is_overdue(f, as_of) for f in fs):
-            fig.overdue += 1
-        elif any(f.started_at is not None and facts_mod.localdate(f.started_at) <= as_of for f in fs):
-            fig.in_progress += 1
-        else:
-            fig.not_started += 1
-    return fig
+    """Counts of tasks (duban.assessment.figures: a task is done when all its units are)."""
+    return doc_figures(figures.task_counts(figures.per_task(facts, as_of)))
+
+
+def pct(rate: float | None) -> str:
+    return docs.common.percent(rate)
+
+
+def days_text(o: figures.OverdueItem) -> str:
+    if o.working_days is None:
+        return f"逾期{o.calendar_days}天"
+    return f"逾期{o.calendar_days}天（{o.working_days}个工作日）"
+
+
+def figures_paragraphs(fig: figures.PlanFigures, subject: str) -> list[str]:
+    """The overall figures in words, at both levels, with the as-of date and the review backlog."""
+    a, t, b = fig.assignments, fig.tasks, fig.backlog
+    when = figures.as_of_text(fig.as_of)
+    first = (f"{when}，{subject}共{t.total}项任务，分解到{fig.unit_count}个责任单位，共{a.total}项任务分工"
+             f"（一项任务的每个责任单位算一项）。其中已到完成时限的{a.due}项，已完成{a.accepted_due}项"
+             f"（按时完成{a.on_time}项、逾期完成{a.late}项），完成率{pct(a.done_rate)}，按时完成率{pct(a.on_time_rate)}"
+             f"（均以已到期的{a.due}项为分母）；逾期未完成{a.overdue}项。")
+    second = (f"各单位已报送、待审核{a.awaiting}项"
+              + (f"（其中{b.before_due}项在完成时限前报送，最久已等待{b.oldest_days}天），属审核环节积压，不计为单位逾期"
+                 if b.count else "")
+              + f"；退回修改{a.returned}项，正在推进{a.in_progress}项，尚未启动{a.not_started}项；"
+              f"尚未到期或无固定完成日期的{a.not_due}项。")
+    third = (f"按任务计，{t.total}项任务中已到期{t.due}项；所有责任单位均已完成的{t.accepted}项"
+             f"（其中按时{t.on_time}项），全部报送待审核的{t.awaiting}项，有单位逾期未完成的{t.overdue}项。"
+             "一项任务须所有责任单位均完成才计为完成，因此按任务计的完成数明显低于按分工计。")
+    return [first, second, third]
 
 
 # --- (3) the 督办通报 -------------------------------------------------------------------------------
 
 
-def bulletin_suggestions(plan: Plan, as_of: dt.date, cal=None) -> dict:
-    """What the bulletin form starts with: title, 期号, units to be named with reasons, next steps."""
+DEFAULT_THRESHOLD = 60  # 按时完成率 (%) under which a unit with overdue work is named for criticism
+PUBLICITY_CHOICES = [("此件公开发布", "公开发布"), ("此件依申请公开", "依申请公开"), ("此件不予公开", "不予公开")]
+GROUP_WORDS = [  # 主送: the unit kinds of the directory as the groups a 公文 addresses
+    (Unit.SUBDISTRICT, "各街道办事处"), ((Unit.OFFICE, Unit.BUREAU), "{p}政府各办、局"), (Unit.BRANCH, "{p}属各分局"),
+    (Unit.PARTY, "{p}委各部门"), (Unit.COORDINATION, "{p}级各议事协调机构"), (Unit.VERTICAL, "各垂直管理单位"),
+]
+
+
+def _norm_office(name: str) -> str:
+    return name.replace("人民政府", "政府").strip()
+
+
+def is_issuing_office(unit_name: str, issuer: str) -> bool:
+    """The office that issues the bulletin is never named in it ("区政府办公室" issues as
+    "昆明市西山区人民政府办公室")."""
+    unit = _norm_office(unit_name).lstrip("区县市")
+    return len(unit) >= 3 and _norm_office(issuer).endswith(unit)
+
+
+def addressee_of(plan: Plan) -> str:
+    """主送: every group of the units the plan addresses, by the directory's unit kinds."""
+    area = plan.org.short_name or ""
+    p = area[-1] if area and area[-1] in "区县市" else "区"
+    issuer = issuer_of(plan)
+    units = [u for u in Unit.objects.filter(pk__in=figures.working_assignments(plan).values("unit")).order_by("sort_order", "name")
+             if not is_issuing_office(u.name, issuer)]
+    kinds = {u.kind for u in units}
+    parts = []
+    for k, words in GROUP_WORDS:
+        ks = k if isinstance(k, tuple) else (k,)
+        if kinds & set(ks):
+            parts.append(words.format(p=p))
+    covered = {k for k, _ in GROUP_WORDS for k in (k if isinstance(k, tuple) else (k,))}
+    parts += [u.name for u in units if u.kind not in covered]
+    return "，".join(parts) + "："
+
+
+def named_suggestions(fig: figures.PlanFigures, issuer: str, threshold: float) -> list[tuple[str, str, str]]:
+    """(kind, unit, reason): praise for units whose every due task was done on time; criticism for
+    units with overdue work whose on-time rate is under ``threshold`` %. Work awaiting review is not
+    held against a unit; the issuing office is never named."""
+    praised, criticised = [], []
+    overdue_nos: dict[str, list] = {}
+    for o in sorted(fig.overdue, key=lambda o: o.fact.task_no):
+        overdue_nos.setdefault(o.fact.unit_name, []).append(o)
+    for u in fig.units:
+        if not u.due or is_issuing_office(u.label, issuer):
+            continue
+        if u.overdue == 0 and u.on_time == u.due:
+            praised.append(("通报表扬", u.label, f"到期的{u.due}项任务均按时完成。"))
+        elif u.overdue and u.on_time_rate is not None and u.on_time_rate * 100 < threshold:
+            items = overdue_nos.get(u.label, [])
+            longest = max(items, key=lambda o: o.calendar_days) if items else None
+            reason = f"按时完成率{pct(u.on_time_rate)}，逾期未完成{u.overdue}项"
+            longest_text = f"，最长{days_text(longest)}" if longest is not None else ""
+            criticised.append(("通报批评", u.label, reason, longest_text))
+    # many units named: the short form, so the body stays short (the details are in 附件1 and 附件2)
+    short = len(criticised) > 6
+    return praised + [(k, unit, reason + ("" if short else longest) + "。") for k, unit, reason, longest in criticised]
+
+
+def bulletin_suggestions(plan: Plan, as_of: dt.date, cal=None, threshold: float = DEFAULT_THRESHOLD) -> dict:
+    """What the bulletin form starts with: title, 主送, units to be named (by the threshold), next steps.
+    The 期号 is not suggested: it is given when the bulletin is issued (duban.exports.models.Bulletin)."""
     cal = cal or get_calendar()
-    facts = facts_mod.load(plan)
-    overdue = dash.overdue_list(facts, as_of, cal)
-    late_units: OrderedDict[str, list] = OrderedDict()
-    for o in sorted(overdue, key=lambda o: (o.fact.unit_sort, o.fact.unit_name, o.fact.task_no)):
-        late_units.setdefault(o.fact.unit_name, []).append(o)
-    named = []
-    for unit, items in late_units.items():
-        nos = "、".join(f"第{o.fact.task_no}项" for o in items)
-        named.append(("通报批评", unit, f"有{len(items)}项任务逾期未完成（{nos}），最长逾期{max(o.days for o in items)}个工作日。"))
-    for row in dash.per_unit(facts, as_of):
-        mine = [f for f in facts if f.unit_id == row.key]
-        due = [f for f in mine if dash.is_done(f, as_of) or (f.due_date and f.due_date <= as_of)]
-        if due and row.done and all(dash.is_on_time(f, as_of) for f in due):
-            named.append(("通报表扬", row.label, f"承担的{len(due)}项到期任务均按时完成。"))
-    previous = plan.export_jobs.filter(kind="bulletin", status="done").count()
+    fig = figures.compute(plan, as_of, cal)
+    issuer = issuer_of(plan)
+    named = named_suggestions(fig, issuer, threshold)
     year = plan.year or as_of.year
+    today = timezone.localdate()
     return {
         "as_of": as_of,
+        "threshold": threshold,
         "title": f"关于{year}年政务公开工作要点落实情况的督办通报",
-        "doc_number": f"第{previous + 1}期",
-        "issuer": issuer_of(plan),
-        "date": timezone.localdate(),
-        "addressee": "各街道办事处，区政府各办、局：",
+        "doc_number": "",
+        "issuer": issuer,
+        "date": today,
+        "addressee": addressee_of(plan),
         "named": "\n".join(f"{unit}｜{kind}｜{reason}" for kind, unit, reason in named),
         "requirements": "\n".join([
             "各责任单位要对照分工方案逐项梳理，逾期未完成的任务要明确完成时限，尽快落实并及时报送进展情况和佐证材料。",
             "各单位主要负责同志要加强对政务公开工作的领导，联络员要及时报送落实情况，确保各项任务按期完成。",
         ]),
+        "rectify_by": today + dt.timedelta(days=14),
+        "contact": "",
+        "publicity": PUBLICITY_CHOICES[0][0],
         "cc": "区委办公室，区人大常委会办公室，区政协办公室。",
     }
 
@@ -215,32 +296,48 @@ def bulletin_data(plan: Plan, params: dict, cal=None, step: Step = _noop) -> doc
     as_of = parse_date(params.get("as_of"), timezone.localdate())
     facts = facts_mod.load(plan)
     step(30, "统计各单位落实情况")
+    fig = figures.compute(plan, as_of, cal, facts=facts)
     scores = assess(plan, as_of, cal=cal, facts=facts) if params.get("with_score") else None
     per_unit = []
-    for row in dash.per_unit(facts, as_of):
+    for row in fig.units:
         s = scores.unit(row.key) if scores else None
-        per_unit.append(docs.UnitStat(unit=row.label, assigned=row.assigned, done=row.done, overdue=row.overdue,
-                                      on_time_rate=row.on_time_rate,
+        per_unit.append(docs.UnitStat(unit=row.label, assigned=row.total, done=row.accepted_due, overdue=row.overdue,
+                                      on_time_rate=row.on_time_rate, due=row.due, on_time=row.on_time,
+                                      awaiting=row.awaiting, done_rate=row.done_rate,
                                       score=float(s.score) if s is not None and s.score is not None else None))
     step(50, "整理逾期事项")
     # One line per overdue task, its late units together: the list stays readable when a task is on every unit.
     overdue = [docs.OverdueItem(no=o.task_no, unit="、".join(o.units), requirement=o.requirement,
-                                due_date=o.due_date, days_overdue=o.days)
-               for o in dash.overdue_by_task(dash.overdue_list(facts, as_of, cal))]
+                                due_date=o.due_date, days_overdue=o.days, calendar_days=o.calendar_days)
+               for o in dash.overdue_by_task(fig.overdue)]
+    issuer = params.get("issuer") or issuer_of(plan)
+    named = [n for n in parse_named(params.get("named", ""))
+             if not (is_issuing_office(n.unit, issuer) and "表扬" not in n.kind)]  # the office never criticises itself
+    requirements = [p.strip() for p in params.get("requirements", "").splitlines() if p.strip()]
+    rectify_by = parse_date(params.get("rectify_by"))
+    if rectify_by and any("表扬" not in n.kind for n in named):
+        requirements.append(f"被通报批评的单位要于{docs.common.cn_date(rectify_by)}前完成整改，"
+                            f"并将整改情况书面报送{issuer}。")
+    if params.get("contact"):
+        requirements.append(f"联系人及电话：{params['contact'].strip()}。".replace("。。", "。"))
+    plan_title = f"《{plan.title}》"
     return docs.BulletinData(
         title=params.get("title") or f"关于{plan.year}年政务公开工作要点落实情况的督办通报",
         doc_number=params.get("doc_number", ""),
-        issuer=params.get("issuer") or issuer_of(plan),
+        issuer=issuer,
         date=parse_date(params.get("date"), timezone.localdate()),
         as_of=as_of,
-        figures=task_figures(facts, as_of),
+        figures=doc_figures(fig.tasks),
         plan_title=plan.title,
         addressee=params.get("addressee", ""),
         per_unit=per_unit,
         overdue=overdue,
-        units_named=parse_named(params.get("named", "")),
-        requirements=[p.strip() for p in params.get("requirements", "").splitlines() if p.strip()],
+        units_named=named,
+        requirements=requirements,
         cc=[c.strip() for c in params.get("cc", "").replace("，", "\n").replace("。", "").splitlines() if c.strip()],
+        summary=figures_paragraphs(fig, plan_title),
+        annexes=True,
+        publicity=params.get("publicity", ""),
     )
 
 
@@ -249,11 +346,65 @@ def build_bulletin(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, b
     data = bulletin_data(plan, params, step=step)
     step(80, "排版督办通报")
     blob = (docs.bulletin_docx if fmt == "docx" else docs.bulletin_xlsx)(data)
-    number = f"（{data.doc_number}）" if data.doc_number else ""
+    number = f"（{data.doc_number}）" if data.doc_number else "（预览）"
     return f"督办通报{number}-{data.as_of:%Y%m%d}.{fmt}", blob
 
 
 # --- (4) the annual report section ------------------------------------------------------------------
+
+
+def _units_text(names: list[str], limit: int = 6) -> str:
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + f"等{len(names)}个单位"
+
+
+def _nos(tasks: list[figures.TaskFigure]) -> str:
+    return "、".join(str(t.no) for t in tasks)
+
+
+def _who(names: list[str]) -> str:
+    """Units named when there are one or two (where naming says who is left), else counted."""
+    return "、".join(names) if len(names) <= 2 else f"{len(names)}个单位"
+
+
+def annual_progress(fig: figures.PlanFigures) -> list[tuple[str, list[str]]]:
+    """Per-task completion: done / ongoing / not done, one paragraph each, naming the outstanding units
+    where one or two are left (the full lists are in the 督办通报's 附件2)."""
+    done = [t for t in fig.task_rows if t.state == figures.ACCEPTED]
+    not_done = [t for t in fig.task_rows if t.overdue]
+    ongoing = [t for t in fig.task_rows if t.state != figures.ACCEPTED and not t.overdue]
+    out = [(f"已完成的任务（{len(done)}项）", [f"第{_nos(done)}项，所有责任单位均已完成并通过审核。" if done else "无。"])]
+    entries = []
+    for t in ongoing:
+        bits = [f"完成{t.units.accepted}/{t.units.total}"]
+        if t.awaiting_units:
+            bits.append(f"{_who(t.awaiting_units)}已报送待审核")
+        others = [u for u in t.outstanding if u not in t.awaiting_units]
+        if others:
+            bits.append(f"{_who(others)}正在落实")
+        if not t.due:
+            bits.append("尚未到期")
+        entries.append(f"第{t.no}项（{'，'.join(bits)}）")
+    out.append((f"正在推进的任务（{len(ongoing)}项）", ["；".join(entries) + "。" if entries else "无。"]))
+    entries = [f"第{t.no}项（完成{t.units.accepted}/{t.units.total}，{_who(t.overdue_units)}逾期未完成）" for t in not_done]
+    out.append((f"逾期未完成的任务（{len(not_done)}项）", ["；".join(entries) + "。" if entries else "无。"]))
+    return out
+
+
+def annual_key_figures(fig: figures.PlanFigures) -> list[tuple[str, str, str]]:
+    t, a = fig.tasks, fig.assignments
+    return [
+        ("总数", f"{t.total}项", f"{a.total}项"),
+        ("截至统计日已到期", f"{t.due}项", f"{a.due}项"),
+        ("已完成（全部）", f"{t.accepted}项", f"{a.accepted}项"),
+        ("到期的已完成", f"{t.accepted_due}项", f"{a.accepted_due}项"),
+        ("其中按时完成", f"{t.on_time}项", f"{a.on_time}项"),
+        ("已报送待审核", f"{t.awaiting}项", f"{a.awaiting}项"),
+        ("逾期未完成", f"{t.overdue}项", f"{a.overdue}项"),
+        ("完成率（÷已到期）", pct(t.done_rate), pct(a.done_rate)),
+        ("按时完成率（÷已到期）", pct(t.on_time_rate), pct(a.on_time_rate)),
+    ]
 
 
 def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSection:
@@ -261,11 +412,13 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
     as_of = parse_date(params.get("as_of"), min(dt.date(year, 12, 31), timezone.localdate()))
     facts = facts_mod.load(plan)
     step(30, "收集已通过的报送和公开地址")
-    reports = (Report.objects.filter(assignment__task__plan=plan, assignment__archived_at__isnull=True, outcome=REPORT_ACCEPTED)
+    assignment_ids = figures.working_assignments(plan).values("pk")
+    reports = (Report.objects.filter(assignment__in=assignment_ids, outcome=REPORT_ACCEPTED)
                .select_related("assignment__unit", "assignment__task").order_by("assignment__task__no", "assignment__unit__sort_order", "submitted_at"))
     texts: dict[int, list[str]] = defaultdict(list)
     urls: dict[int, list[str]] = defaultdict(list)
     report_ids = []
+    with_appendix = bool(params.get("appendix"))
     for r in reports:
         accepted_at = r.reviewed_at or r.assignment.accepted_at
         if accepted_at is None or facts_mod.localdate(accepted_at) > as_of:
@@ -284,10 +437,30 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
         done = "\n".join(texts[t.pk]) if texts[t.pk] else "尚未办结。"
         rows.append(docs.AnnualTaskRow(no=t.no, requirement=t.requirement, done_text=done, urls=urls[t.pk]))
     step(60, "统计完成情况")
-    fig = task_figures(facts, as_of)
-    intro = [f"根据《{plan.title}》（{plan.doc_number}），现将{year}年政务公开工作要点落实情况报告如下。"] if plan.doc_number else []
-    return docs.AnnualSection(year=year, figures=fig, rows=rows, area=area_of(plan), intro=intro,
-                              issuer=params.get("issuer") or issuer_of(plan), date=parse_date(params.get("date")))
+    fig = figures.compute(plan, as_of, get_calendar(), facts=facts)
+    area = area_of(plan)
+    plan_ref = f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
+    t, a = fig.tasks, fig.assignments
+    summary = [
+        f"{year}年，{area}按照{plan_ref}的部署，将{t.total}项政务公开工作任务分解到{fig.unit_count}个责任单位，"
+        f"逐项明确牵头和落实单位、完成时限，通过督办系统跟踪进展、审核各单位报送的落实情况和公开佐证，"
+        f"对临近和超过时限的任务及时提醒催办。",
+        f"{figures.as_of_text(as_of)}，按责任单位分工计，已到完成时限的{a.due}项中已完成{a.accepted_due}项"
+        f"（按时完成{a.on_time}项），完成率{pct(a.done_rate)}，按时完成率{pct(a.on_time_rate)}；"
+        f"已报送待审核{a.awaiting}项，逾期未完成{a.overdue}项。按任务计，{t.total}项任务中所有责任单位均已完成的"
+        f"{t.accepted}项，正在推进的{t.total - t.accepted - t.overdue}项，有单位逾期未完成的{t.overdue}项。",
+    ]
+    sign = params.get("sign", "issuer")  # 署名 options: issuer and date, date only, none
+    issuer = params.get("issuer") or issuer_of(plan)
+    date = parse_date(params.get("date"))
+    if sign == "none":
+        issuer, date = "", None
+    elif sign == "date":
+        issuer = ""
+    return docs.AnnualSection(year=year, figures=doc_figures(t), rows=rows, area=area, intro=[],
+                              issuer=issuer, date=date, as_of=as_of, summary=summary,
+                              progress=annual_progress(fig), key_figures=annual_key_figures(fig),
+                              appendix=with_appendix)
 
 
 def build_annual(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, bytes]:

@@ -57,3 +57,53 @@ class ExportJob(models.Model):
     @property
     def fmt(self) -> str:
         return self.params.get("fmt", "docx")
+
+
+class Bulletin(models.Model):
+    """A 督办通报 actually issued (正式印发): the register that gives it its 期号.
+
+    Numbers run per organisation and year, 1, 2, 3 …, in the order bulletins are issued. A preview
+    (草稿) takes no number; generating an issued bulletin again keeps its number. Export files and
+    jobs may be purged without changing any number: they are not counted.
+    """
+
+    org = models.ForeignKey("directory.Organisation", on_delete=models.CASCADE, related_name="bulletins", verbose_name="机构")
+    year = models.PositiveIntegerField("年度")
+    number = models.PositiveIntegerField("期号")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="bulletins", verbose_name="方案")
+    as_of = models.DateField("统计截止日期")
+    issued_on = models.DateField("成文日期")
+    params = models.JSONField("参数", default=dict, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="印发人")
+    issued_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办通报登记"
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "number"], name="bulletin_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}期"
+
+    @classmethod
+    def next_number(cls, org_id: int, year: int) -> int:
+        last = cls.objects.filter(org_id=org_id, year=year).aggregate(n=models.Max("number"))["n"]
+        return (last or 0) + 1
+
+    @classmethod
+    def issue(cls, plan, year: int, as_of, issued_on, params: dict, user) -> "Bulletin":
+        """Register a new issued bulletin with the next number of the organisation's year."""
+        from django.db import IntegrityError, transaction
+
+        for _ in range(5):  # two coordinators issuing at the same moment: the unique constraint decides
+            try:
+                with transaction.atomic():
+                    return cls.objects.create(org_id=plan.org_id, year=year, number=cls.next_number(plan.org_id, year),
+                                              plan=plan, as_of=as_of, issued_on=issued_on, params=params, issued_by=user)
+            except IntegrityError:
+                continue
+        raise RuntimeError("期号分配失败，请重试")

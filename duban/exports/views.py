@@ -4,9 +4,10 @@ Who may generate what is decided by duban.plans.access.can_export; a job is visi
 user who asked for it, and the download checks again."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from duban.audit.events import record
 from duban.audit.models import AuditEvent
 from duban.exports import build, jobs
 from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
-from duban.exports.models import ExportJob
+from duban.exports.models import Bulletin, ExportJob
 from duban.plans import access
 from duban.workcal.calendar import UnknownCalendarYear
 
@@ -65,32 +66,73 @@ def export_new(request, plan_id):
     for key in ("as_of", "date"):
         if d.get(key):
             params[key] = d[key].isoformat()
+    if d["kind"] == ExportJob.ANNUAL:
+        params["sign"] = d.get("sign") or "issuer"
+        params["appendix"] = bool(d.get("appendix"))
     job = jobs.enqueue(ExportJob(plan=plan, kind=d["kind"], params=params, created_by=request.user))
     return redirect("export_job", job.pk)
 
 
 @login_required
 def bulletin(request, plan_id):
+    """The 督办通报 form. "预览" makes a draft without a number; "正式印发" registers the bulletin and
+    gives it the next 期号 of the organisation's year; an issued one generated again keeps its number."""
     plan = _plan(request, plan_id)
     if not access.can_export(request.user, ExportJob.BULLETIN):
         raise PermissionDenied("只有协调人和领导可以生成督办通报。")
+    issued_qs = Bulletin.objects.filter(org=plan.org_id)
     if request.method == "POST":
         form = BulletinForm(request.POST)
         if form.is_valid():
-            job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=form.params(), created_by=request.user))
+            params = form.params()
+            existing = None
+            if form.cleaned_data.get("bulletin"):
+                existing = get_object_or_404(issued_qs, pk=form.cleaned_data["bulletin"])
+            if existing is not None or request.POST.get("action") == "issue":
+                if not access.can_edit(request.user):
+                    raise PermissionDenied("只有协调人可以正式印发督办通报。")
+                if existing is None:
+                    year = form.cleaned_data["date"].year
+                    existing = Bulletin.issue(plan, year, form.cleaned_data["as_of"], form.cleaned_data["date"], params, request.user)
+                else:
+                    existing.params, existing.as_of, existing.issued_on = params, form.cleaned_data["as_of"], form.cleaned_data["date"]
+                    existing.save(update_fields=["params", "as_of", "issued_on"])
+                params["doc_number"] = params.get("doc_number") or existing.label
+                params["bulletin"] = existing.pk
+            job = jobs.enqueue(ExportJob(plan=plan, kind=ExportJob.BULLETIN, params=params, created_by=request.user))
             return redirect("export_job", job.pk)
     else:
         query = BulletinQueryForm(request.GET)
-        q = query.valid()  # a bad date or format is ignored, and said so
+        q = query.valid()  # a bad date, format, threshold or number is ignored, and said so
         for label in query.ignored():
             messages.warning(request, f"{label}无效，已忽略。")
-        as_of = q["as_of"] or timezone.localdate()
+        if q["bulletin"]:
+            b = get_object_or_404(issued_qs, pk=q["bulletin"])
+            form = BulletinForm(initial={**b.params, "bulletin": b.pk})
+        else:
+            as_of = q["as_of"] or timezone.localdate()
+            threshold = float(q["threshold"]) if q["threshold"] is not None else build.DEFAULT_THRESHOLD
+            try:
+                initial = build.bulletin_suggestions(plan, as_of, threshold=threshold)
+            except UnknownCalendarYear as exc:
+                return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
+            form = BulletinForm(initial={**initial, "fmt": q["fmt"] or "docx"})
+    return render(request, "exports/bulletin.html", {
+        "plan": plan, "form": form, "issued": issued_qs.filter(plan=plan)[:20],
+        "next_number": Bulletin.next_number(plan.org_id, _form_year(form)),
+        "can_issue": access.can_edit(request.user),
+    })
+
+
+def _form_year(form) -> int:
+    """The year the bulletin would be numbered in: that of its 成文日期."""
+    value = form["date"].value()
+    if isinstance(value, str):
         try:
-            initial = build.bulletin_suggestions(plan, as_of)
-        except UnknownCalendarYear as exc:
-            return render(request, "assessment/calendar_error.html", {"plan": plan, "error": str(exc)})
-        form = BulletinForm(initial={**initial, "fmt": q["fmt"] or "docx"})
-    return render(request, "exports/bulletin.html", {"plan": plan, "form": form})
+            value = forms.DateField().clean(value)
+        except ValidationError:
+            value = None
+    return value.year if hasattr(value, "year") else timezone.localdate().year
 
 
 @login_required

@@ -47,7 +47,9 @@ Lights
 
 * ``done``   已办结: accepted;
 * ``grey``   灰: no due date (waiting for the event, no deadline, or the calendar is missing);
-* ``green``  绿: submitted and awaiting review, or on track;
+* ``review`` 待审核: submitted and awaiting the office's review — never red, whatever the date: the
+  office's review backlog is not the unit's delay (duban.assessment.figures counts it the same way);
+* ``green``  绿: on track;
 * ``red``    红: today is after the due date and nothing has been submitted;
 * ``yellow`` 黄: the due date is within ``yellow_days`` working days (default 5, a per-plan setting):
   today is on or after the ``yellow_days``-th working day before the due date — the day of the first
@@ -79,10 +81,10 @@ CALENDAR_MISSING = "calendar_missing"
 STATE_LABELS = {OK: "", WAITING_EVENT: "等待起算事件", NO_DEADLINE: "未设完成时限", CALENDAR_MISSING: "工作日历缺失"}
 
 # Lights.
-DONE, RED, YELLOW, GREEN, GREY = "done", "red", "yellow", "green", "grey"
-LIGHT_LABELS = {GREEN: "绿", YELLOW: "黄", RED: "红", GREY: "灰", DONE: "已办结"}
-LIGHT_TITLES = {GREEN: "正常推进", YELLOW: "临近期限", RED: "已逾期", GREY: "暂无完成日期", DONE: "已办结"}
-LIGHT_ORDER = [RED, YELLOW, GREEN, GREY, DONE]  # worst first: a task shows the worst light of its assignments
+DONE, RED, YELLOW, REVIEW, GREEN, GREY = "done", "red", "yellow", "review", "green", "grey"
+LIGHT_LABELS = {GREEN: "绿", YELLOW: "黄", RED: "红", REVIEW: "待审核", GREY: "灰", DONE: "已办结"}
+LIGHT_TITLES = {GREEN: "正常推进", YELLOW: "临近期限", RED: "已逾期", REVIEW: "已报送，待审核", GREY: "暂无完成日期", DONE: "已办结"}
+LIGHT_ORDER = [RED, YELLOW, REVIEW, GREEN, GREY, DONE]  # worst first: a task shows the worst light of its assignments
 
 PERIODS = ["week", "month", "quarter", "half_year", "year"]
 PERIODIC_KINDS = ("ongoing", "recurring")
@@ -291,10 +293,10 @@ class Lights:
         status, due = assignment.status, assignment.due_date
         if status == Assignment.ACCEPTED:
             return DONE
+        if status == Assignment.SUBMITTED:
+            return REVIEW
         if due is None:
             return GREY
-        if status == Assignment.SUBMITTED:
-            return GREEN
         if self.today > due:
             return RED
         start = self.yellow_from(due)

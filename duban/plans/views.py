@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
-from duban.plans import access, editing, import_jobs, importing, template
+from duban.plans import access, deadlines, editing, import_jobs, importing, template
 from duban.plans.forms import MONTH, PickUnitsForm, SetDeadlineForm, SettleForm, TableFilterForm, TaskEditForm, UploadForm
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
@@ -248,7 +248,14 @@ def unit_detail(request, unit_id: int):
     for a in assignments:
         entry = by_plan.setdefault(a.task.plan_id, {"plan": a.task.plan, "lead": [], "responsible": []})
         entry[a.role].append(a)
-    return render(request, "plans/unit_detail.html", {"unit": unit, "plans": list(by_plan.values()), "total": len(assignments)})
+    from duban.assessment import facts as facts_mod
+    from duban.assessment import figures
+
+    today = deadlines.office_today()
+    for entry in by_plan.values():  # the unit's figures, defined once (duban.assessment.figures)
+        entry["figures"] = figures.total(facts_mod.load(entry["plan"], assignments.filter(task__plan=entry["plan"])), today)
+    return render(request, "plans/unit_detail.html", {"unit": unit, "plans": list(by_plan.values()), "total": len(assignments),
+                                                      "today": today})
 
 
 # --- review: settling what the import could not decide -----------------------------------------

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from django.db.models import Count, QuerySet
 
 from duban.accounts.models import Profile
+from duban.assessment.figures import working_assignments
 from duban.directory.models import Unit
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Plan, Section, Task
@@ -16,7 +17,7 @@ from duban.reminders.models import Urge
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
 STATUSES = Assignment.STATUS_CHOICES
-LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in (deadlines.RED, deadlines.YELLOW, deadlines.GREEN, deadlines.GREY, deadlines.DONE)]
+LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in (deadlines.RED, deadlines.YELLOW, deadlines.REVIEW, deadlines.GREEN, deadlines.GREY, deadlines.DONE)]
 
 
 @dataclass
@@ -88,12 +89,13 @@ def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
 def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], today: datetime.date, calendar: WorkCalendar, yellow_days: int) -> Overview:
     lights = deadlines.Lights(calendar, today, yellow_days)
     tops = _top_sections(plan)
+    assignments = working_assignments(plan, assignments)
     rows = (
-        assignments.filter(task__plan=plan)
+        assignments
         .order_by("task__no", "unit__sort_order", "unit_id")
         .values("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id", "task__requirement")
     )
-    unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.filter(task__plan=plan).values("unit"))}
+    unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
     total = Counts(None, "合计")
     per_unit: dict[int, UnitRow] = {}
     per_section: dict[object, Counts] = {}

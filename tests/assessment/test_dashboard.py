@@ -24,19 +24,26 @@ def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
     total = ctx["total"]
     # 12 assignments; accepted by 12-31: 财政1, 民政1, 司法1, 民政2, 教体2, 财政3, 民政4 (教体3 only in 2022)
     assert (total.assigned, total.done) == (12, 7)
-    # on time: 财政1 (submitted on the due day), 民政2 (10-29 17:30, the due day), 财政3, 民政4 (no due date)
-    assert total.on_time == 4
+    # due by 12-31: tasks 1–3 (9 assignments); task 4 has no due date, task 5 is due in 2022
+    assert (total.due, total.accepted_due) == (9, 6)
+    # on time, of what was due: 财政1 (submitted on the due day), 民政2 (10-29 17:30, the due day), 财政3
+    # (民政4 was accepted too, but has no due date: it is not in the denominator, so not in the numerator)
+    assert total.on_time == 3
+    assert (total.done_rate, total.on_time_rate) == (6 / 9, 3 / 9)  # rates divide by what was due
+    assert total.awaiting == 1  # 教体3: submitted 12-31, accepted only in 2022
     # overdue (not done, due date passed): 财政2 only; 司法3 and 教体3 are due on the day itself
     assert total.overdue == 1
     units = {row.label: (row.assigned, row.done, row.on_time, row.overdue) for row in ctx["units"]}
-    assert units == {FINANCE: (4, 2, 2, 1), CIVIL: (3, 3, 2, 0), JUSTICE: (2, 1, 0, 0), EDUCATION: (3, 1, 0, 0)}
+    assert units == {FINANCE: (4, 2, 2, 1), CIVIL: (3, 3, 1, 0), JUSTICE: (2, 1, 0, 0), EDUCATION: (3, 1, 0, 0)}
     sections = {row.label: (row.assigned, row.done) for row in ctx["sections"]}
     assert sections == {"深化重点领域信息公开": (6, 5), "筑牢政务公开工作基础": (6, 2)}  # tasks 1–2; tasks 3–5
     lights = {k: n for k, _, n in ctx["lights"]}
-    # not done: 财政2 red; 司法3, 教体3 (submitted 12-31 → green), 教体4 (no due date → grey), 财政5 (2022-03-31 → green)
-    assert lights == {"done": 7, "red": 1, "yellow": 1, "green": 2, "grey": 1}
+    # not done: 财政2 red; 司法3 yellow; 教体3 (submitted 12-31 → 待审核), 教体4 (no due date → grey), 财政5 (2022-03-31 → green)
+    assert lights == {"done": 7, "red": 1, "yellow": 1, "review": 1, "green": 1, "grey": 1}
     assert [o.fact.unit_name for o in ctx["overdue"]] == [FINANCE]
     assert ctx["overdue"][0].days == 45  # working days from 10-29 to 12-31
+    assert ctx["overdue"][0].calendar_days == 63  # calendar days from 10-29 to 12-31
+    assert "截至2021年12月31日" in r.content.decode()
     trend = ctx["trend"]
     assert trend[0][0] == dt.date(2021, 8, 9)  # the Monday of the plan's week (issued 2021-08-12)
     assert trend[-1][2] == 7 and sum(n for _, n, _ in trend) == 7
@@ -54,9 +61,13 @@ def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
 
 def test_an_earlier_date(year, as_user, coordinator):
     ctx = get(as_user(coordinator), year, "2021-10-10").context
-    assert (ctx["total"].done, ctx["total"].overdue) == (1, 2)  # 财政1 done; 民政1 (submitted) and 司法1 (returned) overdue
+    # 财政1 done; 司法1 (returned 10-09, resubmitted only 10-12) overdue; 民政1, submitted on 10-08 and
+    # reviewed only on 10-11, waits for the office: 待审核, not overdue against 民政
+    assert (ctx["total"].done, ctx["total"].overdue, ctx["total"].awaiting) == (1, 1, 1)
+    assert [o.fact.unit_name for o in ctx["overdue"]] == [JUSTICE]
     lights = {k: n for k, _, n in ctx["lights"]}
-    assert lights["red"] == 1 and lights["green"] >= 1  # 民政1 submitted on 10-08 waits for review: green
+    assert lights["red"] == 1 and lights["review"] == 1
+    assert ctx["backlog"].count == 1 and ctx["backlog"].oldest_days == 2 and ctx["backlog"].before_due == 0
 
 
 def test_dashboard_is_for_readers_only(year, as_user, liaison):

@@ -75,7 +75,7 @@ def test_report_return_resubmit_accept(live_server, seeded, browser, artifacts, 
     assert liaison.locator("#status").inner_text() == "已报送"
     assert liaison.get_by_role("link", name="2021年部门预算公开截图.pdf").is_visible()
     liaison.goto(f"{base}/units/{finance.pk}/")
-    assert light_of(liaison, 8) == "green"  # submitted, awaiting review
+    assert light_of(liaison, 8) == "review"  # submitted, awaiting review: 待审核
     assert row(liaison, 8).locator(".status").inner_text() == "已报送"
 
     # The coordinator returns it from the review queue.

@@ -151,7 +151,9 @@ def a(status="not_started", due=D(2021, 10, 31)):
         (D(2021, 10, 25), "in_progress", D(2021, 10, 31), "yellow"),
         (D(2021, 10, 31), "returned", D(2021, 10, 31), "yellow"),  # the due day itself
         (D(2021, 11, 1), "in_progress", D(2021, 10, 31), "red"),
-        (D(2021, 11, 1), "submitted", D(2021, 10, 31), "green"),  # awaiting review: not the unit's fault
+        (D(2021, 11, 1), "submitted", D(2021, 10, 31), "review"),  # awaiting review (待审核): not the unit's fault
+        (D(2021, 10, 25), "submitted", D(2021, 10, 31), "review"),  # nor yellow: the unit has done its part
+        (D(2021, 11, 1), "submitted", None, "review"),
         (D(2021, 11, 1), "accepted", D(2021, 10, 31), "done"),
         (D(2021, 11, 1), "not_started", None, "grey"),
         # Due Monday 10/11: 5 working days before are 10/9 (Sat, worked), 10/8, 9/30, 9/29, 9/28.

@@ -90,14 +90,17 @@ def bulletin_params(plan, **extra):
 
 
 def test_bulletin_suggestions_name_late_units_and_praise_punctual_ones(year):
-    s = build.bulletin_suggestions(year.plan, AS_OF)
+    # 12-31: 财政 has 2 of its 3 due tasks on time (66.7%) and task 2 overdue: named only under a threshold above that
+    s = build.bulletin_suggestions(year.plan, AS_OF, threshold=70)
     named = build.parse_named(s["named"])
     assert [(n.unit, n.kind) for n in named] == [(FINANCE, "通报批评")]
-    assert "第2项" in named[0].reason and "45个工作日" in named[0].reason
-    assert s["doc_number"] == "第1期" and s["issuer"] == "昆明市西山区人民政府办公室"
-    # on 2021-10-10: 财政 on time (praise), 民政 and 司法 overdue on task 1
+    assert "第2项" not in named[0].reason and "逾期未完成1项" in named[0].reason and "45个工作日" in named[0].reason
+    assert build.parse_named(build.bulletin_suggestions(year.plan, AS_OF, threshold=60)["named"]) == []
+    assert s["doc_number"] == "" and s["issuer"] == "昆明市西山区人民政府办公室"  # the number is given on issue
+    # on 2021-10-10: 财政 on time (praise); 司法 overdue (returned 10-09); 民政's report of 10-08 awaits
+    # review — the office's backlog, so 民政 is not criticised
     early = build.parse_named(build.bulletin_suggestions(year.plan, dt.date(2021, 10, 10))["named"])
-    assert {(n.unit, n.kind) for n in early} == {(CIVIL, "通报批评"), (JUSTICE, "通报批评"), (FINANCE, "通报表扬")}
+    assert {(n.unit, n.kind) for n in early} == {(JUSTICE, "通报批评"), (FINANCE, "通报表扬")}
 
 
 def test_bulletin_docx_and_xlsx(year):
@@ -107,27 +110,34 @@ def test_bulletin_docx_and_xlsx(year):
     assert name == "督办通报（第3期）-20211231.docx"
     text = docx_text(blob)
     # tasks: 1 done (all three units, 民政/司法 late), 2 overdue (财政), 3 not done but due today, 4 not done, 5 not due
-    assert "截至2021年12月31日，《西山区2021年政务公开工作要点分工方案（模拟）》共有任务5项，已完成1项（其中按时完成0项）" in text
+    assert "5项任务中已到期3项；所有责任单位均已完成的1项（其中按时0项）" in text and "有单位逾期未完成的1项" in text
+    # assignments: 12, due 9 (tasks 1–3), done 6 of them, 3 on time (财政1, 民政2, 财政3); 财政2 overdue
+    assert "共12项任务分工" in text and "已到完成时限的9项，已完成6项（按时完成3项、逾期完成3项），完成率66.7%，按时完成率33.3%" in text
     assert "逾期未完成1项" in text
     assert "第3期" in text and "2022年1月4日" in text
     assert "区财政局：有1项任务逾期未完成。" in text and "区民政局：按时完成。" in text
     tables = docx_tables(blob)
     per_unit = next(t for t in tables if t[0][1] == "责任单位")
     overdue = next(t for t in tables if t[0][1] == "任务编号")
-    assert per_unit[0] == ["序号", "责任单位", "承担任务", "已完成", "逾期未完成", "按时完成率", "得分"]
+    assert per_unit[0] == ["序号", "责任单位", "承担任务", "已到期", "其中已完成", "其中按时完成", "已报送待审核", "逾期未完成",
+                           "完成率", "按时完成率", "得分"]
     rows = {r[1]: r[2:] for r in per_unit[1:]}
-    assert rows == {FINANCE: ["4", "2", "1", "50.0%", "62.29"], CIVIL: ["3", "3", "0", "66.7%", "96.64"],
-                    JUSTICE: ["2", "1", "0", "0.0%", "16.75"], EDUCATION: ["3", "1", "0", "0.0%", "30"]}
-    assert overdue[1:] == [["1", "2", FINANCE, year.tasks[2].requirement, "2021年10月29日", "45"]]
+    # rates divide by what was due (财政5 and the tasks without a due date are not in the denominator)
+    assert rows == {FINANCE: ["4", "3", "2", "2", "0", "1", "66.7%", "66.7%", "62.29"],
+                    CIVIL: ["3", "2", "2", "1", "0", "0", "100.0%", "50.0%", "96.64"],
+                    JUSTICE: ["2", "2", "1", "0", "0", "0", "50.0%", "0.0%", "16.75"],
+                    EDUCATION: ["3", "2", "1", "0", "1", "0", "50.0%", "0.0%", "30"]}
+    assert overdue[1:] == [["1", "2", FINANCE, year.tasks[2].requirement, "2021年10月29日", "63", "45"]]
 
     name, blob = build.build_bulletin(year.plan, {**params, "fmt": "xlsx"})
     wb = workbook(blob)
     assert wb.sheetnames == ["总体情况", "各单位情况", "逾期事项", "通报单位"]
     _, units = sheet_rows(wb["各单位情况"])
-    assert {r[1]: (r[2], r[3], r[4]) for r in units} == {FINANCE: (4, 2, 1), CIVIL: (3, 3, 0), JUSTICE: (2, 1, 0), EDUCATION: (3, 1, 0)}
+    assert {r[1]: (r[2], r[3], r[4], r[7]) for r in units} == {FINANCE: (4, 3, 2, 1), CIVIL: (3, 2, 2, 0), JUSTICE: (2, 2, 1, 0),
+                                                                 EDUCATION: (3, 2, 1, 0)}
     assert [r[1] for r in units] == [EDUCATION, CIVIL, JUSTICE, FINANCE]  # the directory's order
     _, late = sheet_rows(wb["逾期事项"])
-    assert [(r[1], r[2], r[5]) for r in late] == [(2, FINANCE, 45)]
+    assert [(r[1], r[2], r[5], r[6]) for r in late] == [(2, FINANCE, 63, 45)]
     _, named = sheet_rows(wb["通报单位"])
     assert [(r[1], r[2]) for r in named] == [(FINANCE, "通报批评"), (CIVIL, "通报表扬")]
 
@@ -136,9 +146,9 @@ def test_bulletin_docx_and_xlsx(year):
 
 
 def test_annual_report_section(year):
-    name, blob = build.build_annual(year.plan, {"fmt": "docx", "as_of": "2021-12-31"})
+    name, blob = build.build_annual(year.plan, {"fmt": "docx", "as_of": "2021-12-31", "appendix": True})
     assert name == "2021年政务公开工作要点落实情况.docx"
-    [table] = docx_tables(blob)
+    table = docx_tables(blob)[-1]  # the liaisons' texts: in the appendix
     rows = {int(r[0]): r for r in table[1:]}
     assert sorted(rows) == [1, 2, 3, 4, 5]
     # task 1: the three accepted reports, one per unit; the evidence link of 财政's
@@ -149,7 +159,7 @@ def test_annual_report_section(year):
     assert "http://www.kmxs.gov.cn/c/2021-10-29/2.shtml" in rows[2][3] and "http://www.kmxs.gov.cn/c/2021-12-31/3.shtml" in rows[2][3]
     assert rows[5][2] == "尚未办结。"
     text = docx_text(blob)
-    assert "共有任务5项，已完成1项（其中按时完成0项）" in text
+    assert "（统计截止2021年12月31日）" in text and "所有责任单位均已完成的1项" in text
 
     name, blob = build.build_annual(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
     wb = workbook(blob)
@@ -158,6 +168,7 @@ def test_annual_report_section(year):
     assert rows[2][3] == "http://www.kmxs.gov.cn/c/2021-12-15/4.shtml"  # task 3: 财政's link; 教体 accepted in 2022
     figures = {r[0]: r[1] for r in wb["总体情况"].iter_rows(values_only=True) if r[0]}
     assert figures["任务总数"] == 5 and figures["已完成"] == 1 and figures["逾期未完成"] == 1
+    assert figures["截至统计日已到期"] == 3  # tasks 1–3; task 4 has no due date, task 5 is due in 2022
 
 
 # --- (5) the assessment table ----------------------------------------------------------------------------

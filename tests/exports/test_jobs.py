@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from duban.exports import build, jobs
-from duban.exports.models import ExportJob
+from duban.exports.models import Bulletin, ExportJob
 from duban.plans.models import Assignment
 from tests.web.conftest import make_user
 
@@ -84,12 +84,15 @@ def test_the_bulletin_form_is_filled_and_editable(year, as_user, coordinator):
     client = as_user(coordinator)
     r = client.get(f"/plans/{year.plan.pk}/documents/bulletin/?as_of=2021-12-31")
     form = r.context["form"]
-    assert "区财政局｜通报批评｜" in form.initial["named"]
-    assert form.initial["doc_number"] == "第1期"
+    assert "区财政局｜通报批评｜" not in form.initial["named"]  # 66.7% on time: above the default threshold of 60%
+    r = client.get(f"/plans/{year.plan.pk}/documents/bulletin/?as_of=2021-12-31&threshold=70")
+    assert "区财政局｜通报批评｜" in r.context["form"].initial["named"]
+    assert form.initial["doc_number"] == ""  # the 期号 is given when it is issued
     data = {"fmt": "docx", "as_of": "2021-12-31", "doc_number": "西政办督〔2022〕1号", "date": "2022-01-05",
             "title": "关于2021年政务公开工作要点落实情况的督办通报", "issuer": "昆明市西山区人民政府办公室",
             "addressee": "各街道办事处，区政府各办、局：", "named": "区教育体育局｜通报批评｜改过的事由。",
-            "requirements": "第一段。\n第二段。", "cc": "区委办公室"}
+            "requirements": "第一段。\n第二段。", "cc": "区委办公室", "threshold": "60", "publicity": "此件不予公开",
+            "action": "issue"}
     r = client.post(f"/plans/{year.plan.pk}/documents/bulletin/", data)
     job = ExportJob.objects.get()
     assert r.url == f"/exports/{job.pk}/" and job.params["doc_number"] == "西政办督〔2022〕1号"
@@ -100,8 +103,9 @@ def test_the_bulletin_form_is_filled_and_editable(year, as_user, coordinator):
     text = docx_text(blob)
     assert "区教育体育局：改过的事由。" in text and "区财政局：" not in text
     assert "西政办督〔2022〕1号" in text and "2022年1月5日" in text and "第二段。" in text
-    # the next bulletin suggests the next number
-    assert client.get(f"/plans/{year.plan.pk}/documents/bulletin/").context["form"].initial["doc_number"] == "第2期"
+    assert "（此件不予公开）" in text
+    # the bulletin was registered as issued: the next one of 2022 is number 2
+    assert Bulletin.objects.get().number == 1 and Bulletin.next_number(year.plan.org_id, 2022) == 2
 
 
 def test_a_crashing_job_fails_with_a_chinese_message(seed_plan, coordinator, monkeypatch):

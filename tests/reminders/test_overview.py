@@ -38,11 +38,12 @@ def test_overview_counts_and_overdue_list(seed_plan, coordinator, as_user, on, u
     yellow = Assignment.objects.filter(task__plan=seed_plan, due_date=D(2021, 12, 31)).count()
     assert o.total.total == total
     assert o.total.light["red"] == open_due and o.total.light["grey"] == no_due and o.total.light["done"] == 1
-    assert o.total.light["green"] == yellow + 1  # task 5 (12/31) is not yet within 5 working days; task 6 submitted
+    assert o.total.light["green"] == yellow  # task 5 (12/31) is not yet within 5 working days
+    assert o.total.light["review"] == 1  # task 6 submitted: 待审核 (the office's to review), never red
     assert o.total.status["submitted"] == 1 and o.total.status["accepted"] == 1
     fin_row = next(r for r in o.units if r.unit == fin)
-    # Task 6 submitted (green), 7 accepted (done), 5 due 12/31 (green), three tasks without a deadline (grey).
-    assert dict(fin_row.light) == {"green": 2, "done": 1, "grey": 3, "red": fin_row.total - 6}
+    # Task 6 submitted (待审核), 7 accepted (done), 5 due 12/31 (green), three tasks without a deadline (grey).
+    assert dict(fin_row.light) == {"green": 1, "review": 1, "done": 1, "grey": 3, "red": fin_row.total - 6}
     assert sum(s.total for s in o.sections) == total
     assert len(o.overdue) == open_due
     first = o.overdue[0]

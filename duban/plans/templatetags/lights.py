@@ -63,8 +63,8 @@ def _title(key: str, assignment, task) -> str:
     title = deadlines.LIGHT_TITLES[key]
     if assignment.due_date and key != deadlines.DONE:
         title += f"，完成日期 {assignment.due_date:%Y-%m-%d}"
-    if key == deadlines.GREEN and assignment.status == "submitted":
-        title = "已报送，待审核"
+    if key == deadlines.REVIEW:
+        title = "已报送，待审核（不计逾期）"
     return title
 
 

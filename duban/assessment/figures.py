@@ -1,0 +1,374 @@
+"""The figures, defined once: what every page and document says about progress at an as-of date.
+
+Everything is computed from duban.assessment.facts (one Fact per assignment) and read through
+``working_assignments(plan)``: the one place that decides which assignments count at all.
+
+An assignment's **state** on the as-of date is exactly one of:
+
+* ``accepted``     已通过审核 — accepted on or before the date;
+* ``awaiting``     已报送待审核 — the unit submitted on or before the date and the office had not
+  accepted it by then. It is the office's review backlog, **never overdue against the unit**;
+* ``returned``     退回修改 — the office returned the last report;
+* ``in_progress``  推进中 — started (or submitted only after the date);
+* ``not_started``  未开始.
+
+Over that partition:
+
+* **due** — the due date in force is on or before the as-of date (work without a due date — ongoing,
+  waiting for an event, no deadline — is not due, and neither is work due later);
+* **on time** — accepted, and the accepted submission was made on or before the due date (a report
+  submitted in time and accepted later is on time); accepted work without a due date is on time;
+* **overdue** — returned, in progress or not started, and the due date is *before* the as-of date
+  (due today is not yet overdue). Days overdue are given both as calendar days and as working days
+  (the Chinese working-day calendar), always labelled.
+
+Rates divide by what was due: 完成率 = accepted work that was due ÷ due; 按时完成率 = on-time work
+that was due ÷ due. ``None`` when nothing was due.
+
+A **task** is counted once: accepted when all its units are; awaiting when all are accepted or
+awaiting; otherwise returned if any unit is, in progress if any unit has started, else not started. It
+is due when every unit's due date is due, on time when accepted and every unit on time, overdue when
+any unit is overdue. A unit has one assignment per task, so per unit the task and assignment
+counts are the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from duban.assessment.facts import Fact, localdate
+from duban.plans.models import Assignment
+
+ACCEPTED, AWAITING, RETURNED, IN_PROGRESS, NOT_STARTED = "accepted", "awaiting", "returned", "in_progress", "not_started"
+STATES = [ACCEPTED, AWAITING, RETURNED, IN_PROGRESS, NOT_STARTED]
+STATE_LABELS = {ACCEPTED: "已完成", AWAITING: "已报送待审核", RETURNED: "退回修改", IN_PROGRESS: "推进中", NOT_STARTED: "未开始"}
+OVERDUE_LABEL = "逾期未完成"
+
+
+def working_assignments(plan, queryset=None):
+    """The assignments of ``plan`` that the figures count (optionally narrowed from ``queryset``).
+
+    Every page and document reads assignments through here, so a rule such as leaving out archived
+    assignments is one line in one place."""
+    qs = queryset if queryset is not None else Assignment.objects.all()
+    return qs.filter(task__plan=plan)
+
+
+# --- one assignment ---------------------------------------------------------------------------
+
+
+def state_on(f: Fact, as_of: dt.date) -> str:
+    if f.accepted_by(as_of):
+        return ACCEPTED
+    submitted = f.submitted_at is not None and localdate(f.submitted_at) <= as_of
+    if f.status in (Assignment.SUBMITTED, Assignment.ACCEPTED):
+        return AWAITING if submitted else IN_PROGRESS
+    if f.status == Assignment.RETURNED:
+        return RETURNED
+    if f.status == Assignment.IN_PROGRESS:
+        started = f.started_at is None or localdate(f.started_at) <= as_of
+        return IN_PROGRESS if started else NOT_STARTED
+    return NOT_STARTED
+
+
+def is_due(f: Fact, as_of: dt.date) -> bool:
+    return f.due_date is not None and f.due_date <= as_of
+
+
+def is_accepted(f: Fact, as_of: dt.date) -> bool:
+    return f.accepted_by(as_of)
+
+
+def is_on_time(f: Fact, as_of: dt.date) -> bool:
+    return f.accepted_by(as_of) and (f.due_date is None or f.completed_on() <= f.due_date)
+
+
+def is_overdue(f: Fact, as_of: dt.date) -> bool:
+    """Overdue against the unit: not accepted, not waiting for the office, and past its due date."""
+    return f.due_date is not None and f.due_date < as_of and state_on(f, as_of) in (RETURNED, IN_PROGRESS, NOT_STARTED)
+
+
+def is_awaiting(f: Fact, as_of: dt.date) -> bool:
+    return state_on(f, as_of) == AWAITING
+
+
+def status_text(f: Fact, as_of: dt.date) -> str:
+    """How a list shows one assignment: its state, with 逾期 added only to work the unit owes."""
+    state = state_on(f, as_of)
+    if state == ACCEPTED:
+        return "已完成（按时）" if is_on_time(f, as_of) else "已完成（逾期完成）"
+    if state == AWAITING:
+        return STATE_LABELS[AWAITING]
+    if is_overdue(f, as_of):
+        return f"{OVERDUE_LABEL}（{STATE_LABELS[state]}）"
+    return STATE_LABELS[state]
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """Counts of assignments (or tasks); the five states add up to ``total``."""
+
+    key: object = None
+    label: str = ""
+    total: int = 0
+    due: int = 0  # due on or before the as-of date
+    accepted: int = 0  # all accepted by the date, due or not
+    accepted_due: int = 0  # accepted, of those due
+    on_time: int = 0  # accepted on time, of those due
+    awaiting: int = 0
+    awaiting_before_due: int = 0  # submitted on or before the due date (or without one)
+    returned: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0  # returned / in progress / not started, past the due date
+
+    @property
+    def not_due(self) -> int:
+        return self.total - self.due
+
+    @property
+    def late(self) -> int:
+        """Accepted after the due date (of those due)."""
+        return self.accepted_due - self.on_time
+
+    @property
+    def done_rate(self) -> float | None:
+        return self.accepted_due / self.due if self.due else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    # the names the dashboard templates used
+    @property
+    def assigned(self) -> int:
+        return self.total
+
+    @property
+    def done(self) -> int:
+        return self.accepted
+
+    def count(self, state: str, *, due: bool, accepted_due: bool, on_time: bool, overdue: bool, before_due: bool) -> None:
+        self.total += 1
+        self.due += due
+        self.accepted += state == ACCEPTED
+        self.accepted_due += accepted_due
+        self.on_time += on_time
+        self.awaiting += state == AWAITING
+        self.awaiting_before_due += state == AWAITING and before_due
+        self.returned += state == RETURNED
+        self.in_progress += state == IN_PROGRESS
+        self.not_started += state == NOT_STARTED
+        self.overdue += overdue
+
+    def add(self, f: Fact, as_of: dt.date) -> None:
+        state, due = state_on(f, as_of), is_due(f, as_of)
+        before_due = f.due_date is None or (f.submitted_at is not None and localdate(f.submitted_at) <= f.due_date)
+        self.count(state, due=due, accepted_due=due and state == ACCEPTED, on_time=due and is_on_time(f, as_of),
+                   overdue=is_overdue(f, as_of), before_due=before_due)
+
+
+@dataclass
+class TaskFigure:
+    task_id: int
+    no: int
+    requirement: str
+    section_title: str
+    state: str
+    due: bool
+    on_time: bool
+    overdue: bool
+    units: Counts  # its assignments
+    outstanding: list[str] = field(default_factory=list)  # units not accepted by the date
+    overdue_units: list[str] = field(default_factory=list)
+    awaiting_units: list[str] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def task_figure(fs: list[Fact], as_of: dt.date) -> TaskFigure:
+    units = Counts(fs[0].task_id, f"第{fs[0].task_no}项")
+    for f in fs:
+        units.add(f, as_of)
+    states = [state_on(f, as_of) for f in fs]
+    if all(s == ACCEPTED for s in states):
+        state = ACCEPTED
+    elif all(s in (ACCEPTED, AWAITING) for s in states):
+        state = AWAITING
+    elif RETURNED in states:
+        state = RETURNED
+    elif any(s != NOT_STARTED for s in states):
+        state = IN_PROGRESS
+    else:
+        state = NOT_STARTED
+    due = all(is_due(f, as_of) for f in fs)
+    order = sorted(fs, key=lambda f: (f.unit_sort, f.unit_name))
+    return TaskFigure(
+        task_id=fs[0].task_id, no=fs[0].task_no, requirement=fs[0].requirement, section_title=fs[0].section_title,
+        state=state, due=due, on_time=state == ACCEPTED and all(is_on_time(f, as_of) for f in fs),
+        overdue=units.overdue > 0, units=units,
+        outstanding=[f.unit_name for f in order if state_on(f, as_of) != ACCEPTED],
+        overdue_units=[f.unit_name for f in order if is_overdue(f, as_of)],
+        awaiting_units=[f.unit_name for f in order if state_on(f, as_of) == AWAITING],
+    )
+
+
+def task_counts(tasks: list[TaskFigure]) -> Counts:
+    c = Counts(None, "任务")
+    for t in tasks:
+        c.count(t.state, due=t.due, accepted_due=t.due and t.state == ACCEPTED, on_time=t.due and t.on_time,
+                overdue=t.overdue, before_due=True)
+    return c
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@dataclass
+class OverdueItem:
+    fact: Fact
+    calendar_days: int  # 逾期日历天数: days after the due date up to the as-of date
+    working_days: int | None  # 逾期工作日: working days in (due date, as-of]; None when the calendar is missing
+
+    @property
+    def days(self) -> int | None:  # what the older lists called "days": working days
+        return self.working_days
+
+
+@dataclass
+class AwaitingItem:
+    fact: Fact
+    submitted_on: dt.date
+    age_days: int  # calendar days the report has waited for the office by the as-of date
+    before_due: bool
+
+
+@dataclass
+class Backlog:
+    """The office's own review backlog: reports submitted and not yet reviewed at the date."""
+
+    items: list[AwaitingItem]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def before_due(self) -> int:
+        return sum(i.before_due for i in self.items)
+
+    @property
+    def oldest_days(self) -> int | None:
+        return max((i.age_days for i in self.items), default=None)
+
+    @property
+    def older_than_week(self) -> int:
+        return sum(i.age_days > 7 for i in self.items)
+
+
+def overdue_items(facts: list[Fact], as_of: dt.date, cal) -> list[OverdueItem]:
+    from duban.workcal.calendar import UnknownCalendarYear
+
+    working: dict[dt.date, int | None] = {}
+    out = []
+    for f in facts:
+        if not is_overdue(f, as_of):
+            continue
+        if f.due_date not in working:
+            try:
+                working[f.due_date] = cal.working_days_between(f.due_date, as_of) if cal is not None else None
+            except UnknownCalendarYear:
+                working[f.due_date] = None
+        out.append(OverdueItem(f, (as_of - f.due_date).days, working[f.due_date]))
+    return sorted(out, key=lambda o: (-o.calendar_days, o.fact.task_no, o.fact.unit_sort, o.fact.unit_name))
+
+
+def backlog(facts: list[Fact], as_of: dt.date) -> Backlog:
+    items = []
+    for f in facts:
+        if state_on(f, as_of) != AWAITING:
+            continue
+        day = localdate(f.submitted_at)
+        items.append(AwaitingItem(f, day, (as_of - day).days, f.due_date is None or day <= f.due_date))
+    items.sort(key=lambda i: (-i.age_days, i.fact.task_no, i.fact.unit_sort))
+    return Backlog(items)
+
+
+# --- the whole plan ---------------------------------------------------------------------------
+
+
+def rows_by(facts: list[Fact], as_of: dt.date, key, label) -> list[Counts]:
+    out: OrderedDict = OrderedDict()
+    for f in facts:
+        k = key(f)
+        if k not in out:
+            out[k] = Counts(k, label(f))
+        out[k].add(f, as_of)
+    return list(out.values())
+
+
+def per_unit(facts: list[Fact], as_of: dt.date) -> list[Counts]:
+    ordered = sorted(facts, key=lambda f: (f.unit_sort, f.unit_name))
+    return rows_by(ordered, as_of, lambda f: f.unit_id, lambda f: f.unit_name)
+
+
+def per_section(facts: list[Fact], as_of: dt.date) -> list[Counts]:
+    return rows_by(facts, as_of, lambda f: f.section_id, lambda f: f.section_title)
+
+
+def total(facts: list[Fact], as_of: dt.date) -> Counts:
+    c = Counts(None, "合计")
+    for f in facts:
+        c.add(f, as_of)
+    return c
+
+
+def per_task(facts: list[Fact], as_of: dt.date) -> list[TaskFigure]:
+    by_task: OrderedDict[int, list[Fact]] = OrderedDict()
+    for f in sorted(facts, key=lambda f: f.task_no):
+        by_task.setdefault(f.task_id, []).append(f)
+    return [task_figure(fs, as_of) for fs in by_task.values()]
+
+
+@dataclass
+class PlanFigures:
+    as_of: dt.date
+    assignments: Counts
+    tasks: Counts
+    task_rows: list[TaskFigure]
+    units: list[Counts]
+    sections: list[Counts]
+    overdue: list[OverdueItem]
+    backlog: Backlog
+    facts: list[Fact]
+
+    @property
+    def unit_count(self) -> int:
+        return len(self.units)
+
+
+def compute(plan, as_of: dt.date, cal=None, facts: list[Fact] | None = None) -> PlanFigures:
+    """All the figures of ``plan`` at ``as_of``. ``cal`` (a WorkCalendar) gives the working days overdue."""
+    from duban.assessment import facts as facts_mod
+
+    if facts is None:
+        facts = facts_mod.load(plan)
+    tasks = per_task(facts, as_of)
+    return PlanFigures(as_of=as_of, assignments=total(facts, as_of), tasks=task_counts(tasks), task_rows=tasks,
+                       units=per_unit(facts, as_of), sections=per_section(facts, as_of),
+                       overdue=overdue_items(facts, as_of, cal), backlog=backlog(facts, as_of), facts=facts)
+
+
+def cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def as_of_text(as_of: dt.date) -> str:
+    """What every page and document states: "截至2021年11月15日"."""
+    return f"截至{cn_date(as_of)}"
