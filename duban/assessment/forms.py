@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from duban.assessment.models import Deduction, Scheme
 from duban.directory.models import Unit
+from duban.plans.forms import OfficeDateField
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label="统计截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = OfficeDateField(label="统计截止日期", required=False)
 
     def as_of(self):
         if self.is_valid() and self.cleaned_data.get("date"):

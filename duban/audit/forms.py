@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from duban.plans.forms import OfficeDateField
 from duban.accounts.admin_site import SuperuserAuthenticationForm
 from duban.audit import lockout
 from duban.audit.models import AuditEvent
@@ -40,8 +41,8 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部")] + AuditEvent.ACTION_CHOICES)
     user = forms.CharField(label="用户名", required=False, max_length=150)
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = OfficeDateField(label="起始日期", required=False)
+    until = OfficeDateField(label="截止日期", required=False)
 
     def filter(self, qs):
         if not self.is_valid():

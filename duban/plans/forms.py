@@ -16,6 +16,20 @@ class IdField(forms.IntegerField):
         super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
 
 
+class OfficeDateField(forms.DateField):
+    """A date the office works with (a cut-off, a 成文日期): between 2000 and 2100. Dates far outside
+    (0001-01-01, 9999-12-31) are typing mistakes, and arithmetic on them overflows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date", "min": "2000-01-01", "max": "2100-12-31"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (2000 <= value.year <= 2100):
+            raise forms.ValidationError("日期须在2000年至2100年之间。", code="out_of_range")
+
+
 class QueryForm(forms.Form):
     """A form over request.GET whose bad values are dropped, not refused: the page still answers, with
     the filters that were valid and a note naming the ones that were ignored."""
@@ -79,7 +93,7 @@ def unit_field(org, label: str, required: bool = False) -> UnitChoiceField:
 
 class DeadlineForm(forms.Form):
     deadline_kind = forms.ChoiceField(label="时限类型", choices=Task.DEADLINE_CHOICES, required=False)
-    deadline_date = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_date = OfficeDateField(label="截止日期", required=False)
     deadline_event = forms.CharField(label="起算事件", max_length=200, required=False, help_text="如：文件成文")
     deadline_working_days = forms.IntegerField(label="工作日数", min_value=0, max_value=3650, required=False)
     deadline_every = forms.ChoiceField(label="周期", choices=Task.EVERY_CHOICES, required=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from duban.plans.forms import OfficeDateField
 from duban.progress import evidence
 from duban.progress.models import GRADE_CHOICES, http_url
 
@@ -25,7 +26,7 @@ class MultipleFileField(forms.FileField):
 class ReportForm(forms.Form):
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
                            help_text="做了什么、在哪里公开、公开了多少条。")
-    published_on = forms.DateField(label="公开发布日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    published_on = OfficeDateField(label="公开发布日期", required=False)
     files = MultipleFileField(
         label="佐证材料", required=False,
         help_text=f"可选多个文件，最多 {evidence.MAX_FILES} 个，每个不超过 {evidence.max_bytes() // evidence.MB} MB；支持 {evidence.ALLOWED_TEXT}。",
@@ -75,11 +76,11 @@ class ReturnForm(forms.Form):
 
 
 class EventDateForm(forms.Form):
-    event_date = forms.DateField(label="起算事件日期", widget=forms.DateInput(attrs={"type": "date"}),
+    event_date = OfficeDateField(label="起算事件日期",
                                  error_messages={"required": "请填写日期。", "invalid": "请填写有效的日期。"})
 
 
 class DueOverrideForm(forms.Form):
-    due_override = forms.DateField(label="调整后的完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    due_override = OfficeDateField(label="调整后的完成日期", required=False,
                                    help_text="留空则恢复按任务时限计算。")
     reason = forms.CharField(label="调整理由", max_length=300, error_messages={"required": "请填写调整理由。"})
