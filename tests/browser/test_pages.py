@@ -63,3 +63,21 @@ def test_liaison_cannot_open_another_units_page(live_server, seeded, page, artif
     page.goto(f"{live_server.url}/units/{own.pk}/")
     page.screenshot(path=str(artifacts / "liaison-unit-page.png"), full_page=True)
     assert re.search(r"共 2 项任务", page.content())
+
+
+def test_no_page_is_wider_than_a_phone(live_server, seeded, page, artifacts):
+    """Every page the coordinator works in fits 390 px: wide tables scroll within themselves."""
+    org, plan = seeded
+    make_user(org, "coordinator", "coordinator")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, "coordinator")
+    unit = Unit.objects.get(org=org, name="区财政局")
+    for path in [f"/plans/{plan.pk}/", f"/plans/{plan.pk}/review/", "/overview/", "/review-queue/",
+                 f"/plans/{plan.pk}/dashboard/", f"/plans/{plan.pk}/assessment/", f"/plans/{plan.pk}/documents/",
+                 f"/units/{unit.pk}/", "/accounts/users/", "/audit/", "/plans/upload/", "/directory/"]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 392:
+            page.screenshot(path=str(artifacts / f"too-wide{path.replace('/', '-')}.png"), full_page=False)
+        assert width <= 392, (path, width)
