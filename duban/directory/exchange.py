@@ -26,6 +26,7 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
 
@@ -129,6 +130,9 @@ def load_data(doc: dict) -> LoadStats:
             org = Organisation.objects.create(name=name, short_name=short)
             stats.count("机构", created=True)
         elif (org.name, org.short_name) != (name, short):
+            clash = Organisation.objects.exclude(pk=org.pk).filter(Q(name=name) | Q(short_name=short)).first()
+            if clash is not None:
+                raise DirectoryError(f"机构“{name}（{short}）”的名称或简称已被另一个机构“{clash.name}”使用，未导入。")
             org.name, org.short_name = name, short
             org.save()
             stats.count("机构", created=False)

@@ -66,6 +66,8 @@ def upload(request):
         doc["organisations"] = [o for o in doc["organisations"] if o["short_name"] == org.short_name or o["name"] == org.name]
         if not doc["organisations"]:
             raise DirectoryError(f"文件中没有本机构（{org.short_name}）的名录。")
+        for o in doc["organisations"]:  # a coordinator's upload changes the own organisation only, never its names
+            o["name"], o["short_name"] = org.name, org.short_name
         stats = load_data(doc)
     except DirectoryError as exc:
         messages.error(request, f"未导入：{exc}")

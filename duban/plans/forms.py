@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from duban.directory.models import Unit
+from duban.directory.models import Unit, UnitAlias
 from duban.plans.models import LEAD, RESPONSIBLE, ROLE_CHOICES, Task
 
 
@@ -156,8 +156,9 @@ class PickUnitsForm(forms.Form):
     role = forms.ChoiceField(label="职责", choices=ROLE_CHOICES)
     resolution = forms.CharField(label="处理说明", max_length=500, required=False)
 
-    def __init__(self, *args, org, allow_alias: bool = False, **kwargs):
+    def __init__(self, *args, org, allow_alias: bool = False, subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.subject = subject
         self.fields["units"] = unit_field(org, "指定单位")
         self.fields["none"] = forms.BooleanField(label="不指定单位（该说法在本项中无需落实到具体单位）", required=False)
         if allow_alias:
@@ -170,6 +171,9 @@ class PickUnitsForm(forms.Form):
             raise forms.ValidationError("请勾选单位，或勾选“不指定单位”。")
         if data.get("make_alias") and len(units) != 1:
             self.add_error("make_alias", "记为别名时只能选一个单位。")
+        limit = UnitAlias._meta.get_field("alias").max_length
+        if data.get("make_alias") and len(self.subject) > limit:
+            self.add_error("make_alias", f"这个名称有{len(self.subject)}个字，超过别名{limit}字的上限，不能记为别名；可以只指定单位。")
         return data
 
 

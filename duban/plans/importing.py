@@ -91,6 +91,9 @@ class WarningSpec:
     subject: str = ""
     role: str = ""
 
+    def __post_init__(self):
+        self.subject = self.subject[:200]  # PlanWarning.subject's length; the message keeps the whole name
+
     def key(self) -> tuple:
         return (self.kind, self.subject, self.role, self.message)
 

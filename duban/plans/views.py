@@ -290,7 +290,7 @@ def settle_warning(request, warning_id: int):
     if warning.kind in (PlanWarning.VAGUE_GROUP, PlanWarning.UNKNOWN_UNIT) and task is not None:
         form = PickUnitsForm(
             request.POST or None, org=plan.org, allow_alias=warning.kind == PlanWarning.UNKNOWN_UNIT,
-            initial={"role": warning.role or RESPONSIBLE},
+            subject=warning.subject, initial={"role": warning.role or RESPONSIBLE},
         )
     elif warning.kind == PlanWarning.MISSING_DEADLINE and task is not None:
         form = SetDeadlineForm(request.POST or None, initial=task.deadline_values() | {"deadline_kind": task.deadline_kind or "date"})

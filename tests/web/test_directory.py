@@ -274,3 +274,39 @@ def test_default_directory_file_is_valid_json_with_kinds_known():
     for u in doc["organisations"][0]["units"]:
         assert u["kind"] in labels, u
     assert DIRECTORY_JSON.name == "xishan_directory.json"
+
+
+def test_directory_upload_naming_another_organisation_changes_only_the_own(client, org):
+    """A file whose 机构 row carries the own short name but another organisation's full name: the upload
+    changes the coordinator's own organisation only, and neither organisation is renamed."""
+    from openpyxl import load_workbook
+
+    other = Organisation.objects.create(name="昆明市东川区人民政府", short_name="东川区")
+    client.force_login(make_user(org, "c", "coordinator"))
+    wb = load_workbook(io.BytesIO(client.get("/directory/export.xlsx").content))
+    sheet = wb.worksheets[0]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == org.name:
+                cell.value = other.name
+    wb["别名"].append(["西山区", "区网信办", "区委网信办"])
+    edited = io.BytesIO()
+    wb.save(edited)
+    edited.seek(0)
+    edited.name = "dir.xlsx"
+    r = client.post("/directory/import/", {"file": edited}, follow=True)
+    assert r.status_code == 200 and "单位名录已导入" in r.content.decode()
+    org.refresh_from_db()
+    other.refresh_from_db()
+    assert (org.short_name, other.name, other.short_name) == ("西山区", "昆明市东川区人民政府", "东川区")
+    assert resolve(org, "区网信办").name == "区委网信办" and not Unit.objects.filter(org=other).exists()
+
+
+def test_load_data_refuses_to_rename_an_organisation_onto_another(db):
+    from duban.directory.exchange import DirectoryError, load_data
+
+    Organisation.objects.create(name="甲区人民政府", short_name="甲区")
+    Organisation.objects.create(name="乙区人民政府", short_name="乙区")
+    with pytest.raises(DirectoryError, match="已被另一个机构"):
+        load_data({"organisations": [{"name": "甲区人民政府", "short_name": "乙区", "units": []}]})
+    assert set(Organisation.objects.values_list("short_name", flat=True)) >= {"甲区", "乙区"}

@@ -127,3 +127,26 @@ def test_unknown_unit_settled_with_an_alias(org, coordinator, unit, client, tmp_
     assert w.task.assignments.get(unit__name="区统计局").role == "lead"
     rec = ChangeRecord.objects.get(task=w.task, field="分工：区统计局")
     assert (rec.before, rec.after) == ("负责落实", "牵头")
+
+
+def test_a_name_too_long_for_an_alias_is_refused_in_words_and_nothing_is_half_done(org, coordinator, unit, client, tmp_path):
+    """A 150-character "unit name" (a sentence the parser could not split) can still be settled with a unit,
+    but not recorded as an alias: the form says why, instead of a database error."""
+    from django.core.management import call_command
+    import io
+
+    from .conftest import seed_bytes
+
+    long_name = "区统计调查" + "和" * 140 + "局"
+    f = tmp_path / "p.txt"
+    f.write_bytes(seed_bytes().decode().replace("区统计局牵头", f"{long_name}牵头").encode())
+    call_command("import", str(f), "--keep-unknown", stdout=io.StringIO())
+    w = PlanWarning.objects.get(kind=PlanWarning.UNKNOWN_UNIT)
+    assert w.subject == long_name
+    client.force_login(coordinator)
+    aliases = UnitAlias.objects.count()
+    r = client.post(f"/warnings/{w.pk}/", {"role": "lead", "units": [unit("区统计局").pk], "make_alias": "on"})
+    assert r.status_code == 200 and "超过别名100字的上限" in r.content.decode()
+    assert UnitAlias.objects.count() == aliases and not PlanWarning.objects.get(pk=w.pk).settled
+    r = client.post(f"/warnings/{w.pk}/", {"role": "lead", "units": [unit("区统计局").pk]})
+    assert r.status_code == 302 and PlanWarning.objects.get(pk=w.pk).settled
