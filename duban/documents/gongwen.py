@@ -53,6 +53,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from lxml import etree
 
@@ -566,14 +567,32 @@ class GongwenDocument:
         for i, w in enumerate(widths_mm):
             table.columns[i].width = Mm(w)
 
+        # Merges as rectangles of grid positions; the header's None columns are merges of row -1.
+        spans = []
+        c = 0
+        while c < ncols:
+            end = c
+            while end + 1 < ncols and headers[end + 1] is None:
+                end += 1
+            if end > c:
+                spans.append((-1, c, -1, end))
+            c = end + 1
+        spans += merges
         covered = set()
-        for r0, c0, r1, c1 in merges:
+        for r0, c0, r1, c1 in spans:
+            if not (0 <= c0 <= c1 < ncols and -1 <= r0 <= r1 < len(rows)):
+                raise ValueError(f"merge {(r0, c0, r1, c1)} is outside the table")
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
-                    if (r, c) != (r0, c0):
-                        covered.add((r, c))
+                    if (r, c) in covered:
+                        raise ValueError(f"merge {(r0, c0, r1, c1)} overlaps another")
+                    covered.add((r, c))
+        anchors = {(r0, c0) for r0, c0, r1, c1 in spans}
+        covered -= anchors
 
-        all_rows = table.rows
+        # Every row and its cells are read once here and held: python-docx's table.rows[i] and
+        # table.cell() walk the whole table on each call, which made a 1,000-row table quadratic.
+        all_rows = list(table.rows)
         head = all_rows[0]
         trPr = head._tr.get_or_add_trPr()
         if repeat_header:
@@ -592,18 +611,10 @@ class GongwenDocument:
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 if (r, c) not in covered:
                     _write_cell(cell, values[c], FONT_BODY, size, align[c])
-        # Merges last: python-docx keeps the top-left content when the others are empty.
-        c = 0
-        while c < ncols:
-            end = c
-            while end + 1 < ncols and headers[end + 1] is None:
-                end += 1
-            if end > c:
-                table.cell(0, c).merge(table.cell(0, end))
-            c = end + 1
-        for r0, c0, r1, c1 in merges:
-            if (r0, c0) != (r1, c1):
-                table.cell(r0 + 1, c0).merge(table.cell(r1 + 1, c1))
+        # Merges last, on the rows held (python-docx keeps the top-left content when the others are empty).
+        trs = [row._tr for row in all_rows]
+        for r0, c0, r1, c1 in spans:
+            _merge(trs, r0 + 1, c0, r1 + 1, c1)
         # A paragraph after the table so consecutive tables do not fuse.
         self._para("", line=Pt(size), size=size)
         return table
@@ -660,6 +671,21 @@ def _set_table_props(tblPr, width_mm: float, *, borders: dict[str, int] = ALL_BO
     if old is not None:
         tblPr.remove(old)
     tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _merge(trs, top: int, left: int, bottom: int, right: int) -> None:
+    """Merge the rectangle of grid positions (top, left)–(bottom, right), inclusive, of the table whose
+    ``w:tr`` elements are ``trs``: what python-docx's ``_Cell.merge`` writes (gridSpan on each row's
+    first cell, vMerge restart/continue down the rows, content moved into the top-left cell), without
+    its search of the table for the row index of each cell, so a table's merges cost as much as its cells."""
+    if (top, left) == (bottom, right):
+        return
+    width, height = right - left + 1, bottom - top + 1
+    top_tc = trs[top].tc_at_grid_offset(left)
+    for r in range(top, bottom + 1):
+        tc = top_tc if r == top else trs[r].tc_at_grid_offset(left)
+        vmerge = None if height == 1 else (ST_Merge.RESTART if r == top else ST_Merge.CONTINUE)
+        tc._span_to_width(width, top_tc, vmerge)
 
 
 def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> None:

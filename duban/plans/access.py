@@ -135,6 +135,26 @@ def visible_reports(user):
     return Report.objects.filter(assignment__in=visible_assignments(user))
 
 
+def reports_to_review(user):
+    """Reports waiting for the coordinator's review (the review queue and its 待审核 count): pending, on an
+    assignment in force that stands submitted, of the coordinator's own organisation; nothing for anyone else.
+
+    The organisation is a condition on the plan of the one report→assignment→task→plan join, not an
+    `assignment IN (…)` subquery: with a hundred districts in one database that subquery had PostgreSQL
+    gather every district's pending reports first (issue 14)."""
+    from duban.progress.models import PENDING, Report
+
+    p = profile(user)
+    if p is None or p.role != Profile.COORDINATOR:
+        return Report.objects.none()
+    return Report.objects.filter(
+        outcome=PENDING,
+        assignment__status=Assignment.SUBMITTED,
+        assignment__archived_at__isnull=True,  # what Assignment.objects (in force) means
+        assignment__task__plan__org=p.org_id,
+    )
+
+
 def visible_attachments(user):
     from duban.progress.models import Attachment
 

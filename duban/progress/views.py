@@ -6,10 +6,14 @@ do is decided by duban.progress.lifecycle / dates (which ask access); their refu
 or a message here, never a 500."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +24,7 @@ from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
 from duban.progress.forms import AcceptForm, DueOverrideForm, EventDateForm, ReportForm, ReturnForm
 from duban.progress.lifecycle import NotAllowed, TransitionError
-from duban.progress.models import PENDING, RETURNED
+from duban.progress.models import PENDING, RETURNED, Attachment, EvidenceLink
 
 
 def _assignment(request, assignment_id: int, with_archived: bool = False) -> Assignment:
@@ -204,11 +208,22 @@ class ReviewQueueFilterForm(QueryForm):
     unit = IdField(label="单位")
 
 
+QUEUE_PAGE_SIZE = 50
+
+
+def _count_of(model):
+    """How many rows of `model` belong to the report of the outer query: a correlated subquery, so the
+    queue needs no GROUP BY over every report's links and files."""
+    rows = model.objects.filter(report=OuterRef("pk")).order_by().values("report").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows), 0)
+
+
 @login_required
 def review_queue(request):
+    """Pending reports, oldest first, a page of 50 at a time; a fixed number of queries at any size."""
     if not access.can_review(request.user):
         return denied(request, "只有协调人可以审核报送。")
-    pending = access.visible_reports(request.user).filter(outcome=PENDING, assignment__status=Assignment.SUBMITTED)
+    pending = access.reports_to_review(request.user)
     f = ReviewQueueFilterForm(request.GET).valid()  # a bad id is ignored
     reports = pending
     if f["plan"]:
@@ -217,11 +232,15 @@ def review_queue(request):
         reports = reports.filter(assignment__unit=f["unit"])
     reports = (
         reports.select_related("assignment", "assignment__unit", "assignment__task", "assignment__task__plan", "submitted_by")
-        .annotate(n_links=Count("links", distinct=True), n_files=Count("attachments", distinct=True))
+        .annotate(n_links=_count_of(EvidenceLink), n_files=_count_of(Attachment))
         .order_by("submitted_at", "id")
     )
+    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))  # a bad page is the first or last
     ctx = {
-        "reports": reports,
+        "page": page,
+        "reports": page.object_list,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else [],
+        "query": urlencode({k: v for k, v in f.items() if v}),  # the filters, kept by the page links
         "filters": f,
         "plans": access.visible_plans(request.user),
         "units": access.visible_units(request.user).filter(pk__in=pending.values("assignment__unit")),

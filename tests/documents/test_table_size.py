@@ -1,0 +1,97 @@
+"""Word tables are built in time linear in their cells: no walk of the whole table per row or per merge.
+
+python-docx's ``table.rows[i]``, ``table.cell(r, c)`` and ``_Cell.merge`` each walk every row of the table
+(``CT_Tbl.tr_lst``, ``Table._cells``); called once per row they made the 分工表 of a 1,000-task plan take a
+minute (issue 14). These tests count those walks while the tables are built: the count must not grow
+with the number of rows. bench/documents.py gives the seconds."""
+import pytest
+from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.table import Table
+
+from duban.documents import division_table_docx, unit_task_list_docx
+from duban.documents.gongwen import GongwenDocument
+from duban.documents.model import DivisionRow, UnitTaskList, UnitTaskRow
+
+from . import samples
+from .helpers import open_docx
+
+pytestmark = pytest.mark.pure
+
+
+@pytest.fixture
+def walks(monkeypatch):
+    """How many times the whole table is walked: CT_Tbl.tr_lst (rows[i], merges) and Table._cells (cell())."""
+    counts = {"tr_lst": 0, "_cells": 0}
+    for cls, name in ((CT_Tbl, "tr_lst"), (Table, "_cells")):
+        original = getattr(cls, name)
+
+        def counted(self, original=original, name=name):
+            counts[name] += 1
+            return original.fget(self)
+
+        monkeypatch.setattr(cls, name, property(counted))
+    return counts
+
+
+def division_rows(n):
+    """n tasks, a new 工作任务 heading (one level, then a second) every 5 tasks: one merge per 5 rows."""
+    return [DivisionRow(no=i + 1, section=[f"第{i // 10 + 1}部分", f"第{i // 5 + 1}项重点工作"],
+                        requirement=samples.REQUIREMENTS[i % 5], units_text="区财政局牵头", deadline_text="长期坚持")
+            for i in range(n)]
+
+
+def unit_list(n):
+    return UnitTaskList(unit_name="区财政局", rows=[
+        UnitTaskRow(no=i + 1, section=["第一部分"], requirement="公开预算。", role="牵头", status="未开始") for i in range(n)
+    ])
+
+
+def test_the_division_table_walks_the_table_as_often_at_any_size(walks):
+    division_table_docx(samples.PLAN, division_rows(20))
+    small = dict(walks)
+    walks.update(tr_lst=0, _cells=0)
+    division_table_docx(samples.PLAN, division_rows(200))
+    assert walks == small
+    assert walks["_cells"] == 0 and walks["tr_lst"] <= 2
+
+
+def test_the_unit_task_list_walks_the_table_as_often_at_any_size(walks):
+    unit_task_list_docx(unit_list(20))
+    small = dict(walks)
+    walks.update(tr_lst=0, _cells=0)
+    unit_task_list_docx(unit_list(200))
+    assert walks == small and walks["_cells"] == 0
+
+
+def test_the_merges_of_a_large_table_are_where_python_docx_put_them():
+    """200 rows, merged headings of two levels: each run's first row restarts the vertical merge, the
+    others continue it, and the text is written once, in the top cell."""
+    doc = open_docx(division_table_docx(samples.PLAN, division_rows(200)))
+    table = doc.tables[0]
+    trs = table._tbl.tr_lst
+    assert len(trs) == 201
+    head = trs[0].tc_lst
+    assert head[1].tcPr.find(qn("w:gridSpan")).get(qn("w:val")) == "2"  # 工作任务 over both levels
+    for i in range(200):
+        tcs = trs[i + 1].tc_lst
+        assert len(tcs) == 6  # 序号, two heading levels, 具体要求, units, deadline: nothing swallowed
+        for level, every in ((1, 10), (2, 5)):
+            merge = tcs[level].tcPr.find(qn("w:vMerge"))
+            text = "".join(t.text for t in tcs[level].iter(qn("w:t")))
+            if i % every == 0:
+                assert merge.get(qn("w:val")) == "restart"
+                assert text == (f"第{i // 10 + 1}部分" if level == 1 else f"第{i // 5 + 1}项重点工作")
+            else:
+                assert merge is not None and merge.get(qn("w:val")) in (None, "continue") and text == ""
+    # python-docx reads each merged cell back as one cell
+    assert table.cell(1, 2)._tc is table.cell(5, 2)._tc and table.cell(5, 2)._tc is not table.cell(6, 2)._tc
+
+
+def test_overlapping_or_outside_merges_are_refused():
+    doc = GongwenDocument()
+    rows = [["a", "b"], ["c", "d"]]
+    with pytest.raises(ValueError):
+        doc.table(["x", "y"], rows, [20, 20], merges=[(0, 0, 1, 0), (1, 0, 1, 1)])
+    with pytest.raises(ValueError):
+        doc.table(["x", "y"], rows, [20, 20], merges=[(0, 0, 2, 0)])
