@@ -297,17 +297,18 @@ def _evidence_table(doc: GongwenDocument, data: AnnualSection) -> None:
 
 
 def balanced_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total_mm: float, size_pt: float, *,
-                    wrap: Sequence[int] = (), min_mm: float = 12.0) -> list[float]:
+                    wrap: Sequence[int] = (), min_mm: float = 14.0, most: dict[int, float] | None = None) -> list[float]:
     """Column widths (mm) that follow the content: each column as wide as its longest cell on one line
     (its header may take two lines), plus padding; the columns in ``wrap`` (long text) share what is
-    left over, or give way when the rest does not fit, never below ``min_mm``."""
-    char_mm = size_pt * 0.3528  # a full-width character of size_pt points
-    pad = 2.6  # the cell margins
+    left over, or give way when the rest does not fit, never below ``min_mm``; ``most`` caps a column
+    (its text then wraps)."""
+    char_mm = size_pt * 0.3528 * 1.2  # a full-width character of size_pt points, spaced out by the character grid
+    pad = 4.0  # the cell margins
     natural = []
     for c, head in enumerate(headers):
         cells = [text_width_chars(str(r[c])) for r in rows if r[c] not in (None, "")]
         chars = max([text_width_chars(head or "") / 2, *cells, 1.0])
-        natural.append(max(min_mm, chars * char_mm + pad))
+        natural.append(min((most or {}).get(c, total_mm), max(min_mm, chars * char_mm + pad)))
     wrap = [c for c in wrap if c < len(headers)] or [len(headers) - 1]
     fixed = sum(w for c, w in enumerate(natural) if c not in wrap)
     room = total_mm - fixed
@@ -331,8 +332,6 @@ def assessment_docx(data: AssessmentTable) -> bytes:
     doc = GongwenDocument(title=data.title, author=data.issuer, landscape=landscape,
                           page_numbers="centred" if landscape else "gongwen")
     doc.title(data.title.replace("（截至", "\n（截至"), lines_before=0)
-    for i, text in enumerate(data.notes):
-        doc.paragraph(("说明：" if i == 0 else "") + text)
     headers = ["排名", "单位", *data.items, "总分", "备注"]
     size = SIZE["五号"]
     groups: list[tuple[str, list]] = []
@@ -345,7 +344,7 @@ def assessment_docx(data: AssessmentTable) -> bytes:
         groups[-1][1].append(cells)
     all_rows = [row for _, rows in groups for row in rows] or [[""] * len(headers)]
     widths = balanced_widths(headers, [[str(c) for c in row] for row in all_rows], doc.text_width_mm, size,
-                             wrap=[1, len(headers) - 1])
+                             wrap=[len(headers) - 1], most={1: 50.0})  # unit names on one line up to 50 mm
     align = ["center", "left"] + ["center"] * (len(data.items) + 1) + ["left"]
     for i, (group, rows) in enumerate(groups):
         if group:
@@ -353,6 +352,8 @@ def assessment_docx(data: AssessmentTable) -> bytes:
         doc.table(headers, rows, widths, align=align, size=size)
     if not groups:
         doc.table(headers, [], widths, align=align, size=size)
+    for i, text in enumerate(data.notes):  # under the tables, so that the first table starts on page 1
+        doc.paragraph(("说明：" if i == 0 else "") + text)
     if data.issuer and data.date:
         doc.signature(data.issuer, data.date)
     elif data.date:
