@@ -490,7 +490,7 @@ def assessment_xlsx(data: AssessmentTable) -> bytes:
     cols = [Col("分组", content_width(column(0), "分组"), "center"),
             Col("排名", content_width(column(1), "排名"), "center"),
             Col("单位", content_width(column(2), "单位", least=14, most=30))]
-    cols += [Col(item, content_width(column(3 + i), item, least=8, most=12), "center") for i, item in enumerate(data.items)]
+    cols += [Col(item, content_width(column(3 + i), item, least=10, most=12), "center") for i, item in enumerate(data.items)]
     cols += [Col("总分", content_width(column(len(headers) - 2), "总分", least=8), "center"),
              Col("备注", content_width(column(len(headers) - 1), "备注", least=20, most=44))]
     subtitle = "　".join(x for x in (data.issuer, cn_date(data.date) if data.date else "") if x)
