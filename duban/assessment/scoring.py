@@ -25,8 +25,8 @@ The rules (the page "考评说明" shows them in Chinese with the plan's own num
    rounded to two decimals (half up), not below 0. Returns are the times a report of the unit was
    returned (退回) on or before the as-of date; manual deductions are those dated on or before it.
    ``base`` (得分率) = earned ÷ possible × 100 is the normalised score: the share of attainable points.
-7. Ranking within groups of comparable units, from the directory's unit kinds (GROUPS): 区直部门,
-   街道, 其他单位. A unit with fewer than ``scheme.min_assessed`` (default 3) scored assignments is
+7. Ranking within groups of comparable units, from the directory's unit kinds (GROUP_OF_KIND):
+   区直部门 (办公室, 局, 分局, 党委部门, 议事协调机构), 街道 (街道办事处), 其他单位 (垂直管理单位, 其他). A unit with fewer than ``scheme.min_assessed`` (default 3) scored assignments is
    listed apart, "任务较少，不参与排名", not ranked: a score made of two tasks is not comparable with
    one made of sixty. Within a group, by score, highest first; equal scores (to two decimals) share a
    rank (1, 1, 3). A unit with nothing assessed yet has no score and no rank.
