@@ -21,7 +21,15 @@ class SchemeForm(forms.ModelForm):
     class Meta:
         model = Scheme
         fields = ["lead_points", "responsible_points", "late_penalty", "late_floor",
-                  "grade_excellent", "grade_good", "grade_fair", "grade_poor", "return_deduction"]
+                  "grade_excellent", "grade_good", "grade_fair", "grade_poor", "return_deduction", "min_assessed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["min_assessed"].required = False  # a form posted without it keeps the current value
+
+    def clean_min_assessed(self):
+        value = self.cleaned_data.get("min_assessed")
+        return self.instance.min_assessed if value is None else value
 
 
 class DeductionForm(forms.ModelForm):

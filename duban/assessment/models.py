@@ -39,6 +39,9 @@ class Scheme(models.Model):
     grade_fair = _percent("评价“中”系数（%）", "75")
     grade_poor = _percent("评价“差”系数（%）", "50")
     return_deduction = _points("每次退回扣分", "0.5", "报送被退回一次，从百分制得分中扣减的分数")
+    min_assessed = models.PositiveSmallIntegerField(
+        "参与排名的最少计分任务数", default=3, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="计分任务（已到期且不在待审核中的任务分工）少于此数的单位单独列为“任务较少，不参与排名”")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人")
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -18,7 +18,7 @@ from duban.assessment import figures
 from duban.assessment.forms import AsOfForm, DeductionForm, SchemeForm
 from duban.assessment.lights import light_function
 from duban.assessment.models import Deduction, Scheme
-from duban.assessment.scoring import assess
+from duban.assessment.scoring import FEW_LABEL, assess
 from duban.plans import access
 from duban.reminders.models import ReminderRule
 from duban.workcal.calendar import UnknownCalendarYear
@@ -111,7 +111,7 @@ def ranking(request, plan_id):
         return _calendar_error(request, plan, exc)
     return render(request, "assessment/ranking.html", {
         "plan": plan, "form": form, "as_of": as_of, "result": result, "scheme": result.scheme,
-        "can_edit": access.can_edit(request.user),
+        "can_edit": access.can_edit(request.user), "few_label": FEW_LABEL,
     })
 
 
@@ -130,7 +130,7 @@ def unit_score(request, plan_id, unit_id):
         raise Http404("该单位在本方案中没有任务")
     return render(request, "assessment/unit_score.html", {
         "plan": plan, "unit": unit, "form": form, "as_of": as_of, "score": score, "scheme": result.scheme,
-        "ranked": len(result.ranked), "can_read_all": access.can_read_all(request.user),
+        "group": result.group(score.group), "few_label": FEW_LABEL, "can_read_all": access.can_read_all(request.user),
     })
 
 

@@ -12,6 +12,7 @@ from .common import (
     percent,
     section_merges,
     section_text,
+    text_width_chars,
     unit_task_list_title,
 )
 from .gongwen import SIZE, GongwenDocument, Hyperlink, cn_date
@@ -295,29 +296,64 @@ def _evidence_table(doc: GongwenDocument, data: AnnualSection) -> None:
 # --- 考评结果 -----------------------------------------------------------------------
 
 
+def balanced_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total_mm: float, size_pt: float, *,
+                    wrap: Sequence[int] = (), min_mm: float = 14.0, most: dict[int, float] | None = None) -> list[float]:
+    """Column widths (mm) that follow the content: each column as wide as its longest cell on one line
+    (its header may take two lines), plus padding; the columns in ``wrap`` (long text) share what is
+    left over, or give way when the rest does not fit, never below ``min_mm``; ``most`` caps a column
+    (its text then wraps)."""
+    char_mm = size_pt * 0.3528 * 1.2  # a full-width character of size_pt points, spaced out by the character grid
+    pad = 4.0  # the cell margins
+    natural = []
+    for c, head in enumerate(headers):
+        cells = [text_width_chars(str(r[c])) for r in rows if r[c] not in (None, "")]
+        chars = max([text_width_chars(head or "") / 2, *cells, 1.0])
+        natural.append(min((most or {}).get(c, total_mm), max(min_mm, chars * char_mm + pad)))
+    wrap = [c for c in wrap if c < len(headers)] or [len(headers) - 1]
+    fixed = sum(w for c, w in enumerate(natural) if c not in wrap)
+    room = total_mm - fixed
+    want = sum(natural[c] for c in wrap)
+    if room >= want:  # everything fits on one line: the text columns take the spare room
+        spare = room - want
+        return [w + (spare * w / want if c in wrap else 0) for c, w in enumerate(natural)]
+    # the text columns wrap: each gets a share of the room in proportion to its text, at least min_mm
+    shares = [max(min_mm * 2, room * natural[c] / want) for c in wrap]
+    scale = min(1.0, total_mm / (fixed + sum(shares)))
+    out = [w * scale for w in natural]
+    for c, w in zip(wrap, shares):
+        out[c] = w * scale
+    return out
+
+
 def assessment_docx(data: AssessmentTable) -> bytes:
-    """考评结果表: rank, unit, one column per breakdown item, total, remark (landscape when wide)."""
+    """考评结果表: one table per group of units (区直部门, 街道, …) ranked within it, units listed apart
+    at the foot of their group; rank, unit, one column per breakdown item, total, remark (landscape when wide)."""
     landscape = len(data.items) > 3
     doc = GongwenDocument(title=data.title, author=data.issuer, landscape=landscape,
                           page_numbers="centred" if landscape else "gongwen")
-    doc.title(data.title, lines_before=0)
-    for i, text in enumerate(data.notes):
-        doc.paragraph(("说明：" if i == 0 else "") + text)
-    width = doc.text_width_mm
-    fixed = [14.0, 44.0]  # 排名, 单位
-    tail = [18.0, 30.0]  # 总分, 备注
-    spare = width - sum(fixed) - sum(tail)
-    if not data.items:
-        fixed[1] += spare
-    item_w = spare / max(len(data.items), 1)
+    doc.title(data.title.replace("（截至", "\n（截至"), lines_before=0)
     headers = ["排名", "单位", *data.items, "总分", "备注"]
-    widths = fixed + [item_w] * len(data.items) + tail
-    rows = []
+    size = SIZE["五号"]
+    groups: list[tuple[str, list]] = []
     for r in data.rows:
         if len(r.breakdown) != len(data.items):
             raise ValueError(f"{r.unit}: {len(r.breakdown)} scores for {len(data.items)} items")
-        rows.append([r.rank, r.unit, *[number(x) for x in r.breakdown], number(r.score), r.remark])
-    doc.table(headers, rows, widths, align=["center", "left"] + ["center"] * (len(data.items) + 1) + ["left"])
+        cells = ["不排名" if r.rank is None else r.rank, r.unit, *[number(x) for x in r.breakdown], number(r.score), r.remark]
+        if not groups or groups[-1][0] != r.group:
+            groups.append((r.group, []))
+        groups[-1][1].append(cells)
+    all_rows = [row for _, rows in groups for row in rows] or [[""] * len(headers)]
+    widths = balanced_widths(headers, [[str(c) for c in row] for row in all_rows], doc.text_width_mm, size,
+                             wrap=[len(headers) - 1], most={1: 50.0})  # unit names on one line up to 50 mm
+    align = ["center", "left"] + ["center"] * (len(data.items) + 1) + ["left"]
+    for i, (group, rows) in enumerate(groups):
+        if group:
+            doc.heading1(f"{cn_number(i + 1)}、{group}")
+        doc.table(headers, rows, widths, align=align, size=size)
+    if not groups:
+        doc.table(headers, [], widths, align=align, size=size)
+    for i, text in enumerate(data.notes):  # under the tables, so that the first table starts on page 1
+        doc.paragraph(("说明：" if i == 0 else "") + text)
     if data.issuer and data.date:
         doc.signature(data.issuer, data.date)
     elif data.date:

@@ -207,16 +207,17 @@ class AnnualSection:
 
 @dataclass
 class AssessmentRow:
-    rank: int
+    rank: int | None  # None: listed apart (e.g. 任务较少，不参与排名)
     unit: str
     score: float
     breakdown: list[float | None] = field(default_factory=list)  # aligned with AssessmentTable.items
     remark: str = ""
+    group: str = ""  # "区直部门", "街道", …: rows of a group are ranked among themselves, in a table of their own
 
 
 @dataclass
 class AssessmentTable:
-    title: str  # "2021年度政务公开工作考评结果"
+    title: str  # "2021年度政务公开工作考评结果", or "2021年政务公开工作考评结果（截至2021年6月30日）" mid-year
     items: list[str]  # breakdown column names, e.g. "主动公开（30分）"
     rows: list[AssessmentRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # 说明 paragraphs

@@ -194,7 +194,41 @@ def _set_row_heights(ws: Worksheet, header_row: int, cols: Sequence[Col], rows, 
             nrows, width = span.get((r, c), (1, cols[c].width))
             if nrows == 1:
                 lines = max(lines, wrapped_lines(value, width))
-        ws.row_dimensions[header_row + 1 + r].height = lines * line + 6
+        ws.row_dimensions[header_row + 1 + r].height = min(MAX_ROW_HEIGHT, lines * line + 6)
+
+
+MAX_ROW_HEIGHT = 409  # points: Excel's limit; a taller row is cut off when printed (split_tall_rows)
+
+
+def split_tall_rows(cols: Sequence[Col], rows: Sequence[Sequence[Any]], max_height: float = MAX_ROW_HEIGHT) -> list[list[Any]]:
+    """Rows whose wrapped text would be taller than ``max_height`` points split into a row and
+    continuation rows ("（续）"), each within the limit; other cells of a continuation row are empty."""
+    line = CELL_FONT.size * 1.5
+    max_lines = max(1, int((max_height - 6) // line))
+    out: list[list[Any]] = []
+    for values in rows:
+        if max(wrapped_lines(v, c.width) for c, v in zip(cols, values)) <= max_lines:
+            out.append(list(values))
+            continue
+        pieces = [_chunks(v, c.width, max_lines) if isinstance(v, str) else [v] for c, v in zip(cols, values)]
+        for k in range(max(len(p) for p in pieces)):
+            if k == 0:
+                out.append([p[0] for p in pieces])
+            else:
+                out.append([("（续）" + p[k]) if k < len(p) and isinstance(values[c], str) and len(p) > 1 else ""
+                            for c, p in enumerate(pieces)])
+    return out
+
+
+def _chunks(text: str, width: float, max_lines: int) -> list[str]:
+    """``text`` cut into pieces of at most ``max_lines`` wrapped lines (one line kept for "（续）")."""
+    out, current = [], ""
+    for ch in text:
+        if wrapped_lines(current + ch, width) > max_lines - 1 and current:
+            out.append(current)
+            current = ""
+        current += ch
+    return out + [current] if current or not out else out
 
 
 def setup_print(ws: Worksheet) -> None:
@@ -431,21 +465,38 @@ def annual_report_section_xlsx(data: AnnualSection) -> bytes:
 # --- 考评结果 -----------------------------------------------------------------------
 
 
+def content_width(values: Sequence[Any], header: str, *, least: float = 6, most: float = 40) -> float:
+    """An Excel column width that fits the longest value on one line (a full-width character is about
+    two units), the header in up to two lines, within [least, most]."""
+    def units(v):
+        if isinstance(v, float):
+            v = f"{v:.2f}"
+        return text_width_chars(str(v)) * 2 + 2 if v not in (None, "") else 0
+    return max(least, min(most, max([units(header) / 2 + 1, *[units(v) for v in values]])))
+
+
 def assessment_xlsx(data: AssessmentTable) -> bytes:
+    """考评结果: one sheet, a 分组 column (units are ranked within their group; "不排名" for units listed
+    apart), column widths following their content."""
     wb, ws = _new_workbook(data.title, data.issuer)
     ws.title = "考评结果"
-    cols = [Col("排名", 6, "center"), Col("单位", 30)]
-    cols += [Col(item, max(10, len(item) * 2 + 2), "center") for item in data.items]
-    cols += [Col("总分", 10, "center"), Col("备注", 24)]
     rows = []
     for r in data.rows:
         if len(r.breakdown) != len(data.items):
             raise ValueError(f"{r.unit}: {len(r.breakdown)} scores for {len(data.items)} items")
-        rows.append([r.rank, r.unit, *r.breakdown, r.score, r.remark])
+        rows.append([r.group, "不排名" if r.rank is None else r.rank, r.unit, *r.breakdown, r.score, r.remark])
+    headers = ["分组", "排名", "单位", *data.items, "总分", "备注"]
+    column = lambda c: [row[c] for row in rows]  # noqa: E731
+    cols = [Col("分组", content_width(column(0), "分组"), "center"),
+            Col("排名", content_width(column(1), "排名"), "center"),
+            Col("单位", content_width(column(2), "单位", least=14, most=30))]
+    cols += [Col(item, content_width(column(3 + i), item, least=10, most=12), "center") for i, item in enumerate(data.items)]
+    cols += [Col("总分", content_width(column(len(headers) - 2), "总分", least=8), "center"),
+             Col("备注", content_width(column(len(headers) - 1), "备注", least=20, most=44))]
     subtitle = "　".join(x for x in (data.issuer, cn_date(data.date) if data.date else "") if x)
-    header_row = write_table(ws, data.title, cols, rows, subtitle=subtitle)
+    write_table(ws, data.title, cols, split_tall_rows(cols, rows), subtitle=subtitle)
     if data.notes:
-        at = header_row + len(rows) + 2
+        at = ws.max_row + 2
         for i, note in enumerate(data.notes):
             cell = ws.cell(row=at + i, column=1)
             put(cell, ("说明：" if i == 0 else "") + note)
@@ -453,6 +504,6 @@ def assessment_xlsx(data: AssessmentTable) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.merge_cells(start_row=at + i, start_column=1, end_row=at + i, end_column=len(cols))
             # Excel does not size merged rows to their text: estimate the lines.
-            per_line = max(sum(c.width for c in cols) / 2 - 2, 10)
-            ws.row_dimensions[at + i].height = 18 * max(1, -(-len(note) // int(per_line)))
+            lines = wrapped_lines(("说明：" if i == 0 else "") + note, sum(c.width for c in cols))
+            ws.row_dimensions[at + i].height = min(MAX_ROW_HEIGHT, CELL_FONT.size * 1.5 * lines + 6)
     return _save(wb)

@@ -18,7 +18,7 @@ from duban.assessment import dashboard as dash
 from duban.assessment import facts as facts_mod
 from duban.assessment import figures
 from duban.assessment.facts import Fact
-from duban.assessment.scoring import STATE_LABELS, assess
+from duban.assessment.scoring import FEW_LABEL, STATE_LABELS, assess
 from duban.directory.models import Unit
 from duban.plans.models import LEAD, RESPONSIBLE, Plan, Section, Task
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
@@ -473,16 +473,28 @@ def build_annual(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, byt
 
 # --- (5) the assessment table ------------------------------------------------------------------------
 
-ASSESSMENT_ITEMS = ["应得分", "实得分", "完成得分", "退回扣分", "其他扣分"]
+ASSESSMENT_ITEMS = ["计分任务", "应得分", "实得分", "得分率（%）", "退回扣分", "其他扣分"]
 
 
-def assessment_notes(scheme) -> list[str]:
+def assessment_title(year: int, as_of: dt.date) -> str:
+    """"2021年度…" only once the year is over; before that "2021年…（截至2021年6月30日）"."""
+    if as_of >= dt.date(year, 12, 31):
+        return f"{year}年度政务公开工作考评结果"
+    return f"{year}年政务公开工作考评结果（{figures.as_of_text(as_of)}）"
+
+
+def assessment_notes(result) -> list[str]:
+    scheme = result.scheme
     n = lambda x: docs.common.number(float(x))  # noqa: E731
+    awaiting = f"（本期{result.awaiting}项）" if result.awaiting else ""
     return [
         f"每项任务分工牵头计{n(scheme.lead_points)}分、负责落实计{n(scheme.responsible_points)}分；按时完成系数为100%，"
         f"逾期完成每晚一个工作日扣减{n(scheme.late_penalty)}个百分点（最低{n(scheme.late_floor)}%），未完成为0；"
         f"审核评价优、良、中、差分别乘以{n(scheme.grade_excellent)}%、{n(scheme.grade_good)}%、{n(scheme.grade_fair)}%、{n(scheme.grade_poor)}%。",
-        f"完成得分＝实得分÷应得分×100；总分＝完成得分－退回次数×{n(scheme.return_deduction)}－其他扣分，得分相同的名次并列。",
+        f"已报送、尚未审核的任务分工{awaiting}暂不计分，不算完成也不算逾期，不计入应得分和实得分；审核通过后以报送日期计分。",
+        f"得分率＝实得分÷应得分×100；总分＝得分率－退回次数×{n(scheme.return_deduction)}－其他扣分。"
+        f"区直部门、街道、其他单位分组排名，得分相同的名次并列；计分任务少于{scheme.min_assessed}项的单位列于本组之后，"
+        f"标注“{FEW_LABEL}”。",
     ]
 
 
@@ -491,48 +503,52 @@ def assessment_table(plan: Plan, params: dict, step: Step = _noop):
     step(20, "计算各单位得分")
     result = assess(plan, as_of)
     rows = []
-    for u in result.ranked:
-        remark = f"按时{u.on_time}项，逾期完成{u.late}项，未完成{u.missing}项"
-        if u.return_count:
-            remark += f"，退回{u.return_count}次"
-        rows.append(docs.AssessmentRow(rank=u.rank, unit=u.unit_name, score=float(u.score), remark=remark,
-                                       breakdown=[float(u.possible), float(round(u.earned, 2)), float(u.base),
-                                                  float(u.return_deduction), float(u.manual_deduction)]))
+    for group in result.groups:
+        for u in group.ranked + group.few:
+            remark = f"按时{u.on_time}项，逾期完成{u.late}项，未完成{u.missing}项"
+            if u.awaiting:
+                remark += f"，{u.awaiting_note}"
+            if u.return_count:
+                remark += f"，退回{u.return_count}次"
+            if u.few:
+                remark = f"{FEW_LABEL}；{remark}"
+            rows.append(docs.AssessmentRow(rank=u.rank, unit=u.unit_name, score=float(u.score), remark=remark, group=group.label,
+                                           breakdown=[u.assessed_count, float(u.possible), float(round(u.earned, 2)), float(u.base),
+                                                      float(u.return_deduction), float(u.manual_deduction)]))
     year = plan.year or as_of.year
-    table = docs.AssessmentTable(title=f"{year}年度政务公开工作考评结果", items=ASSESSMENT_ITEMS, rows=rows,
-                                 notes=[f"统计截止{docs.common.cn_date(as_of)}。"] + assessment_notes(result.scheme),
+    table = docs.AssessmentTable(title=assessment_title(year, as_of), items=ASSESSMENT_ITEMS, rows=rows,
+                                 notes=[f"统计截止{docs.common.cn_date(as_of)}。"] + assessment_notes(result),
                                  issuer=issuer_of(plan), date=parse_date(params.get("date"), timezone.localdate()))
     return table, result
 
 
-DETAIL_HEADERS = ["单位", "序号", "职责", "分值", "应完成日期", "状态", "完成日期", "逾期工作日", "完成系数", "评价", "退回次数", "得分"]
+DETAIL_COLUMNS = [  # header, width, alignment, number format
+    ("单位", 22, "left", None), ("序号", 6, "center", None), ("具体要求", 40, "left", None), ("职责", 9, "center", None),
+    ("分值", 6, "center", None), ("应完成日期", 14, "center", None), ("状态", 12, "center", None),
+    ("完成日期", 14, "center", None), ("逾期工作日", 8, "center", None), ("完成系数", 8, "center", "0%"),
+    ("评价", 6, "center", None), ("退回次数", 7, "center", None), ("得分", 7, "center", "0.00"),
+]
 
 
 def add_breakdown_sheet(xlsx: bytes, result) -> bytes:
-    """The assessment workbook with a second sheet: every assignment that made each score."""
+    """The assessment workbook with a second sheet: every assignment that made each score. Printed like
+    the first (landscape, fitted to the width, the header row on every page); long requirements wrap,
+    and a row that would pass Excel's 409 pt limit goes on in a continuation row."""
     from openpyxl import load_workbook
-    from openpyxl.styles import Font
+
+    from duban.documents.xlsx_docs import Col, split_tall_rows, write_table
 
     wb = load_workbook(io.BytesIO(xlsx))
     ws = wb.create_sheet("得分明细")
-    ws.append(DETAIL_HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    cols = [Col(h, w, a, f) for h, w, a, f in DETAIL_COLUMNS]
+    rows = []
     for u in result.units:
         for ln in u.lines:
-            ws.append([u.unit_name, ln.fact.task_no, ln.fact.role_display, float(ln.points), ln.fact.due_date,
-                       STATE_LABELS[ln.state], ln.done_on, ln.days_late, float(ln.completion) if ln.assessed else None,
-                       ln.grade_label, ln.returns, float(ln.earned_display) if ln.assessed else None])
-    for col, width in zip("ABCDEFGHIJKL", [26, 6, 10, 6, 12, 10, 12, 10, 10, 6, 8, 8]):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in (row[4], row[6]):
-            cell.number_format = "yyyy-mm-dd"
-        row[8].number_format = "0%"
-        for cell in row:
-            docs.keep_as_text(cell)  # a unit named "=…" stays text
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+            rows.append([u.unit_name, ln.fact.task_no, ln.fact.requirement, ln.fact.role_display, float(ln.points),
+                         ln.fact.due_date or ln.fact.deadline_text, STATE_LABELS[ln.state], ln.done_on, ln.days_late,
+                         float(ln.completion) if ln.assessed else None, ln.grade_label, ln.returns,
+                         float(ln.earned_display) if ln.assessed else None])
+    write_table(ws, f"得分明细（{figures.as_of_text(result.as_of)}）", cols, split_tall_rows(cols, rows))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -44,8 +44,10 @@ def expected_at_year_end():
     justice_earned = RESP * late(4) * GRADE["中"] + 0  # 10-08, 10-09 (调休上班), 10-11, 10-12
     justice = justice_earned / justice_possible * 100 - 1 * RETURN  # the −5 of 2022-01-10 is after the date
 
-    education_possible = LEAD + RESP + RESP  # tasks 2, 3, 4
-    education_earned = LEAD * late(45) * GRADE["优"] + 0 + 0  # 45 working days late → the 50% floor
+    # task 3 was submitted on 12-31 and accepted only in 2022: at 12-31 it awaits the office's review,
+    # so it is not scored at all (neither done nor missing): out of possible and earned.
+    education_possible = LEAD + RESP  # tasks 2, 4
+    education_earned = LEAD * late(45) * GRADE["优"] + 0  # 45 working days late → the 50% floor
     education = education_earned / education_possible * 100
 
     return {FINANCE: (finance_possible, finance_earned, finance), CIVIL: (civil_possible, civil_earned, civil),
@@ -67,9 +69,14 @@ def test_year_end_scores_follow_the_rules(year):
         assert float(u.possible) == possible, name
         assert float(u.earned) == pytest.approx(earned), name
         assert u.score == r2(score), name
-    assert [(u.rank, u.unit_name) for u in result.ranked] == [(1, CIVIL), (2, FINANCE), (3, EDUCATION), (4, JUSTICE)]
+    # 民政 and 财政 are scored on 3 assignments each; 司法 (tasks 1, 3) and 教体 (tasks 2, 4; task 3
+    # awaiting review) on 2: fewer than the default minimum of 3, so they are listed apart, unranked.
+    assert [(u.rank, u.unit_name) for u in result.ranked] == [(1, CIVIL), (2, FINANCE)]
+    assert [(u.rank, u.unit_name) for u in result.few] == [(None, EDUCATION), (None, JUSTICE)]  # in directory order
     # the numbers themselves, so a reader of this test sees them
-    assert [str(result.unit(year.units[n].pk).score) for n in (CIVIL, FINANCE, EDUCATION, JUSTICE)] == ["96.64", "62.29", "30.00", "16.75"]
+    assert [str(result.unit(year.units[n].pk).score) for n in (CIVIL, FINANCE, EDUCATION, JUSTICE)] == ["96.64", "62.29", "37.50", "16.75"]
+    assert result.unit(year.units[EDUCATION].pk).awaiting_note == "待审核1项未计分"
+    assert result.awaiting == 1
 
 
 def test_the_breakdown_says_why(year):
@@ -84,16 +91,21 @@ def test_the_breakdown_says_why(year):
     assert [d.reason for d in f.deductions] == ["政务新媒体发布错误信息被市级通报"]
     e = assess(year.plan, AS_OF).unit(year.units[EDUCATION].pk)
     t3 = next(ln for ln in e.lines if ln.fact.task_no == 3)
-    assert t3.state == "missing"  # submitted on the last day but accepted in 2022
+    assert t3.state == "awaiting" and not t3.assessed  # submitted on the last day, accepted only in 2022
+    assert float(e.possible) == LEAD + RESP  # task 3 is neither done nor missing: not in the denominator
     assert next(ln for ln in e.lines if ln.fact.task_no == 2).completion == Decimal("0.5")
 
 
 def test_an_earlier_date_counts_only_what_was_known_then(year):
-    # On 2021-10-10 task 1 is due; 民政 had submitted but was not accepted until 10-11: missing then.
+    # On 2021-10-10 task 1 is due; 民政 had submitted on 10-08 and was not reviewed until 10-11:
+    # awaiting the office then, so not scored (no score rather than 0 for the office's backlog).
     result = assess(year.plan, dt.date(2021, 10, 10))
     civil = result.unit(year.units[CIVIL].pk)
-    assert {ln.fact.task_no: ln.state for ln in civil.lines} == {1: "missing", 2: "not_due", 4: "not_due"}
-    assert civil.score == 0
+    assert {ln.fact.task_no: ln.state for ln in civil.lines} == {1: "awaiting", 2: "not_due", 4: "not_due"}
+    assert civil.score is None and civil.awaiting == 1
+    # Once accepted it is scored on its submission day: 10-08, one working day late.
+    later = assess(year.plan, dt.date(2021, 10, 11)).unit(year.units[CIVIL].pk)
+    assert [(ln.state, ln.days_late) for ln in later.lines if ln.fact.task_no == 1] == [("late", 1)]
     finance = result.unit(year.units[FINANCE].pk)
     assert finance.score == 100  # the only due task was done on time; the deduction came later
     justice = result.unit(year.units[JUSTICE].pk)
@@ -108,22 +120,24 @@ def test_the_scheme_is_the_coordinators_and_scores_follow_it(year):
     assert result.unit(year.units[FINANCE].pk).score == r2((5 * 1.0 + 0 + 0) / (5 + 2 + 5) * 100 - 2)
     # 司法: task 1 (resp, 4 days late: 1 − 0.4 = 0.6, 中 0.75), task 3 (lead, missing); one return
     assert result.unit(year.units[JUSTICE].pk).score == r2((2 * 0.6 * 0.75) / (2 + 5) * 100 - 3)
-    # 教体: task 2 (lead, 45 days late → floor 20%, 优), tasks 3 and 4 missing
-    assert result.unit(year.units[EDUCATION].pk).score == r2((5 * 0.2) / (5 + 2 + 2) * 100)
+    # 教体: task 2 (lead, 45 days late → floor 20%, 优), task 4 missing; task 3 awaiting review, not scored
+    assert result.unit(year.units[EDUCATION].pk).score == r2((5 * 0.2) / (5 + 2) * 100)
 
 
 def test_equal_scores_share_a_rank(year):
     from duban.assessment.models import Deduction
 
-    # On 2021-10-10 only task 1 is due: 财政 100; 民政 (accepted 10-11) and 司法 (returned, then
-    # resubmitted) have nothing done: both 0 (司法's return does not take it below zero).
+    # Every unit has one or two tasks due here: a minimum of 1 lets them be ranked.
+    # On 2021-10-10 only task 1 is due: 财政 100; 司法 (returned, then resubmitted after the date) has
+    # nothing done: 0 (its return does not take it below zero); 民政's report awaits review: no score.
+    Scheme.objects.create(plan=year.plan, min_assessed=1)
     result = assess(year.plan, dt.date(2021, 10, 10))
-    assert [(u.rank, u.unit_name, str(u.score)) for u in result.ranked] == [
-        (1, FINANCE, "100.00"), (2, CIVIL, "0.00"), (2, JUSTICE, "0.00")]
+    assert [(u.rank, u.unit_name, str(u.score)) for u in result.ranked] == [(1, FINANCE, "100.00"), (2, JUSTICE, "0.00")]
+    assert result.unit(year.units[CIVIL].pk).rank is None  # awaiting review: no score, no rank
     assert result.unit(year.units[EDUCATION].pk).rank is None  # nothing due yet: no score, no rank
     # A lenient scheme: lateness, grades and returns cost nothing. On 10-13 all three are at 100
     # and share the first place; a deduction puts 财政 third, not second.
-    Scheme.objects.create(plan=year.plan, late_penalty=0, grade_good=100, grade_fair=100, return_deduction=0)
+    Scheme.objects.filter(plan=year.plan).update(late_penalty=0, grade_good=100, grade_fair=100, return_deduction=0)
     result = assess(year.plan, dt.date(2021, 10, 13))
     assert {(u.rank, u.unit_name) for u in result.ranked} == {(1, CIVIL), (1, FINANCE), (1, JUSTICE)}
     Deduction.objects.create(plan=year.plan, unit=year.units[FINANCE], points=1, reason="测试", at=year.assignments[1, FINANCE].accepted_at)
@@ -136,9 +150,11 @@ def test_ranking_page_shows_the_scores_and_the_formula(year, as_user, coordinato
     for user in (coordinator, leader):
         page = as_user(user).get(f"/plans/{year.plan.pk}/assessment/?date=2021-12-31").content.decode()
         assert "考评说明" in page and "逾期完成的，每晚一个工作日" in page
-        rows = re.findall(r'data-unit="([^"]+)">\s*<td class="num rank">(\d+)</td>', page)
-        assert rows == [(CIVIL, "1"), (FINANCE, "2"), (EDUCATION, "3"), (JUSTICE, "4")]
-        assert "96.64" in page and "16.75" in page
+        rows = re.findall(r'data-unit="([^"]+)">\s*<td class="num rank">([^<]+)</td>', page)
+        assert rows == [(CIVIL, "1"), (FINANCE, "2"), (EDUCATION, "不排名"), (JUSTICE, "不排名")]
+        assert "96.64" in page and "16.75" in page and "37.50" in page
+        assert "任务较少，不参与排名（计分任务少于 3 项）" in page
+        assert "（共 1 项）暂不计分：不算完成，也不算逾期" in page
 
 
 def test_a_unit_sees_its_own_breakdown_and_no_other(year, as_user, org):
@@ -150,6 +166,7 @@ def test_a_unit_sees_its_own_breakdown_and_no_other(year, as_user, org):
     assert own.status_code == 200
     html = own.content.decode()
     assert '<strong id="unit-total">16.75</strong>' in html
+    assert "任务较少，不参与排名：计分任务 2 项，少于 3 项" in html
     assert "逾期完成" in html and "未完成" in html
     assert client.get(f"/plans/{year.plan.pk}/assessment/units/{year.units[FINANCE].pk}/").status_code == 404
     assert client.get(f"/plans/{year.plan.pk}/assessment/").status_code == 403
@@ -167,6 +184,12 @@ def test_coordinator_edits_the_scheme_and_deductions_leader_cannot(year, as_user
     r = as_user(coordinator).post(url, form)
     assert r.status_code == 302
     assert Scheme.objects.get(plan=year.plan).lead_points == 4
+    assert Scheme.objects.get(plan=year.plan).min_assessed == 3  # not posted: the default stays
+    assert as_user(coordinator).post(url, {**form, "min_assessed": "2"}).status_code == 302
+    assert Scheme.objects.get(plan=year.plan).min_assessed == 2
+    # 司法 and 教体 are scored on two assignments each: with a minimum of 2 they are ranked
+    assert [u.unit_name for u in assess(year.plan, AS_OF).ranked] == [CIVIL, FINANCE, EDUCATION, JUSTICE]
+    assert as_user(coordinator).post(url, {**form, "min_assessed": "0"}).status_code == 200  # at least 1
     durl = f"/plans/{year.plan.pk}/assessment/deductions/"
     data = {"unit": year.units[CIVIL].pk, "points": "1.5", "reason": "未按要求更新公开目录", "at": "2021-12-01T09:00"}
     assert as_user(leader).post(durl, data).status_code == 403

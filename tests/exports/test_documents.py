@@ -126,7 +126,7 @@ def test_bulletin_docx_and_xlsx(year):
     assert rows == {FINANCE: ["4", "3", "2", "2", "0", "1", "66.7%", "66.7%", "62.29"],
                     CIVIL: ["3", "2", "2", "1", "0", "0", "100.0%", "50.0%", "96.64"],
                     JUSTICE: ["2", "2", "1", "0", "0", "0", "50.0%", "0.0%", "16.75"],
-                    EDUCATION: ["3", "2", "1", "0", "1", "0", "50.0%", "0.0%", "30"]}
+                    EDUCATION: ["3", "2", "1", "0", "1", "0", "50.0%", "0.0%", "37.5"]}  # task 3 awaits review: not scored
     assert overdue[1:] == [["1", "2", FINANCE, year.tasks[2].requirement, "2021年10月29日", "63", "45"]]
 
     name, blob = build.build_bulletin(year.plan, {**params, "fmt": "xlsx"})
@@ -177,19 +177,26 @@ def test_annual_report_section(year):
 def test_assessment_table_with_ranking_and_breakdown(year):
     name, blob = build.build_assessment(year.plan, {"fmt": "docx", "as_of": "2021-12-31", "date": "2022-01-10"})
     assert name == "2021年度政务公开工作考评结果-20211231.docx"
-    [table] = docx_tables(blob)
-    assert table[0] == ["排名", "单位", "应得分", "实得分", "完成得分", "退回扣分", "其他扣分", "总分", "备注"]
-    assert [r[:2] + [r[7]] for r in table[1:]] == [["1", CIVIL, "96.64"], ["2", FINANCE, "62.29"],
-                                                     ["3", EDUCATION, "30"], ["4", JUSTICE, "16.75"]]
-    assert table[1][2:7] == ["5", "4.88", "97.64", "1", "0"]  # 民政: 5 possible, 4.882 earned, two returns
-    assert "退回2次" in table[1][8]
-    assert "逾期完成每晚一个工作日扣减2个百分点" in docx_text(blob)
+    [table] = docx_tables(blob)  # one group: all four are 区直部门 (局)
+    assert table[0] == ["排名", "单位", "计分任务", "应得分", "实得分", "得分率（%）", "退回扣分", "其他扣分", "总分", "备注"]
+    # 教体 and 司法 are scored on two assignments each (教体's task 3 awaits review): listed apart
+    assert [r[:3] + [r[8]] for r in table[1:]] == [["1", CIVIL, "3", "96.64"], ["2", FINANCE, "3", "62.29"],
+                                                     ["不排名", EDUCATION, "2", "37.5"], ["不排名", JUSTICE, "2", "16.75"]]
+    assert table[1][3:8] == ["5", "4.88", "97.64", "1", "0"]  # 民政: 5 possible, 4.882 earned, two returns
+    assert "退回2次" in table[1][9]
+    assert table[3][9].startswith("任务较少，不参与排名；") and "待审核1项未计分" in table[3][9]
+    text = docx_text(blob)
+    assert "逾期完成每晚一个工作日扣减2个百分点" in text and "一、区直部门" in text
+    assert "已报送、尚未审核的任务分工（本期1项）暂不计分" in text
 
     name, blob = build.build_assessment(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
     wb = workbook(blob)
-    header, rows = sheet_rows(wb["考评结果"], first_header="排名")
-    assert [(r[0], r[1], r[7]) for r in rows[:4]] == [(1, CIVIL, 96.64), (2, FINANCE, 62.29), (3, EDUCATION, 30.0), (4, JUSTICE, 16.75)]
-    detail = list(wb["得分明细"].iter_rows(values_only=True))
-    assert detail[0][0] == "单位" and len(detail) - 1 == Assignment.objects.filter(task__plan=year.plan).count()
+    header, rows = sheet_rows(wb["考评结果"], first_header="分组")
+    assert [(r[0], r[1], r[2], r[9]) for r in rows[:4]] == [
+        ("区直部门", 1, CIVIL, 96.64), ("区直部门", 2, FINANCE, 62.29), ("区直部门", "不排名", EDUCATION, 37.5), ("区直部门", "不排名", JUSTICE, 16.75)]
+    header, detail = sheet_rows(wb["得分明细"], first_header="单位")
+    assert len(detail) == Assignment.objects.filter(task__plan=year.plan).count()
     justice_1 = next(r for r in detail if r[0] == JUSTICE and r[1] == 1)
-    assert justice_1[5:12] == ("逾期完成", dt.datetime(2021, 10, 12), 4, 0.92, "中", 1, 0.69)
+    assert tuple(justice_1[6:13]) == ("逾期完成", dt.datetime(2021, 10, 12), 4, 0.92, "中", 1, 0.69)
+    education_3 = next(r for r in detail if r[0] == EDUCATION and r[1] == 3)
+    assert (education_3[6], education_3[9], education_3[12]) == ("待审核（未计分）", None, None)
