@@ -204,12 +204,15 @@ def test_annual_report_section():
 def test_assessment():
     data = samples.assessment()
     ws = load(assessment_xlsx(data)).active
-    ncols = 2 + len(data.items) + 2
+    ncols = 3 + len(data.items) + 2
     assert_sheet_layout(ws, data.title, ncols, header_row=3)
-    assert values(ws, 3) == ["排名", "单位", *data.items, "总分", "备注"]
+    # units are ranked within their group (区直部门 / 街道 / 其他单位); "不排名" for units listed apart
+    assert values(ws, 3) == ["分组", "排名", "单位", *data.items, "总分", "备注"]
     for i, row in enumerate(data.rows):
         got = values(ws, 4 + i)
-        assert got[:2] == [row.rank, row.unit]
+        assert (got[0] or "") == (row.group or "")
+        got = got[1:]
+        assert got[:2] == [row.rank if row.rank is not None else "不排名", row.unit]
         assert got[2:-2] == row.breakdown
         assert got[-2] == pytest.approx(row.score)
         assert ws.cell(row=4 + i, column=ncols - 1).data_type == "n"
