@@ -69,6 +69,13 @@ class UploadForm(forms.Form):
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
+    def _check_values(self, value):
+        # An id the database cannot hold would overflow the `pk__in` query (a 500): it is simply not a choice.
+        for v in value:
+            if not str(v).isdigit() or not 0 < int(v) < 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v})
+        return super()._check_values(value)
+
     def label_from_instance(self, unit):
         return unit.name
 
@@ -311,7 +318,7 @@ class RenumberForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=300, required=False)
+    reason = forms.CharField(label="原因", required=False)  # cut to 300 characters by the view
 
 
 class RestoreForm(forms.Form):

@@ -542,7 +542,7 @@ def task_renumber(request, task_id: int):
 def task_delete(request, task_id: int):
     task = _editable_task(request, task_id)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = form.cleaned_data["reason"][:300] if form.is_valid() else ""
     try:
         structure.delete_task(task, request.user, reason)
     except structure.StructureError as exc:

@@ -412,3 +412,32 @@ def test_score_and_note_are_stored_shown_and_updated_by_a_revision(org, coordina
     structure.merge_tasks(two, task(plan, 3), coordinator)
     two.refresh_from_db()
     assert two.score == 8.5
+
+
+HOSTILE = ["", "0", "-1", "abc", "1e5", "９", "99999999999999999999999", "1.5", "<script>", "\x00", "x" * 5000, "1 OR 1=1"]
+
+
+def test_no_500_from_hostile_form_values(seed_plan, coordinator_client):
+    one = task(seed_plan, 1)
+    posts = {
+        f"/tasks/{one.pk}/split/": ["first_requirement", "requirement", "no", "deadline_kind", "deadline_date", "deadline_working_days", "lead_units"],
+        f"/tasks/{one.pk}/merge/": ["other"],
+        f"/tasks/{one.pk}/move/": ["section", "new_section"],
+        f"/tasks/{one.pk}/renumber/": ["new_no"],
+        f"/plans/{seed_plan.pk}/tasks/add/": ["no", "section", "new_section", "requirement", "deadline_every", "responsible_units"],
+        f"/plans/{seed_plan.pk}/renumber/": ["from_no", "new_no"],
+    }
+    for url, fields in posts.items():
+        for value in HOSTILE:
+            data = {f: value for f in fields} | ({"action": "one"} if "renumber/" in url and "plans" in url else {})
+            r = coordinator_client.post(url, data)
+            assert r.status_code < 500, (url, value)
+    for value in HOSTILE:
+        assert coordinator_client.post(f"/tasks/{task(seed_plan, 2).pk}/restore/", {"no": value}).status_code < 500
+    # The task editor shares the unit checkboxes: an id too big for the database is no choice, not a 500.
+    r = coordinator_client.post(f"/tasks/{one.pk}/edit/", {"requirement": "甲", "lead_units": ["99999999999999999999999"]})
+    assert r.status_code == 200 and "lead_units" in r.context["form"].errors
+    assert coordinator_client.post(f"/tasks/{task(seed_plan, 3).pk}/delete/", {"reason": "x" * 5000}).status_code == 302
+    assert Task.all_objects.get(plan=seed_plan, no=3).archived_reason == "x" * 300  # a long reason is cut
+    assert coordinator_client.post(f"/tasks/{task(seed_plan, 4).pk}/delete/", {"reason": "a\x00b"}).status_code == 302
+    assert Task.all_objects.get(plan=seed_plan, no=4).archived_reason == "在页面上删除"
