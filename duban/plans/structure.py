@@ -274,7 +274,7 @@ def renumber_plan(plan: Plan, user, note: str = "") -> int:
 @transaction.atomic
 def move_task(task: Task, user, section_path: list[str], note: str = "") -> bool:
     plan = _lock(task.plan_id)
-    task = Task.objects.select_for_update().select_related("section").get(pk=task.pk)
+    task = Task.objects.select_for_update().get(pk=task.pk)  # (no join: PostgreSQL locks no outer join)
     before = _path(task)
     section = section_at(plan, section_path)
     after = section.path() if section else []
