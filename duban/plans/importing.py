@@ -410,7 +410,7 @@ def _matched_tasks(plan: Plan):
 
 def removed_by_hand(plan: Plan, rt: ResolvedTask) -> Task | None:
     """A task the coordinator deleted or merged away whose text in the new document is unchanged: it stays archived."""
-    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=True).order_by("-archived_at", "-id"):
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=True, added_by_hand=False).order_by("-archived_at", "-id"):
         if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
             return t
     return None
@@ -444,7 +444,7 @@ def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
 
 def archived_twin(plan: Plan, rt: ResolvedTask) -> Task | None:
     """The task of this number an earlier revision dropped, if the new document brings back its very text."""
-    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=False).order_by("-archived_at", "-id"):
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=False, added_by_hand=False).order_by("-archived_at", "-id"):
         if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
             return t
     return None
