@@ -83,6 +83,13 @@ class UploadForm(forms.Form):
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
+    def _check_values(self, value):
+        # An id the database cannot hold would overflow the `pk__in` query (a 500): it is simply not a choice.
+        for v in value:
+            if not str(v).isdigit() or not 0 < int(v) < 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v})
+        return super()._check_values(value)
+
     def label_from_instance(self, unit):
         return unit.name
 
@@ -196,3 +203,148 @@ class SetDeadlineForm(DeadlineForm):
 
 class DirectoryUploadForm(forms.Form):
     file = forms.FileField(label="名录 Excel 文件", help_text="先“导出 Excel”，修改后再导入；按单位名称更新，不会删除单位。")
+
+
+# --- changing a plan's structure (duban.plans.structure) ------------------------------------------
+
+MAX_TASK_NO = 99999
+SECTION_SEPARATORS = r"\s*[›>/／]\s*"
+
+
+class TaskNoField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "序号")
+        super().__init__(min_value=1, max_value=MAX_TASK_NO, error_messages={
+            "invalid": "序号应为整数。", "min_value": "序号应不小于 1。", "max_value": f"序号应不大于 {MAX_TASK_NO}。",
+        }, **kwargs)
+
+
+class TaskChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, task):
+        return f"第{task.no}项：{task.requirement[:40]}"
+
+
+class SectionPickMixin(forms.Form):
+    """A section of the plan, or a new heading path typed in ("一级 › 二级")."""
+
+    section = forms.ChoiceField(label="工作任务（章节）", required=False)
+    new_section = forms.CharField(label="或新的工作任务", max_length=600, required=False,
+                                  help_text="多级用“›”或“/”分隔，如：深化重点领域信息公开 › 推进规划公开。填写后以此为准。")
+
+    def setup_sections(self, plan, blank_label: str = "（无）"):
+        from duban.plans.models import Section
+
+        self.sections = {str(s.pk): s for s in Section.objects.filter(plan=plan).select_related("parent", "parent__parent")}
+        self.fields["section"].choices = [("", blank_label)] + [(pk, " › ".join(s.path())) for pk, s in self.sections.items()]
+
+    def section_path(self) -> list[str]:
+        import re
+
+        typed = (self.cleaned_data.get("new_section") or "").strip()
+        if typed:
+            return [p for p in re.split(SECTION_SEPARATORS, typed) if p.strip()]
+        s = self.sections.get(self.cleaned_data.get("section") or "")
+        return s.path() if s else []
+
+
+class UnitsMixin(forms.Form):
+    def setup_units(self, org):
+        self.fields["lead_units"] = unit_field(org, "牵头单位")
+        self.fields["responsible_units"] = unit_field(org, "负责落实单位")
+
+    def clean(self):
+        data = super().clean()
+        both = set(data.get("lead_units") or []) & set(data.get("responsible_units") or [])
+        if both:
+            raise forms.ValidationError(f"同一单位不能既牵头又负责落实：{'、'.join(u.name for u in both)}。")
+        return data
+
+    def wanted_units(self) -> dict:
+        wanted = {u: LEAD for u in self.cleaned_data.get("lead_units") or []}
+        wanted.update({u: RESPONSIBLE for u in self.cleaned_data.get("responsible_units") or []})
+        return wanted
+
+    def chosen(self, name) -> set[int]:
+        return {int(v) for v in (self[name].value() or []) if str(v).isdigit()}
+
+
+class SplitForm(UnitsMixin, DeadlineForm):
+    first_requirement = forms.CharField(label="本项的具体要求", widget=forms.Textarea(attrs={"rows": 4}))
+    no = TaskNoField(label="新任务的序号", help_text="该序号已有任务时，它和后面的任务依次后移一位。")
+    requirement = forms.CharField(label="新任务的具体要求", widget=forms.Textarea(attrs={"rows": 4}))
+    units_text = forms.CharField(label="新任务的牵头落实单位（原文）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline_text = forms.CharField(label="新任务的完成时限（原文）", max_length=300, required=False)
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        if "initial" not in kwargs:
+            current = list(task.assignments.all())
+            kwargs["initial"] = {f: getattr(task, f) for f in ("units_text", "deadline_text", "deadline_kind", "deadline_date",
+                                                                "deadline_event", "deadline_working_days", "deadline_every")}
+            kwargs["initial"] |= {
+                "first_requirement": task.requirement, "no": task.no + 1,
+                "lead_units": [a.unit_id for a in current if a.role == LEAD],
+                "responsible_units": [a.unit_id for a in current if a.role == RESPONSIBLE],
+            }
+        super().__init__(*args, **kwargs)
+        self.setup_units(task.plan.org)
+
+    def new_values(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in ("requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date",
+                                                     "deadline_event", "deadline_working_days", "deadline_every")}
+
+
+class AddTaskForm(UnitsMixin, SectionPickMixin, DeadlineForm):
+    no = TaskNoField(help_text="该序号已有任务时，它和后面的任务依次后移一位。")
+    requirement = forms.CharField(label="具体要求", widget=forms.Textarea(attrs={"rows": 4}))
+    units_text = forms.CharField(label="牵头落实单位（原文）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline_text = forms.CharField(label="完成时限（原文）", max_length=300, required=False)
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_sections(plan)
+        self.setup_units(plan.org)
+
+    def new_values(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in ("requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date",
+                                                     "deadline_event", "deadline_working_days", "deadline_every")}
+
+
+class MergeForm(forms.Form):
+    other = TaskChoiceField(label="并入本项的任务", queryset=Task.objects.none(), empty_label="（请选择）",
+                            error_messages={"invalid_choice": "请选择本方案中的另一项任务。", "required": "请选择要并入的任务。"})
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = Task.objects.filter(plan=task.plan_id).exclude(pk=task.pk).order_by("no")
+
+
+class MoveForm(SectionPickMixin):
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        kwargs.setdefault("initial", {"section": str(task.section_id or "")})
+        super().__init__(*args, **kwargs)
+        self.setup_sections(task.plan, blank_label="（不属于任何工作任务）")
+
+
+class RenumberForm(forms.Form):
+    new_no = TaskNoField(label="改为第几项", help_text="该序号已有任务时，中间的任务依次顺移一位。")
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", required=False)  # cut to 300 characters by the view
+
+
+class RestoreForm(forms.Form):
+    no = TaskNoField(label="恢复为第几项", required=False, help_text="不填则用原序号；原序号已被占用时须填写。")
+
+
+class PlanRenumberForm(forms.Form):
+    """将第N项改为第M项, from the review page."""
+
+    from_no = TaskNoField(label="将第")
+    new_no = TaskNoField(label="项改为第")

@@ -151,6 +151,12 @@ class TaskDiff:
     # unchanged: apply() leaves them as they are.
     keep: set[str] = field(default_factory=set)
     units_change: bool = False  # apply() brings the task's units in line with the new document
+    # The task's number in the document (Task.source["no"]): the coordinator may have renumbered it since.
+    key: int | None = None
+
+    def __post_init__(self):
+        if self.key is None:
+            self.key = self.no
 
     @property
     def status_label(self) -> str:
@@ -336,7 +342,10 @@ def _plan_fields(parsed: ingest.Plan) -> dict:
 
 
 PLAN_LABELS = {"title": "标题", "doc_number": "文号", "issuer": "发文机关", "issued_on": "成文日期", "year": "年度"}
-TASK_LABELS = {"section": "工作任务", "requirement": "具体要求", "units_text": "牵头落实单位", "deadline_text": "完成时限", "deadline": "时限（识别）", "assignments": "分工"}
+TASK_LABELS = {
+    "section": "工作任务", "requirement": "具体要求", "units_text": "牵头落实单位", "deadline_text": "完成时限", "deadline": "时限（识别）",
+    "assignments": "分工", "score": "分值", "note": "说明",
+}
 
 
 def _s(v) -> str:
@@ -345,14 +354,15 @@ def _s(v) -> str:
 
 # Which ChangeRecord fields belong to which group of a task's fields: the labels the task editor and the
 # review page write (verbose names, "分工：单位"), and those the import writes (TASK_LABELS).
-REQUIREMENT, UNITS, DEADLINE = "requirement", "units", "deadline"
-SOURCE_FIELD = {REQUIREMENT: "requirement", UNITS: "units_text", DEADLINE: "deadline_text"}
+REQUIREMENT, UNITS, DEADLINE, SECTION = "requirement", "units", "deadline", "section"
+SOURCE_FIELD = {REQUIREMENT: "requirement", UNITS: "units_text", DEADLINE: "deadline_text", SECTION: "section"}
 GROUP_LABELS = {
     REQUIREMENT: {"具体要求"},
     UNITS: {"牵头落实单位", "牵头落实单位（原文）", "分工"},
     DEADLINE: {"完成时限", "完成时限（原文）", "时限（识别）", "时限类型", "截止日期", "起算事件", "工作日数", "周期"},
+    SECTION: {"工作任务"},  # moved to another section in the browser (duban.plans.structure)
 }
-GROUP_NAMES = {REQUIREMENT: "具体要求", UNITS: "单位", DEADLINE: "时限"}
+GROUP_NAMES = {REQUIREMENT: "具体要求", UNITS: "单位", DEADLINE: "时限", SECTION: "所属工作任务"}
 
 
 def _group_of(record_field: str) -> str | None:
@@ -378,12 +388,54 @@ def manual_groups(plan: Plan) -> dict[int, set[str]]:
 
 
 def task_source(task: Task) -> dict:
-    """The source text of a task as last imported (tasks older than the `source` field: their current text)."""
-    return {f: (task.source or {}).get(f, getattr(task, f)) for f in SOURCE_FIELD.values()}
+    """The source text of a task as last imported (tasks older than the `source` field: their current text),
+    with its section path."""
+    src = task.source or {}
+    out = {f: src.get(f, getattr(task, f)) for f in ("requirement", "units_text", "deadline_text")}
+    out["section"] = list(src["section"]) if "section" in src else (task.section.path() if task.section_id else [])
+    return out
+
+
+def source_no(task: Task) -> int:
+    """The task's number in the document as last imported: the key a revision matches its rows by, so that
+    a task renumbered in the browser is still the same task."""
+    return (task.source or {}).get("no", task.no)
 
 
 def _new_source(rt: ResolvedTask) -> dict:
-    return {"requirement": rt.src.requirement, "units_text": rt.src.units_text, "deadline_text": rt.src.deadline_text[:300]}
+    return {
+        "no": rt.no, "section": list(rt.src.section),
+        "requirement": rt.src.requirement, "units_text": rt.src.units_text, "deadline_text": rt.src.deadline_text[:300],
+    }
+
+
+def _score(v) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _matched_tasks(plan: Plan):
+    """The plan's tasks in force that came from the document, by their number there. Tasks added in the
+    browser (split off, or added) are the coordinator's: a revision neither matches nor archives them."""
+    out: dict[int, Task] = {}
+    for t in plan.tasks.filter(added_by_hand=False).select_related("section", "section__parent").prefetch_related("assignments__unit").order_by("no", "id"):
+        out.setdefault(source_no(t), t)
+    return out
+
+
+def removed_by_hand(plan: Plan, rt: ResolvedTask) -> Task | None:
+    """A task the coordinator deleted or merged away whose text in the new document is unchanged: it stays archived."""
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=True, added_by_hand=False).order_by("-archived_at", "-id"):
+        if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
+            return t
+    return None
+
+
+def free_no(plan: Plan, wanted: int) -> int:
+    """`wanted` if no task in force has that number, else the number after the last one."""
+    taken = Task.objects.filter(plan=plan)
+    if not taken.filter(no=wanted).exists():
+        return wanted
+    return (taken.order_by("-no").values_list("no", flat=True).first() or 0) + 1
 
 
 def _report_counts(plan: Plan) -> dict[int, int]:
@@ -406,8 +458,8 @@ def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
 
 def archived_twin(plan: Plan, rt: ResolvedTask) -> Task | None:
     """The task of this number an earlier revision dropped, if the new document brings back its very text."""
-    for t in Task.all_objects.filter(plan=plan, no=rt.no, archived_at__isnull=False).order_by("-archived_at", "-id"):
-        if task_source(t)["requirement"] == rt.src.requirement:
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=False, added_by_hand=False).order_by("-archived_at", "-id"):
+        if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
             return t
     return None
 
@@ -418,19 +470,21 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
         old = getattr(plan, name)
         if _s(old) != _s(new) and new not in ("", None):
             diff.plan_changes.append(FieldChange(PLAN_LABELS[name], _s(old), _s(new)))
-    old_tasks = {t.no: t for t in plan.tasks.select_related("section", "section__parent").prefetch_related("assignments__unit")}
+    old_tasks = _matched_tasks(plan)
     new_tasks = {rt.no: rt for rt in prep.tasks}
     manual = manual_groups(plan)
     counts = _report_counts(plan)
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
+            if removed_by_hand(plan, new):
+                continue  # the coordinator deleted it (or merged it into another task) and the text is the same
             twin = archived_twin(plan, new)
             summary = ("（恢复已归档的任务，各单位原有的报送一并恢复）" if twin else "") + new.src.requirement[:60]
             diff.tasks.append(TaskDiff(no, "added", summary=summary))
             continue
         if new is None:
-            td = TaskDiff(no, "removed", summary=old.requirement[:60])
+            td = TaskDiff(old.no, "removed", summary=old.requirement[:60], key=no)
             td.alerts = _work_alerts(old.assignments.all(), counts)
             if td.alerts:
                 td.alerts.insert(0, "本任务将归档（不会删除），各单位的报送、附件和记录都保留")
@@ -443,14 +497,15 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
 
 
 def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int, int]) -> TaskDiff:
-    td = TaskDiff(old.no, "changed", summary=new.src.requirement[:60])
+    td = TaskDiff(old.no, "changed", summary=new.src.requirement[:60], key=new.no)
     src_old, src_new = task_source(old), _new_source(new)
     source_changed = {g: src_old[f] != src_new[f] for g, f in SOURCE_FIELD.items()}
     for g in manual:
         if not source_changed[g]:
             td.keep.add(g)  # the coordinator's fix stands: the document says what it said before
-    old_section = " › ".join(old.section.path()) if old.section else ""
-    pairs = [("section", old_section, " › ".join(new.src.section))]
+    pairs = [("score", _score(old.score), _score(new.src.score)), ("note", old.note, new.src.note)]
+    if SECTION not in td.keep:
+        pairs.append(("section", " › ".join(old.section.path()) if old.section else "", " › ".join(new.src.section)))
     if REQUIREMENT not in td.keep:
         pairs.append(("requirement", old.requirement, new.src.requirement))
     if UNITS not in td.keep:
@@ -472,12 +527,12 @@ def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int,
     for name, before, after in pairs:
         if before != after:
             td.changes.append(FieldChange(TASK_LABELS[name], before, after))
-            group = {"requirement": REQUIREMENT, "units_text": UNITS, "assignments": UNITS, "deadline_text": DEADLINE, "deadline": DEADLINE}.get(name)
+            group = {"section": SECTION, "requirement": REQUIREMENT, "units_text": UNITS, "assignments": UNITS, "deadline_text": DEADLINE, "deadline": DEADLINE}.get(name)
             if group in manual:
                 overwritten.add(group)
-    for g in (REQUIREMENT, UNITS, DEADLINE):
+    for g in (SECTION, REQUIREMENT, UNITS, DEADLINE):
         if g in overwritten:
-            verb = "设置" if g == DEADLINE else "指定" if g == UNITS else "修改"
+            verb = "设置" if g == DEADLINE else "指定" if g == UNITS else "调整" if g == SECTION else "修改"
             td.alerts.append(f"将覆盖人工{verb}的{GROUP_NAMES[g]}（原文已改动）")
     td.alerts += _work_alerts(removed, counts)
     return td
@@ -511,13 +566,15 @@ def _task_values(rt: ResolvedTask) -> dict:
         "units_text": rt.src.units_text,
         "deadline_text": rt.src.deadline_text[:300],
         "warnings": list(rt.src.warnings),
+        "score": rt.src.score,
+        "note": rt.src.note,
         "source": _new_source(rt),
         **rt.deadline_values(),
     }
 
 
-def _create_task(plan: Plan, sections: _Sections, rt: ResolvedTask, keep_unknown: bool) -> Task:
-    task = Task.objects.create(plan=plan, no=rt.no, section=sections.get(rt.src.section), **_task_values(rt))
+def _create_task(plan: Plan, sections: _Sections, rt: ResolvedTask, keep_unknown: bool, no: int | None = None) -> Task:
+    task = Task.objects.create(plan=plan, no=no or rt.no, section=sections.get(rt.src.section), **_task_values(rt))
     Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in rt.assignments])
     PlanWarning.objects.bulk_create(
         [PlanWarning(plan=plan, task=task, kind=w.kind, subject=w.subject, role=w.role, message=w.message) for w in rt.unit_warnings(keep_unknown)]
@@ -637,8 +694,8 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
 
     sections = _Sections(plan)
     by_no = {rt.no: rt for rt in prep.tasks}
-    tasks = {t.no: t for t in plan.tasks.select_related("section")}
-    kept_fields = {REQUIREMENT: ["requirement"], UNITS: ["units_text"], DEADLINE: ["deadline_text", *DEADLINE_FIELDS]}
+    tasks = _matched_tasks(plan)
+    kept_fields = {REQUIREMENT: ["requirement"], UNITS: ["units_text"], DEADLINE: ["deadline_text", *DEADLINE_FIELDS], SECTION: []}
 
     def update(task: Task, rt: ResolvedTask, td: TaskDiff) -> None:
         values = _task_values(rt)
@@ -647,7 +704,8 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
                 values.pop(k, None)
         for k, v in values.items():
             setattr(task, k, v)
-        task.section = sections.get(rt.src.section)
+        if SECTION not in td.keep:
+            task.section = sections.get(rt.src.section)
         task.save()
         if td.units_change:
             reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
@@ -657,31 +715,39 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
                 record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
         _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
 
-    for td in diff.tasks:
+    # Removals first: a number they free may be the one an added task wants.
+    for td in sorted(diff.tasks, key=lambda td: td.status != "removed"):
         if td.status == "removed":
-            task = tasks[td.no]
-            record("任务", f"第{td.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
+            task = tasks[td.key]
+            record("任务", f"第{task.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
             archiving.archive_task(task, who, f"修订版中已删除（{prep.filename[:100]}）")
         elif td.status == "added":
-            rt = by_no[td.no]
+            rt = by_no[td.key]
+            # The coordinator may have given the number to another task (renumbering, a split): then the next free one.
+            no = free_no(plan, rt.no)
             task = archived_twin(plan, rt)
             if task is None:
-                task = _create_task(plan, sections, rt, keep_unknown)
-                record("任务", "", f"第{td.no}项：{task.requirement[:80]}（新增）", task)
+                task = _create_task(plan, sections, rt, keep_unknown, no=no)
+                record("任务", "", f"第{task.no}项：{task.requirement[:80]}（新增）", task)
+                if no != rt.no:
+                    PlanWarning.objects.create(plan=plan, task=task, kind=PlanWarning.PARSER, message=f"原文第{rt.no}项的序号已被其他任务使用，已编为第{no}项，请核对。")
                 continue
             # The task an earlier revision dropped is back: restore it with its units' work, then update it.
+            if task.no != no:
+                task.no = no
+                task.save(update_fields=["no"])
             archiving.restore_task(task, who)
-            record("任务", "（已删除，已归档）", f"第{td.no}项：{task.requirement[:80]}（恢复）", task)
+            record("任务", "（已删除，已归档）", f"第{task.no}项：{task.requirement[:80]}（恢复）", task)
             again = _task_diff(task, rt, manual_groups(plan).get(task.pk, set()), {})
             for c in again.changes:
                 record(c.label, c.before, c.after, task)
             update(task, rt, again)
         else:
-            task = tasks[td.no]
+            task = tasks[td.key]
             for c in td.changes:
                 record(c.label, c.before, c.after, task)
-            update(task, by_no[td.no], td)
-    changed = {td.no for td in diff.tasks}
+            update(task, by_no[td.key], td)
+    changed = {td.key for td in diff.tasks}
     for no, task in tasks.items():  # unchanged tasks: the source text as now imported (it may differ in what is kept)
         if no not in changed and no in by_no and task.source != _new_source(by_no[no]):
             task.source = _new_source(by_no[no])

@@ -102,6 +102,15 @@ class Task(models.Model):
     deadline_working_days = models.IntegerField("工作日数", null=True, blank=True)
     deadline_every = models.CharField("周期", max_length=20, choices=EVERY_CHOICES, blank=True)
     warnings = models.JSONField("解析提示", default=list, blank=True)
+    # An assessment indicator's points, and instructions the parser found among the units ("各乡镇要高度重视").
+    score = models.FloatField("分值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    # Made in the browser (split off another task, or added), not read from the document: a revision of the
+    # plan does not match it with a row of the document, and does not archive it for being absent there.
+    added_by_hand = models.BooleanField("在页面上新增", default=False)
+    # Archived by the coordinator (deleted, or merged into another task): a revision whose text for it is
+    # unchanged leaves it archived instead of bringing it back.
+    archived_by_hand = models.BooleanField("人工删除或合并", default=False)
     # For an event-relative deadline ("文件成文后20个工作日内"): the day the event happened, once someone records it.
     event_date = models.DateField("起算事件日期", null=True, blank=True)
     event_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="事件日期录入人")
@@ -136,6 +145,10 @@ class Task(models.Model):
         if self.deadline_kind == "ongoing":
             return "长期坚持"
         return self.deadline_text or "未定"
+
+    def score_display(self) -> str:
+        """"5", "2.5": the points as the document writes them."""
+        return "" if self.score is None else f"{self.score:g}"
 
     def deadline_values(self) -> dict:
         return {f: getattr(self, f) for f in DEADLINE_FIELDS}

@@ -20,8 +20,11 @@ from django.views.decorators.http import require_POST
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.ingest import IngestError
-from duban.plans import access, deadlines, editing, import_jobs, importing, template
-from duban.plans.forms import MONTH, PickUnitsForm, SetDeadlineForm, SettleForm, TableFilterForm, TaskEditForm, UploadForm
+from duban.plans import access, deadlines, editing, import_jobs, importing, structure, template
+from duban.plans.forms import (
+    MONTH, AddTaskForm, MergeForm, MoveForm, PickUnitsForm, PlanRenumberForm, ReasonForm, RenumberForm, RestoreForm, SetDeadlineForm, SettleForm,
+    SplitForm, TableFilterForm, TaskEditForm, UploadForm,
+)
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 
 
@@ -275,6 +278,9 @@ def review(request, plan_id: int):
             "open": [w for w in warnings if not w.settled],
             "settled": sorted((w for w in warnings if w.settled), key=lambda w: w.settled_at, reverse=True),
             "can_edit": access.can_edit(request.user),
+            # Every task, to put right what the parser misread (split, merge, move, renumber, …).
+            "tasks": access.visible_tasks(request.user).filter(plan=plan).select_related("section", "section__parent", "section__parent__parent").order_by("no"),
+            "renumber_form": PlanRenumberForm(),
         },
     )
 
@@ -455,3 +461,161 @@ def settle_quick(request, warning_id: int):
     editing.settle(warning, request.user, request.POST.get("resolution", "").strip() or "已核对")
     messages.success(request, "已标记为已核对。")
     return redirect(reverse("review", args=[warning.plan_id]) + f"#w{warning.pk}")
+
+
+# --- putting a misread plan right: split, merge, add, delete, restore, renumber, move (duban.plans.structure) ---
+
+
+def _editable_task(request, task_id: int, archived: bool = False) -> Task:
+    """A task of the coordinator's organisation (in force, or archived with archived=True); anything else is a 404."""
+    require_editor(request.user)
+    qs = access.visible_tasks(request.user, with_archived=archived).select_related("plan", "plan__org", "section")
+    if archived:
+        qs = qs.filter(archived_at__isnull=False)
+    return get_object_or_404(qs, pk=task_id)
+
+
+def _structure_page(request, template_name: str, ctx: dict, status: int = 200):
+    return render(request, f"plans/{template_name}", ctx, status=status)
+
+
+def _apply_change(request, form, change, done):
+    """Run one structural change; its StructureError becomes a form error (the page answers 400, nothing changed)."""
+    try:
+        result = change()
+    except structure.StructureError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, done(result))
+    return result
+
+
+@login_required
+def task_split(request, task_id: int):
+    task = _editable_task(request, task_id)
+    form = SplitForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        new = _apply_change(request, form, lambda: structure.split_task(
+            task, request.user, form.cleaned_data["first_requirement"], form.new_values(), form.wanted_units(),
+            form.cleaned_data["no"], form.cleaned_data["note"],
+        ), lambda new: f"已将第{task.no}项拆分为两项：新任务为第{new.no}项。")
+        if new is not None:
+            return redirect("task", new.pk)
+    ctx = {"task": task, "plan": task.plan, "form": form, "lead_chosen": form.chosen("lead_units"), "responsible_chosen": form.chosen("responsible_units")}
+    return _structure_page(request, "task_split.html", ctx, 400 if request.method == "POST" else 200)
+
+
+@login_required
+def task_merge(request, task_id: int):
+    task = _editable_task(request, task_id)
+    form = MergeForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        other = form.cleaned_data["other"]
+        done = _apply_change(request, form, lambda: structure.merge_tasks(task, other, request.user, form.cleaned_data["note"]),
+                             lambda t: f"已将第{other.no}项并入第{t.no}项；第{other.no}项已归档，其各单位的报送仍可在该任务页查看。")
+        if done is not None:
+            return redirect("task", task.pk)
+    return _structure_page(request, "task_merge.html", {"task": task, "plan": task.plan, "form": form}, 400 if request.method == "POST" else 200)
+
+
+@login_required
+def task_move(request, task_id: int):
+    task = _editable_task(request, task_id)
+    form = MoveForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        path = form.section_path()
+        moved = _apply_change(request, form, lambda: structure.move_task(task, request.user, path, form.cleaned_data["note"]),
+                              lambda moved: f"已将第{task.no}项移到“{' › '.join(path) or '（无）'}”。" if moved else "没有修改。")
+        if moved is not None:
+            return redirect("task", task.pk)
+    return _structure_page(request, "task_move.html", {"task": task, "plan": task.plan, "form": form}, 400 if request.method == "POST" else 200)
+
+
+@login_required
+def task_renumber(request, task_id: int):
+    task = _editable_task(request, task_id)
+    form = RenumberForm(request.POST or None, initial={"new_no": task.no})
+    if request.method == "POST" and form.is_valid():
+        old, new_no = task.no, form.cleaned_data["new_no"]
+        n = _apply_change(request, form, lambda: structure.renumber_task(task, request.user, new_no, form.cleaned_data["note"]),
+                          lambda n: f"已将第{old}项改为第{new_no}项（共 {n} 项任务的序号有变动）。" if n else "没有修改。")
+        if n is not None:
+            return redirect("task", task.pk)
+    return _structure_page(request, "task_renumber.html", {"task": task, "plan": task.plan, "form": form}, 400 if request.method == "POST" else 200)
+
+
+@require_POST
+@login_required
+def task_delete(request, task_id: int):
+    task = _editable_task(request, task_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"][:300] if form.is_valid() else ""
+    try:
+        structure.delete_task(task, request.user, reason)
+    except structure.StructureError as exc:
+        messages.error(request, str(exc))
+        return redirect("task", task.pk)
+    messages.success(request, f"已删除第{task.no}项（已归档，可恢复）：各单位的报送和记录都保留。")
+    return redirect("task", task.pk)
+
+
+@require_POST
+@login_required
+def task_restore(request, task_id: int):
+    task = _editable_task(request, task_id, archived=True)
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("task", task.pk)
+    try:
+        structure.restore_task(task, request.user, form.cleaned_data["no"])
+    except structure.StructureError as exc:
+        messages.error(request, str(exc))
+        return redirect("task", task.pk)
+    task.refresh_from_db()
+    messages.success(request, f"已恢复第{task.no}项，各单位原有的报送一并恢复。")
+    return redirect("task", task.pk)
+
+
+@login_required
+def task_add(request, plan_id: int):
+    require_editor(request.user)
+    plan = get_object_or_404(access.visible_plans(request.user).select_related("org"), pk=plan_id)
+    last = Task.objects.filter(plan=plan).order_by("-no").values_list("no", flat=True).first() or 0
+    form = AddTaskForm(request.POST or None, plan=plan, initial={"no": last + 1, "deadline_kind": "date"})
+    if request.method == "POST" and form.is_valid():
+        task = _apply_change(request, form, lambda: structure.add_task(
+            plan, request.user, form.new_values(), form.wanted_units(), form.cleaned_data["no"], form.section_path(), form.cleaned_data["note"],
+        ), lambda t: f"已新增第{t.no}项。")
+        if task is not None:
+            return redirect("task", task.pk)
+    ctx = {"plan": plan, "form": form, "lead_chosen": form.chosen("lead_units"), "responsible_chosen": form.chosen("responsible_units")}
+    return _structure_page(request, "task_add.html", ctx, 400 if request.method == "POST" else 200)
+
+
+@require_POST
+@login_required
+def plan_renumber(request, plan_id: int):
+    """按顺序重新编号: 1, 2, 3, … in the present order."""
+    require_editor(request.user)
+    plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
+    back = redirect(reverse("review", args=[plan.pk]) + "#tasks")
+    try:
+        if request.POST.get("action") == "one":  # 将第N项改为第M项
+            form = PlanRenumberForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+                return back
+            old, new_no = form.cleaned_data["from_no"], form.cleaned_data["new_no"]
+            task = Task.objects.filter(plan=plan, no=old).first()
+            if task is None:
+                messages.error(request, f"本方案没有第{old}项任务。")
+                return back
+            n = structure.renumber_task(task, request.user, new_no)
+            messages.success(request, f"已将第{old}项改为第{new_no}项（共 {n} 项任务的序号有变动）。" if n else "没有修改。")
+        else:
+            n = structure.renumber_plan(plan, request.user)
+            messages.success(request, f"已按顺序重新编号：{n} 项任务的序号有变动。" if n else "序号已是连续的，没有修改。")
+    except structure.StructureError as exc:
+        messages.error(request, str(exc))
+    return back
