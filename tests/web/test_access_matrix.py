@@ -1,0 +1,107 @@
+"""Who gets what, for every URL of the site: each pattern, its path filled with ids of one organisation's
+objects, opened by every kind of user of that organisation, of another organisation, and by nobody.
+
+The expectations are invariants rather than a hand-kept table, so a page added later is covered too:
+- nobody signed in reaches nothing but the login page;
+- no user of another organisation gets a page naming this organisation's objects (404/403, never 200);
+- a liaison of another unit and a leader never get a page that changes something (GET of a form page
+  is the view's business, but POST must be refused);
+- no request answers 500.
+"""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from duban.directory.models import Organisation, Unit
+
+from .conftest import make_user
+from .test_hostile_input import fill, patterns, site  # noqa: F401 - site is a fixture
+
+PUBLIC = {"login/", "logout/"}  # logout is POST-only; GET answers 405 without saying anything
+
+
+@pytest.fixture
+def people(site, org, unit):
+    other = Organisation.objects.create(name="昆明市东川区人民政府", short_name="东川区")
+    other_unit = Unit.objects.create(org=other, name="区财政局", kind=Unit.BUREAU)
+    civil = unit("区民政局")
+    return {
+        "other coordinator": make_user(other, "dc-coordinator", "coordinator"),
+        "other leader": make_user(other, "dc-leader", "leader"),
+        "other liaison": make_user(other, "dc-liaison", "liaison", other_unit),
+        "leader": make_user(org, "xs-leader", "leader"),
+        "liaison of another unit": make_user(org, "xs-civil", "liaison", civil),
+    }
+
+
+def urls(ids):
+    for route, name in patterns():
+        yield route, fill(route, name, ids)
+
+
+def test_nobody_signed_in_reaches_only_the_login_page(site):
+    client = Client()  # the site fixture's client is signed in
+    for route, url in urls(site):
+        r = client.get(url)
+        assert r.status_code != 500, url
+        if route in PUBLIC:
+            continue
+        assert r.status_code in (302, 403, 404, 405), (url, r.status_code)
+        if r.status_code == 302:
+            assert r["Location"].startswith("/login/"), (url, r["Location"])
+
+
+def test_another_organisation_never_sees_this_ones_objects(site, people):
+    for who in ("other coordinator", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        for route, url in urls(site):
+            r = c.get(url)
+            assert r.status_code != 500, (who, url)
+            if "<" in route:  # the path names an object of 西山区
+                assert r.status_code in (302, 403, 404, 405), (who, url, r.status_code)
+            if r.status_code == 302:  # wherever it sends them, nothing of 西山区 is there
+                r = c.get(r["Location"])
+                assert r.status_code != 500, (who, url)
+            if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+                body = r.content.decode()
+                for secret in ("liaison-finance", "西山区2021", "信息发布错误"):
+                    assert secret not in body, (who, url, secret)
+
+
+def test_leaders_and_other_units_change_nothing(site, people):
+    """Every POST of the site, as a leader and as the liaison of another unit: refused, nothing written."""
+    from duban.audit.models import AuditEvent
+    from duban.plans.models import ChangeRecord
+    from duban.progress.models import Report, StatusChange
+
+    def counts():
+        return (Report.objects.count(), StatusChange.objects.count(), ChangeRecord.objects.count(),
+                AuditEvent.objects.exclude(action__in=["login", "logout", "export_download"]).count())
+
+    before = counts()
+    for who in ("leader", "liaison of another unit", "other coordinator"):
+        c = Client()
+        c.force_login(people[who])
+        for route, url in urls(site):
+            if route in PUBLIC or route.startswith("password/"):
+                continue
+            r = c.post(url, {"text": "改动", "grade": "excellent", "reason": "改动", "units": [site["unit_id"]], "role": "lead"})
+            assert r.status_code != 500, (who, url)
+            if r.status_code == 200 and not r.get("Content-Type", "").startswith("text/html"):
+                # a download answering POST as it answers GET: reading, which the organisation's leader may do
+                # for its objects (a blank template, named by no id, is anyone's)
+                assert who == "leader" or "<" not in route, (who, url)
+                continue
+            assert r.status_code in (302, 400, 403, 404, 405) or (r.status_code == 200 and "<form" in r.content.decode()), (who, url, r.status_code)
+    assert counts() == before
+
+
+def test_the_admin_is_refused_to_everyone_but_a_superuser(site, people, coordinator):
+    for user in [coordinator, *people.values()]:
+        c = Client()
+        c.force_login(user)
+        for url in ("/admin/", "/admin/auth/user/", "/admin/directory/unit/", "/admin/plans/plan/", "/admin/audit/auditevent/"):
+            r = c.get(url)
+            assert r.status_code == 302 and r["Location"].startswith("/admin/login/"), (user.username, url)
