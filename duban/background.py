@@ -10,6 +10,8 @@ whatever is still queued, so a restarted server loses nothing. A job is claimed 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import threading
 from typing import Callable
 
@@ -35,6 +37,30 @@ def stale(model, now=None):
     """Jobs running for longer than STALE_AFTER: their worker is gone."""
     now = now or timezone.now()
     return model.objects.filter(status=RUNNING, started_at__lt=now - STALE_AFTER)
+
+
+def _started(pid: int) -> str | None:
+    """When process pid started (clock ticks since boot, from /proc), or None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def worker_id() -> str:
+    """This process, as "host:pid:start": the start time tells a reused pid from the worker."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid()) or ''}"
+
+
+def worker_gone(worker: str) -> bool:
+    """True when the worker ran on this host and its process has ended (a restart, a crash, a kill);
+    False when it still runs, or ran on another host (then only the STALE_AFTER rule can tell)."""
+    host, _, rest = (worker or "").partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit() or not os.path.isdir("/proc"):
+        return False
+    return _started(int(pid)) != (start or _started(int(pid)))
 
 
 def queued(model, limit: int | None = None) -> list[int]:

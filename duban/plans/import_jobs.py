@@ -80,6 +80,7 @@ def run(job_id: int) -> ImportJob | None:
     """Claim and work one job; returns it, or None if someone else had it."""
     if not background.claim(ImportJob, job_id, READ):
         return None
+    ImportJob.objects.filter(pk=job_id).update(worker=background.worker_id())
     job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
     path = pending_path(job.token)
     progress = _Progress(job.pk)
@@ -130,10 +131,25 @@ def fail(job: ImportJob, error: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=job.message, error=job.error, finished_at=job.finished_at)
 
 
-def fail_stale(now=None) -> int:
-    """Jobs running for longer than STALE_AFTER lost their worker: failed, and their file deleted."""
+def fail_if_gone(job: ImportJob, now=None) -> bool:
+    """A running job whose worker process has ended (the server restarted, the process was killed) is
+    failed at once, rather than showing its last step until the STALE_AFTER rule catches it."""
+    if job.status != ImportJob.RUNNING or not background.worker_gone(job.worker):
+        return False
     now = now or timezone.now()
-    n = 0
+    if ImportJob.objects.filter(pk=job.pk, status=ImportJob.RUNNING, worker=job.worker).update(
+            status=ImportJob.FAILED, message=FAILED_MESSAGE, error=CRASHED, finished_at=now):
+        pending_path(job.token).unlink(missing_ok=True)
+        job.refresh_from_db()
+        return True
+    return False
+
+
+def fail_stale(now=None) -> int:
+    """Jobs whose worker process has ended, or running for longer than STALE_AFTER (a worker on another
+    host): failed, and their file deleted."""
+    now = now or timezone.now()
+    n = sum(fail_if_gone(job, now) for job in ImportJob.objects.filter(status=ImportJob.RUNNING))
     for job in background.stale(ImportJob, now):
         if ImportJob.objects.filter(pk=job.pk, status=ImportJob.RUNNING).update(
                 status=ImportJob.FAILED, message=FAILED_MESSAGE, error=CRASHED, finished_at=now):

@@ -311,6 +311,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    worker = models.CharField("处理进程", max_length=200, blank=True, help_text="主机:进程号:启动时间；进程不在了，导入即判为中断")
 
     class Meta:
         verbose_name = verbose_name_plural = "方案导入"

@@ -378,6 +378,7 @@ def import_job(request, job_id: int):
     if there is anything to settle), the plan a duplicate is of, the confirm page of a revision, or the
     upload form with the error or the units missing from the directory."""
     job = get_object_or_404(access.visible_import_jobs(request.user).select_related("plan"), pk=job_id)
+    import_jobs.fail_if_gone(job)  # its worker ended (a restart): say so now, not after the stale rule
     # upload.js follows the upload's redirect to here with XMLHttpRequest, then opens the page itself: the
     # script is given the progress page, so that the messages below reach the page the user sees.
     if not job.finished or request.headers.get("X-Requested-With") == "XMLHttpRequest":

@@ -276,6 +276,43 @@ def test_a_job_whose_worker_died_is_marked_failed(client_c, org, media_root):
     assert Plan.objects.count() == 0
 
 
+def test_a_job_whose_worker_process_has_ended_fails_at_once_not_after_15_minutes(client_c, org, media_root):
+    """The server restarted in the middle of a write: the job page says so at the next refresh."""
+    import socket
+    import subprocess
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process that has come and gone: its pid names no worker any more
+    post(client_c, seed_bytes(), "gone.txt")
+    post(client_c, CLEAN_PLAN, "alive.txt")
+    post(client_c, CLEAN_PLAN, "elsewhere.txt")
+    gone, alive, elsewhere = ImportJob.objects.order_by("id")
+    started = timezone.now() - dt.timedelta(minutes=1)
+    ImportJob.objects.filter(pk=gone.pk).update(status="running", started_at=started, progress=75, message="写入",
+                                                worker=f"{socket.gethostname()}:{ended.pid}:1")
+    ImportJob.objects.filter(pk=alive.pk).update(status="running", started_at=started, progress=75, message="写入",
+                                                 worker=background.worker_id())
+    ImportJob.objects.filter(pk=elsewhere.pk).update(status="running", started_at=started, progress=75, message="写入",
+                                                     worker="another-host:12345:1")
+    r = client_c.get(f"/plans/imports/{gone.pk}/")
+    assert r.status_code == 400 and "导入过程意外中断" in r.content.decode()
+    gone.refresh_from_db()
+    assert gone.status == "failed" and not import_jobs.pending_path(gone.token).exists()
+    # a worker that is still running, or on another host, is left to finish (or to the stale rule)
+    assert client_c.get(f"/plans/imports/{alive.pk}/")["Refresh"] == "1"
+    call_command("run_imports", stdout=io.StringIO())
+    assert set(ImportJob.objects.filter(status="running").values_list("pk", flat=True)) == {alive.pk, elsewhere.pk}
+    assert Plan.objects.count() == 0
+
+
+def test_a_claimed_job_records_its_worker(client_c, org, media_root):
+    post(client_c, CLEAN_PLAN, "plan.txt")
+    job = ImportJob.objects.get()
+    import_jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done" and job.worker == background.worker_id()
+
+
 def test_old_jobs_and_unconfirmed_revisions_are_cleaned_up(client_c, seed_plan, media_root, started, django_capture_on_commit_callbacks):
     job, _ = upload_and_run(client_c, django_capture_on_commit_callbacks, revised_seed("年内至少组织开展1次", "年内至少组织开展3次"), "r.txt")
     assert job.outcome == "revision" and import_jobs.pending_path(job.token).exists()  # never confirmed
