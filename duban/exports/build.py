@@ -84,7 +84,7 @@ def division_rows(plan: Plan) -> list[docs.DivisionRow]:
         units = by_task[t.pk]
         rows.append(docs.DivisionRow(no=t.no, section=paths.get(t.section_id, []), requirement=t.requirement,
                                      lead_units=units[LEAD], responsible_units=units[RESPONSIBLE],
-                                     deadline_text=t.deadline_text or t.deadline_display(), units_text=t.units_text))
+                                     deadline_text=t.deadline_written(), units_text=t.units_text))
     return rows
 
 
@@ -109,7 +109,7 @@ def unit_task_list(plan: Plan, unit: Unit, facts: list[Fact], as_of: dt.date, pa
         t = tasks[f.task_id]
         status = figures.status_text(f, as_of)  # 已报送待审核 is never shown as overdue
         rows.append(docs.UnitTaskRow(no=f.task_no, section=paths.get(t.section_id, []), requirement=f.requirement,
-                                     role=ROLE_LABELS[f.role], due_text=t.deadline_text or t.deadline_display(),
+                                     role=ROLE_LABELS[f.role], due_text=t.deadline_written(),
                                      status=status, due_date=f.due_date))
     mine = figures.Counts()
     for f in facts:

@@ -44,6 +44,8 @@ def documents(request, plan_id):
         "plan": plan, "units": units, "today": today, "year_end": year_end,
         "can_read_all": access.can_read_all(request.user),
         "jobs": access.visible_export_jobs(request.user).filter(plan=plan)[:10],
+        "unsettled": plan.plan_warnings.filter(settled_at__isnull=True).count() if access.can_read_all(request.user) else 0,
+        "undecided": plan.tasks.filter(deadline_kind="").count(),
     })
 
 

@@ -146,6 +146,14 @@ class Task(models.Model):
             return "长期坚持"
         return self.deadline_text or "未定"
 
+    def deadline_written(self) -> str:
+        """The deadline as documents and the printed table write it: the plan's own words, and a deadline
+        with no meaning yet (empty, or words no date could be read from) says it is undecided rather than
+        passing for one."""
+        if not self.deadline_kind:
+            return f"{self.deadline_text}（待定）" if self.deadline_text else "待定（未确定）"
+        return self.deadline_text or self.deadline_display()
+
     def score_display(self) -> str:
         """"5", "2.5": the points as the document writes them."""
         return "" if self.score is None else f"{self.score:g}"

@@ -41,7 +41,7 @@ def test_division_table_has_every_task_of_the_plan(seed_plan):
     assert len(rows) == 74
     assert [r[0] for r in rows] == [t.no for t in tasks]
     t21 = next(t for t in tasks if t.no == 21)
-    assert rows[20][-3:] == [t21.requirement, t21.units_text, t21.deadline_text or t21.deadline_display()]
+    assert rows[20][-3:] == [t21.requirement, t21.units_text, "待定（未确定）"]  # the seed gives task 21 no deadline
     assert ws["A1"].value == seed_plan.title
 
 
@@ -200,3 +200,26 @@ def test_assessment_table_with_ranking_and_breakdown(year):
     assert tuple(justice_1[6:13]) == ("逾期完成", dt.datetime(2021, 10, 12), 4, 0.92, "中", 1, 0.69)
     education_3 = next(r for r in detail if r[0] == EDUCATION and r[1] == 3)
     assert (education_3[6], education_3[9], education_3[12]) == ("待审核（未计分）", None, None)
+
+
+def test_an_undecided_deadline_is_written_as_undecided_and_the_documents_page_says_so(seed_plan, coordinator, client):
+    """Tasks 21, 55 and 68 of the seed have no 完成时限: no document passes them off as dated, and the
+    documents page warns before anything is issued."""
+    undecided = {21, 55, 68}
+    assert set(Task.objects.filter(plan=seed_plan, deadline_kind="").values_list("no", flat=True)) == undecided
+    _, blob = build.build_division(seed_plan, {"fmt": "docx"})
+    rows = docx_tables(blob)[0][1:]
+    written = {int(r[0]): r[-1] for r in rows}
+    assert {no for no, d in written.items() if d == "待定（未确定）"} == undecided
+    assert written[2] == "10月31日前完成"  # the plan's own words where the deadline was read
+    client.force_login(coordinator)
+    page = client.get(f"/plans/{seed_plan.pk}/documents/").content.decode()
+    unsettled = seed_plan.plan_warnings.filter(settled_at__isnull=True).count()
+    assert f"本方案还有{unsettled}条待处理提示，其中3项任务的完成时限尚未确定" in page
+    printed = client.get(f"/plans/{seed_plan.pk}/print/").content.decode()
+    assert printed.count("待定（未确定）") == 3
+    # once the coordinator sets it, the documents write the date
+    task = Task.objects.get(plan=seed_plan, no=21)
+    Task.objects.filter(pk=task.pk).update(deadline_kind="date", deadline_date=dt.date(2021, 11, 30))
+    _, blob = build.build_division(seed_plan, {"fmt": "docx"})
+    assert {int(r[0]): r[-1] for r in docx_tables(blob)[0][1:]}[21] == "2021年11月30日前"
