@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from duban.directory.models import Unit, UnitAlias
+from duban.plans.editing import EDITABLE_FIELDS
 from duban.plans.models import LEAD, RESPONSIBLE, ROLE_CHOICES, Task
 
 
@@ -128,23 +129,18 @@ class DeadlineForm(forms.Form):
         return {f: self.cleaned_data.get(f) for f in self.fields}
 
 
-class TaskEditForm(DeadlineForm):
-    requirement = forms.CharField(label="具体要求", widget=forms.Textarea(attrs={"rows": 4}))
-    units_text = forms.CharField(label="牵头落实单位（原文）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    deadline_text = forms.CharField(label="完成时限（原文）", max_length=300, required=False)
-    note = forms.CharField(label="修改说明", max_length=300, required=False)
+class UnitsMixin(forms.Form):
+    """Lead and responsible units picked from the directory, never one unit in both roles."""
 
-    field_order = ["requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date", "deadline_event", "deadline_working_days", "deadline_every"]
+    @staticmethod
+    def units_initial(task: Task) -> dict:
+        current = list(task.assignments.all())
+        return {"lead_units": [a.unit_id for a in current if a.role == LEAD],
+                "responsible_units": [a.unit_id for a in current if a.role == RESPONSIBLE]}
 
-    def __init__(self, *args, task: Task, **kwargs):
-        if "initial" not in kwargs:
-            kwargs["initial"] = {f: getattr(task, f) for f in self.field_order}
-            current = list(task.assignments.all())
-            kwargs["initial"]["lead_units"] = [a.unit_id for a in current if a.role == LEAD]
-            kwargs["initial"]["responsible_units"] = [a.unit_id for a in current if a.role == RESPONSIBLE]
-        super().__init__(*args, **kwargs)
-        self.fields["lead_units"] = unit_field(task.plan.org, "牵头单位")
-        self.fields["responsible_units"] = unit_field(task.plan.org, "负责落实单位")
+    def setup_units(self, org):
+        self.fields["lead_units"] = unit_field(org, "牵头单位")
+        self.fields["responsible_units"] = unit_field(org, "负责落实单位")
 
     def clean(self):
         data = super().clean()
@@ -153,8 +149,31 @@ class TaskEditForm(DeadlineForm):
             raise forms.ValidationError(f"同一单位不能既牵头又负责落实：{'、'.join(u.name for u in both)}。")
         return data
 
+    def wanted_units(self) -> dict:
+        wanted = {u: LEAD for u in self.cleaned_data.get("lead_units") or []}
+        wanted.update({u: RESPONSIBLE for u in self.cleaned_data.get("responsible_units") or []})
+        return wanted
+
+    def chosen(self, name) -> set[int]:
+        return {int(v) for v in (self[name].value() or []) if str(v).isdigit()}
+
+
+class TaskEditForm(UnitsMixin, DeadlineForm):
+    requirement = forms.CharField(label="具体要求", widget=forms.Textarea(attrs={"rows": 4}))
+    units_text = forms.CharField(label="牵头落实单位（原文）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline_text = forms.CharField(label="完成时限（原文）", max_length=300, required=False)
+    note = forms.CharField(label="修改说明", max_length=300, required=False)
+
+    field_order = EDITABLE_FIELDS
+
+    def __init__(self, *args, task: Task, **kwargs):
+        if "initial" not in kwargs:
+            kwargs["initial"] = {f: getattr(task, f) for f in EDITABLE_FIELDS} | self.units_initial(task)
+        super().__init__(*args, **kwargs)
+        self.setup_units(task.plan.org)
+
     def values(self) -> dict:
-        return {f: self.cleaned_data.get(f) for f in self.field_order}
+        return {f: self.cleaned_data.get(f) for f in EDITABLE_FIELDS}
 
 
 class PickUnitsForm(forms.Form):
@@ -247,27 +266,6 @@ class SectionPickMixin(forms.Form):
         return s.path() if s else []
 
 
-class UnitsMixin(forms.Form):
-    def setup_units(self, org):
-        self.fields["lead_units"] = unit_field(org, "牵头单位")
-        self.fields["responsible_units"] = unit_field(org, "负责落实单位")
-
-    def clean(self):
-        data = super().clean()
-        both = set(data.get("lead_units") or []) & set(data.get("responsible_units") or [])
-        if both:
-            raise forms.ValidationError(f"同一单位不能既牵头又负责落实：{'、'.join(u.name for u in both)}。")
-        return data
-
-    def wanted_units(self) -> dict:
-        wanted = {u: LEAD for u in self.cleaned_data.get("lead_units") or []}
-        wanted.update({u: RESPONSIBLE for u in self.cleaned_data.get("responsible_units") or []})
-        return wanted
-
-    def chosen(self, name) -> set[int]:
-        return {int(v) for v in (self[name].value() or []) if str(v).isdigit()}
-
-
 class SplitForm(UnitsMixin, DeadlineForm):
     first_requirement = forms.CharField(label="本项的具体要求", widget=forms.Textarea(attrs={"rows": 4}))
     no = TaskNoField(label="新任务的序号", help_text="该序号已有任务时，它和后面的任务依次后移一位。")
@@ -278,20 +276,13 @@ class SplitForm(UnitsMixin, DeadlineForm):
 
     def __init__(self, *args, task: Task, **kwargs):
         if "initial" not in kwargs:
-            current = list(task.assignments.all())
-            kwargs["initial"] = {f: getattr(task, f) for f in ("units_text", "deadline_text", "deadline_kind", "deadline_date",
-                                                                "deadline_event", "deadline_working_days", "deadline_every")}
-            kwargs["initial"] |= {
-                "first_requirement": task.requirement, "no": task.no + 1,
-                "lead_units": [a.unit_id for a in current if a.role == LEAD],
-                "responsible_units": [a.unit_id for a in current if a.role == RESPONSIBLE],
-            }
+            kwargs["initial"] = {f: getattr(task, f) for f in EDITABLE_FIELDS if f != "requirement"}
+            kwargs["initial"] |= {"first_requirement": task.requirement, "no": task.no + 1} | self.units_initial(task)
         super().__init__(*args, **kwargs)
         self.setup_units(task.plan.org)
 
     def new_values(self) -> dict:
-        return {f: self.cleaned_data.get(f) for f in ("requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date",
-                                                     "deadline_event", "deadline_working_days", "deadline_every")}
+        return {f: self.cleaned_data.get(f) for f in EDITABLE_FIELDS}
 
 
 class AddTaskForm(UnitsMixin, SectionPickMixin, DeadlineForm):
@@ -307,8 +298,7 @@ class AddTaskForm(UnitsMixin, SectionPickMixin, DeadlineForm):
         self.setup_units(plan.org)
 
     def new_values(self) -> dict:
-        return {f: self.cleaned_data.get(f) for f in ("requirement", "units_text", "deadline_text", "deadline_kind", "deadline_date",
-                                                     "deadline_event", "deadline_working_days", "deadline_every")}
+        return {f: self.cleaned_data.get(f) for f in EDITABLE_FIELDS}
 
 
 class MergeForm(forms.Form):

@@ -224,17 +224,13 @@ def task_edit(request, task_id: int):
         note = form.cleaned_data.get("note") or "在任务页修改"
         with transaction.atomic():
             records = editing.update_task(task, request.user, form.values(), note)
-            wanted = {u: LEAD for u in form.cleaned_data["lead_units"]}
-            wanted.update({u: RESPONSIBLE for u in form.cleaned_data["responsible_units"]})
-            records += editing.set_assignments(task, request.user, wanted, note)
+            records += editing.set_assignments(task, request.user, form.wanted_units(), note)
         messages.success(request, f"已保存第{task.no}项：{len(records)} 处修改。" if records else "没有修改。")
         return redirect("task", task.pk)
-    def chosen(name):
-        return {int(v) for v in (form[name].value() or []) if str(v).isdigit()}
-
     return render(
         request, "plans/task_edit.html",
-        {"task": task, "plan": task.plan, "form": form, "lead_chosen": chosen("lead_units"), "responsible_chosen": chosen("responsible_units")},
+        {"task": task, "plan": task.plan, "form": form, "lead_chosen": form.chosen("lead_units"),
+         "responsible_chosen": form.chosen("responsible_units")},
     )
 
 
