@@ -422,14 +422,6 @@ def _matched_tasks(plan: Plan):
     return out
 
 
-def removed_by_hand(plan: Plan, rt: ResolvedTask) -> Task | None:
-    """A task the coordinator deleted or merged away whose text in the new document is unchanged: it stays archived."""
-    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=True, added_by_hand=False).order_by("-archived_at", "-id"):
-        if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
-            return t
-    return None
-
-
 def free_no(plan: Plan, wanted: int) -> int:
     """`wanted` if no task in force has that number, else the number after the last one."""
     taken = Task.objects.filter(plan=plan)
@@ -456,9 +448,11 @@ def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
     return out
 
 
-def archived_twin(plan: Plan, rt: ResolvedTask) -> Task | None:
-    """The task of this number an earlier revision dropped, if the new document brings back its very text."""
-    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=False, added_by_hand=False).order_by("-archived_at", "-id"):
+def archived_twin(plan: Plan, rt: ResolvedTask, by_hand: bool = False) -> Task | None:
+    """The archived task of this number whose text the new document brings back word for word: one an
+    earlier revision dropped (by_hand=False, to be restored), or one the coordinator deleted or merged
+    away (by_hand=True, which stays archived while its text is unchanged)."""
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=by_hand, added_by_hand=False).order_by("-archived_at", "-id"):
         if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
             return t
     return None
@@ -477,7 +471,7 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
-            if removed_by_hand(plan, new):
+            if archived_twin(plan, new, by_hand=True):
                 continue  # the coordinator deleted it (or merged it into another task) and the text is the same
             twin = archived_twin(plan, new)
             summary = ("（恢复已归档的任务，各单位原有的报送一并恢复）" if twin else "") + new.src.requirement[:60]
