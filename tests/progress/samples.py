@@ -37,3 +37,31 @@ def stored_files(media_root) -> list[Path]:
     """Evidence files on disk (the seed plan's own source file is kept under plans/)."""
     root = Path(media_root) / "evidence"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def race(*calls, timeout: float = 60):
+    """Run the calls in threads released together, each with its own database connection; return what
+    each returned or raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 — the test inspects it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a call hung"
+    return results

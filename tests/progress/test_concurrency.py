@@ -2,41 +2,18 @@
 gets the lifecycle's message. PostgreSQL only (SQLite has no row locks; it serialises whole writes)."""
 from __future__ import annotations
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from duban.plans.models import Assignment
 from duban.progress import lifecycle
 from duban.progress.lifecycle import ReportDraft, TransitionError
 from duban.progress.models import Attachment, Report, StatusChange
 
-from .samples import PDF, stored_files, upload
+from .samples import PDF, race, stored_files, upload
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-
-
-def race(*calls):
-    """Run the calls in threads started together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.fixture

@@ -5,43 +5,19 @@ database with the settings' WAL journal, busy timeout and immediate transactions
 Without those settings SQLite answered most of these requests with "database is locked"."""
 from __future__ import annotations
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from duban.plans.models import Assignment
 from duban.progress.models import Attachment, Report
 
 from .conftest import make_user
-from .samples import PDF, stored_files, upload
+from .samples import PDF, race, stored_files, upload
 from tests.web.conftest import PASSWORD
 
 N = 20
-
-
-def together(calls):
-    """Run the calls in threads released together; what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a request hung"
-    return results
 
 
 @pytest.fixture
@@ -60,7 +36,7 @@ def test_twenty_simultaneous_logins_and_submissions_all_succeed(liaisons, media_
     def login(i):
         return lambda: clients[i].post("/login/", {"username": liaisons[i][0].username, "password": PASSWORD})
 
-    logged_in = together([login(i) for i in range(N)])
+    logged_in = race(*[login(i) for i in range(N)], timeout=120)
     assert [getattr(r, "status_code", r) for r in logged_in] == [302] * N, logged_in
 
     def submit(i):
@@ -69,7 +45,7 @@ def test_twenty_simultaneous_logins_and_submissions_all_succeed(liaisons, media_
             "text": f"{user.username} 已完成。", "url_1": "https://www.xishan.gov.cn/c/1.shtml", "files": [upload(f"{i}.pdf", PDF)],
         })
 
-    results = together([submit(i) for i in range(N)])
+    results = race(*[submit(i) for i in range(N)], timeout=120)
     assert [getattr(r, "status_code", r) for r in results] == [302] * N, results
     assert Report.objects.count() == N and Attachment.objects.count() == N
     assert set(Report.objects.values_list("submitted_by__username", flat=True)) == {u.username for u, _ in liaisons}
