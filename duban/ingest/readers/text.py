@@ -40,15 +40,7 @@ def read(data: bytes) -> RawDocument:
         raise IngestError("文件中含有二进制内容，不是文本文件。")
     doc = RawDocument(format="text")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if "\t" not in text and (region := pipe_region([line.strip() for line in lines])):
-        stripped = [line.strip() for line in lines]
-        rows, first = pipe_rows(stripped, region)
-        last = region[1]
-        doc.rows += [Row(cells=[line], table=None) for line in stripped[:first] if line]
-        doc.rows += [Row(cells=cells, table=0) for cells in rows]
-        doc.rows += [Row(cells=[line], table=None) for line in stripped[last + 1:] if line]
-        return doc
-    if "\t" not in text and (found := paragraph_rows(lines)):
+    if "\t" not in text and (found := pipe_table(lines) or paragraph_rows(lines)):
         before, rows, after = found
         doc.rows += [Row(cells=[p], table=None) for p in before]
         doc.rows += [Row(cells=cells, table=0) for cells in rows]
@@ -93,6 +85,16 @@ def pipe_region(lines: list[str]) -> tuple[int, int] | None:
     if PIPE_ONLY.match(lines[first]) and first > 0:
         first -= 1  # "工作任务" then "|": the cell is on the line above its separator
     return first, last
+
+
+def pipe_table(lines: list[str]) -> tuple[list[str], list[list[str]], list[str]] | None:
+    """(paragraphs before, rows, paragraphs after), or None when the text has no "|"-separated table."""
+    stripped = [line.strip() for line in lines]
+    region = pipe_region(stripped)
+    if region is None:
+        return None
+    rows, first = pipe_rows(stripped, region)
+    return [line for line in stripped[:first] if line], rows, [line for line in stripped[region[1] + 1:] if line]
 
 
 def pipe_rows(lines: list[str], region: tuple[int, int]) -> tuple[list[list[str]], int]:
@@ -229,7 +231,6 @@ def paragraph_rows(lines: list[str]) -> tuple[list[str], list[list[str]], list[s
             break
     if start is None:
         return None
-    from duban.ingest.readers.text import stream_rows
     from duban.ingest.table import header_map
 
     header = []
