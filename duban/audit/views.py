@@ -18,6 +18,7 @@ from duban.audit.events import record
 from duban.audit.forms import AuditFilterForm, LoginForm, PasswordChangeForm
 from duban.audit.models import AuditEvent
 from duban.audit.signals import MUST_CHANGE
+from duban.documents.xlsx_docs import put
 from duban.plans import access
 
 
@@ -64,18 +65,6 @@ def audit_list(request):
 
 
 EXPORT_COLUMNS = ["时间", "用户名", "操作", "对象", "修改前", "修改后", "IP地址"]
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def text_cell(ws, row, col, value):
-    """A cell that is text whatever it starts with: never a formula in Excel, even when edited."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-    return cell
 
 
 def _json_text(value):
@@ -93,12 +82,12 @@ def audit_export(request):
     ws = wb.active
     ws.title = "审计记录"
     for col, name in enumerate(EXPORT_COLUMNS, 1):
-        text_cell(ws, 1, col, name)
+        put(ws.cell(row=1, column=col), name)
     for row, e in enumerate(qs.iterator(), 2):
         values = [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.get_action_display(), e.target,
                   _json_text(e.before), _json_text(e.after), e.ip or ""]
         for col, value in enumerate(values, 1):
-            text_cell(ws, row, col, value)
+            put(ws.cell(row=row, column=col), value)  # text that looks like a formula stays text
     buf = BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
