@@ -57,6 +57,15 @@ def browser():
         b.close()
 
 
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -14,7 +14,7 @@ from duban.directory.models import Unit
 from duban.plans.models import Assignment
 
 from .conftest import make_user
-from .test_pages import log_in
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from duban.plans import importing
 from tests.web.test_no_sections import ROWS, no_section_docx
 
 from .conftest import make_user
-from .test_pages import log_in, shown_task_numbers
+from .conftest import log_in
+from .test_pages import shown_task_numbers
 
 pytestmark = pytest.mark.browser
 

@@ -7,17 +7,9 @@ import pytest
 
 from duban.directory.models import Unit
 
-from .conftest import PASSWORD, make_user
+from .conftest import log_in, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def shown_task_numbers(page) -> list[int]:

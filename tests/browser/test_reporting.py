@@ -15,7 +15,7 @@ from duban.directory.models import Unit
 from duban.plans import deadlines
 from duban.plans.models import Assignment
 
-from .conftest import PASSWORD, make_user
+from .conftest import log_in, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,7 @@ def signed_in(browser, base: str, username: str, phone: bool = False):
     context = browser.new_context(locale="zh-CN", viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    log_in(page, base, username)
     return page
 
 

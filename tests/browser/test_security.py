@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PASSWORD, make_user
+from .conftest import log_in, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ def test_pages_work_under_the_content_security_policy(live_server, seeded, page)
     other = Plan.objects.create(org=org, title="另一份方案（空）", sha256="0" * 64)  # two plans: the overview shows its selector
     blocked = []
     page.on("console", lambda m: blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "coordinator")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_server.url, "coordinator")
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/dashboard/")
     page.wait_for_selector(".chart canvas")

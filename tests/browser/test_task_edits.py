@@ -7,7 +7,7 @@ import pytest
 from duban.plans.models import Task
 
 from .conftest import make_user
-from .test_pages import log_in
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from duban.plans import importing
 from duban.plans.models import Plan
 
 from .conftest import SEED, make_user
-from .test_pages import log_in
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 

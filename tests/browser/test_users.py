@@ -5,17 +5,9 @@ import pytest
 
 from duban.directory.models import Unit
 
-from .conftest import PASSWORD, make_user
+from .conftest import log_in, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_coordinator_creates_a_liaison_on_a_phone(live_server, seeded, page, artifacts):
@@ -24,7 +16,7 @@ def test_coordinator_creates_a_liaison_on_a_phone(live_server, seeded, page, art
     make_user(org, "leader", "leader")
     unit = Unit.objects.get(org=org, name="区委网信办")
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server.url, "coordinator", PASSWORD)
+    log_in(page, live_server.url, "coordinator")
     page.click("#nav-users")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text().startswith("用户管理")
