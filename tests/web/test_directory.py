@@ -235,6 +235,15 @@ def test_directory_page_refuses_a_bad_email(client, org):
     assert Unit.objects.get(org=org, name="区民政局").contact_email == ""
 
 
+def upload_workbook(client, wb):
+    """The directory page's import, with a workbook edited in the test."""
+    edited = io.BytesIO()
+    wb.save(edited)
+    edited.seek(0)
+    edited.name = "dir.xlsx"
+    return client.post("/directory/import/", {"file": edited}, follow=True)
+
+
 def test_directory_page_export_and_import(client, org, tmp_path):
     coordinator = make_user(org, "c", "coordinator")
     client.force_login(coordinator)
@@ -249,11 +258,7 @@ def test_directory_page_export_and_import(client, org, tmp_path):
 
     wb = load_workbook(io.BytesIO(export.content))
     wb["别名"].append(["西山区", "区网信办", "区委网信办"])
-    edited = io.BytesIO()
-    wb.save(edited)
-    edited.seek(0)
-    edited.name = "dir.xlsx"
-    r = client.post("/directory/import/", {"file": edited}, follow=True)
+    r = upload_workbook(client, wb)
     assert "单位名录已导入" in r.content.decode()
     assert resolve(org, "区网信办").name == "区委网信办"
     bad = io.BytesIO(b"not an excel file")
@@ -290,11 +295,7 @@ def test_directory_upload_naming_another_organisation_changes_only_the_own(clien
             if cell.value == org.name:
                 cell.value = other.name
     wb["别名"].append(["西山区", "区网信办", "区委网信办"])
-    edited = io.BytesIO()
-    wb.save(edited)
-    edited.seek(0)
-    edited.name = "dir.xlsx"
-    r = client.post("/directory/import/", {"file": edited}, follow=True)
+    r = upload_workbook(client, wb)
     assert r.status_code == 200 and "单位名录已导入" in r.content.decode()
     org.refresh_from_db()
     other.refresh_from_db()
