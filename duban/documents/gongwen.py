@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from typing import Sequence, Union
 
@@ -104,6 +105,11 @@ SIZE = {
 BODY_SIZE = SIZE["三号"]
 TITLE_SIZE = SIZE["二号"]
 LINE_PITCH = Pt(28.95)  # 22 lines × 28.95 pt ≈ 225 mm
+CHARS_PER_LINE = 28  # 三号 characters per line of the 版心 (the document grid)
+# 28 三号 characters (448 pt) are wider than the 版心 (442 pt). Word and WPS squeeze them onto the
+# document grid; LibreOffice does not (a 16 pt character takes two 15.8 pt grid cells there), so 三号
+# runs are also condensed by 0.25 pt, which gives 28 a line in all three.
+GRID_CONDENSE = -5
 TITLE_LINE = Pt(36)  # a 22 pt title needs more than 28.95 pt or CJK glyphs get clipped
 RED = RGBColor(0xFF, 0x00, 0x00)
 RED_HEX = "FF0000"
@@ -160,11 +166,27 @@ def style_run(run, font: str, size: float, *, bold: bool = False, color: RGBColo
               ascii_name: str | None = None, underline: bool = False) -> None:
     set_rfonts(run._r.get_or_add_rPr(), font, ascii_name)
     run.font.size = Pt(size)
+    if size == BODY_SIZE:
+        condense(run)
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
     if underline:
         run.font.underline = True
+
+
+def condense(run, twentieths: int = GRID_CONDENSE) -> None:
+    """Character spacing ``w:spacing`` (in 1/20 pt) on a run; see :data:`GRID_CONDENSE`."""
+    rPr = run._r.get_or_add_rPr()
+    el = rPr.find(qn("w:spacing"))
+    if el is None:
+        el = OxmlElement("w:spacing")
+        # CT_RPr order: … w:color, w:spacing, w:w, w:kern, w:position, w:sz …
+        rPr.insert_element_before(el, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight",
+                                  "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
+                                  "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish",
+                                  "w:oMath")
+    el.set(qn("w:val"), str(twentieths))
 
 
 def _insert_ppr_child(pPr, el) -> None:
@@ -203,7 +225,8 @@ def format_paragraph(paragraph, *, align: str = "justify", size: float = BODY_SI
                      first_line_chars: float = 0, left_chars: float = 0, right_chars: float = 0,
                      hanging_chars: float = 0, line: Length | None = LINE_PITCH,
                      before: float = 0, after: float = 0) -> None:
-    """Alignment, indents in characters of ``size`` points, exact line spacing."""
+    """Alignment, indents in characters of ``size`` points, exact line spacing. Only 三号 text
+    (the body, headings, 署名) is set on the document grid; other sizes keep their own."""
     pf = paragraph.paragraph_format
     pf.alignment = ALIGN[align]
     pf.space_before = Emu(int(before))
@@ -225,6 +248,8 @@ def format_paragraph(paragraph, *, align: str = "justify", size: float = BODY_SI
         else:
             ind.set(qn("w:hangingChars"), str(round(hanging_chars * 100)))
     pf.widow_control = True
+    if size != BODY_SIZE:
+        off_grid(paragraph)
 
 
 def add_field(paragraph, instruction: str, placeholder: str, style) -> None:
@@ -262,6 +287,36 @@ def add_hyperlink(paragraph, text: str, url: str, font: str, size: float) -> Non
     style_run(run, font, size, color=LINK_BLUE, ascii_name=font, underline=True)
     link.append(run._r)
     paragraph._p.append(link)
+
+
+def set_doc_grid(section, chars: int = CHARS_PER_LINE, size: float = BODY_SIZE) -> None:
+    """The 文档网格 "指定行和字符网格": ``chars`` characters of ``size`` points across the 版心 and
+    lines of :data:`LINE_PITCH` (22 in the 225 mm 版心).
+
+    Word and LibreOffice count the characters of a line from the grid's character pitch: the default
+    font size plus ``w:charSpace`` (in 1/4096 pt). 28 三号 characters are 448 pt, more than the
+    442 pt of the 版心, so without the grid a line holds 27; with it, each character is set 15.79 pt
+    apart and a line holds 28.
+    """
+    width_twips = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    pitch = width_twips / 20 / chars  # points per character
+    char_space = math.floor((pitch - size) * 4096)
+    sectPr = section._sectPr
+    grid = sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sectPr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH.twips)))
+    grid.set(qn("w:charSpace"), str(char_space))
+
+
+def off_grid(paragraph) -> None:
+    """Keep a paragraph off the document grid (``w:snapToGrid w:val="0"``): a table cell, a title or
+    a page number in another size is set at its own size, not stretched to the 三号 grid."""
+    el = OxmlElement("w:snapToGrid")
+    el.set(qn("w:val"), "0")
+    _insert_ppr_child(paragraph._p.get_or_add_pPr(), el)
 
 
 # --- the builder ----------------------------------------------------------------
@@ -353,6 +408,7 @@ class GongwenDocument:
         s.header_distance = Mm(15)
         s.footer_distance = FOOTER_DISTANCE if not landscape else Mm(14)
         self.landscape = landscape
+        set_doc_grid(s)
 
     @property
     def text_width_mm(self) -> float:

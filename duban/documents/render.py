@@ -6,11 +6,20 @@ sans-serif CJK face for everything. :func:`write_profile` therefore writes a
 throw-away user profile whose font replacement table maps each GB name to the last
 (Noto) entry of :data:`gongwen.FONT_FALLBACKS`: serif for 仿宋/楷体/宋体/小标宋,
 sans for 黑体. Nothing here changes the .docx or .xlsx files themselves.
+
+One compatibility step: LibreOffice (7.4) lays a document grid with a negative
+``w:charSpace`` (what Word writes for 28 三号 characters in the 156 mm 版心) out with
+each character in two grid cells, 14 to a line. :func:`convert_to_pdf` therefore hands
+LibreOffice a copy of each .docx whose grid has ``w:charSpace="0"``; the 三号 runs are
+condensed by 0.25 pt (:data:`gongwen.GRID_CONDENSE`), which gives 28 a line there too.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
@@ -51,6 +60,20 @@ def write_profile(profile_dir: Path) -> Path:
     return Path(profile_dir)
 
 
+_NEGATIVE_CHAR_SPACE = re.compile(rb'(<w:docGrid\b[^>]*\bw:charSpace=")-\d+(")')
+
+
+def libreoffice_copy(src: Path, dest: Path) -> Path:
+    """A copy of a .docx at ``dest`` whose document grid LibreOffice lays out as Word does (see above)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = _NEGATIVE_CHAR_SPACE.sub(rb"\g<1>0\g<2>", data)
+            zout.writestr(item, data)
+    return dest
+
+
 def convert_to_pdf(files: Iterable[Path], outdir: Path, profile_dir: Path, *,
                    timeout: float = 300) -> list[Path]:
     """Convert .docx/.xlsx files to PDF in one LibreOffice run; returns the PDF paths.
@@ -70,9 +93,11 @@ def convert_to_pdf(files: Iterable[Path], outdir: Path, profile_dir: Path, *,
     outdir.mkdir(parents=True, exist_ok=True)
     if not (Path(profile_dir) / "user" / "registrymodifications.xcu").exists():
         write_profile(Path(profile_dir))
-    cmd = [soffice, f"-env:UserInstallation={Path(profile_dir).resolve().as_uri()}", "--headless",
-           "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    with tempfile.TemporaryDirectory() as tmp:
+        given = [libreoffice_copy(f, Path(tmp) / f.name) if f.suffix == ".docx" else f for f in files]
+        cmd = [soffice, f"-env:UserInstallation={Path(profile_dir).resolve().as_uri()}", "--headless",
+               "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, given)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     pdfs = [outdir / (f.stem + ".pdf") for f in files]
     missing = [p.name for p in pdfs if not p.exists()]
     if missing:
