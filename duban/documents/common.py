@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from typing import Sequence
 
@@ -115,3 +116,96 @@ def annual_section_title(data: AnnualSection) -> str:
     return data.title or f"{data.area}{data.year}年政务公开工作要点落实情况"
 
 
+
+
+# --- 标题回行 ---------------------------------------------------------------------------
+
+# Words a title line never breaks inside. Longer words come first where one contains another.
+TITLE_WORDS = (
+    "政府信息公开", "人民政府", "办公室", "办事处", "政务公开", "信息公开", "工作要点", "落实情况", "完成情况", "实施情况",
+    "督办通报", "分工方案", "实施方案", "工作方案", "年度报告", "工作报告", "任务清单", "考评结果", "进一步",
+    "发展改革", "关于", "印发", "年度", "工作", "要点", "落实", "情况", "督办", "通报", "方案", "报告", "清单", "考评",
+    "结果", "任务", "通知", "意见", "决定", "规定", "办法", "加强", "推进", "深化", "做好", "开展", "全面", "有关",
+    "事项", "部门", "单位", "街道", "各级", "各类", "重点", "领域", "分工", "实施", "贯彻", "政务", "公开", "信息",
+    "服务", "监督", "考核", "统计", "表扬", "批评", "整改", "各单位", "各街道",
+)
+# A title reads best broken before the kind of document it is …
+DOC_KINDS = ("督办通报", "通报", "分工方案", "实施方案", "工作方案", "方案", "年度报告", "工作报告", "报告", "任务清单",
+             "清单", "通知", "意见", "决定", "考评结果")
+_OPEN = "（《“‘「〔(["
+_CLOSE = "）》”’」〕)]，、。：；？！,.:;?!"
+
+
+def _spans(text: str, words) -> list[tuple[int, int]]:
+    """Where the words occur in ``text`` (longest first, not overlapping)."""
+    taken = [False] * len(text)
+    spans = []
+    for w in sorted(set(w for w in words if len(w) > 1), key=len, reverse=True):
+        start = text.find(w)
+        while start != -1:
+            end = start + len(w)
+            if not any(taken[start:end]):
+                spans.append((start, end))
+                for i in range(start, end):
+                    taken[i] = True
+            start = text.find(w, start + 1)
+    return sorted(spans)
+
+
+def title_breaks(text: str, words: Sequence[str] = ()) -> dict[int, float]:
+    """Positions where a title may be broken (a break at *i* starts the next line with ``text[i]``)
+    and the cost of each: 0 for the best places (after 关于, before or after 的, before the kind of
+    document, after a year, around a book title), 1 between known words, 3 between two characters
+    of no known word. Never inside a word, a number, or next to brackets and punctuation."""
+    spans = _spans(text, [*TITLE_WORDS, *words])
+    inside = {i for s, e in spans for i in range(s + 1, e)}
+    starts = {s for s, _ in spans}
+    ends = {e for _, e in spans}
+    out: dict[int, float] = {}
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if i in inside or b in _CLOSE or a in _OPEN:
+            continue
+        if (a.isascii() and a.isalnum()) and (b.isascii() and b.isalnum() or b in "年月日号期项"):
+            continue  # "2021年", "51号"
+        if a == "第" and b.isdigit():
+            continue
+        if (text[:i].endswith("关于") or b == "的" or a == "的" or a == "》" or b == "《"
+                or any(text.startswith(k, i) for k in DOC_KINDS if text.endswith(k) or text.startswith(k + "的", i))
+                or (a == "年" and i >= 2 and text[i - 2].isdigit())):
+            out[i] = 0.0
+        elif i in starts or i in ends:
+            out[i] = 1.0
+        else:
+            out[i] = 3.0
+    return out
+
+
+def split_title(text: str, max_chars: float, words: Sequence[str] = ()) -> str:
+    """A long title broken into centred lines of at most ``max_chars`` (full-width) characters, in the
+    shape GB/T 9704 asks for (梯形 or 菱形: upper lines no longer than lower ones, or the middle the
+    longest), on word boundaries only (see :func:`title_breaks`); ``words`` adds names that must stay
+    whole, e.g. the units of the directory. A title that fits, or already has line breaks, is kept."""
+    if "\n" in text or text_width_chars(text) <= max_chars:
+        return text
+    breaks = title_breaks(text, words)
+    positions = sorted(breaks)
+    for lines in range(2, 5):
+        best: tuple[float, tuple[int, ...]] | None = None
+        for cut in itertools.combinations(positions, lines - 1):
+            bounds = (0, *cut, len(text))
+            widths = [text_width_chars(text[s:e]) for s, e in zip(bounds, bounds[1:])]
+            if max(widths) > max_chars:
+                continue
+            cost = sum(breaks[c] for c in cut) + 0.25 * (max(widths) - min(widths))
+            for k in range(lines - 1):
+                drop = widths[k] - widths[k + 1]
+                diamond = lines >= 3 and k == lines - 2 and widths[k] >= widths[0]
+                if drop > 0 and not diamond:
+                    cost += 0.5 * drop  # an upper line longer than the one below: 倒梯形
+            if best is None or cost < best[0]:
+                best = (cost, cut)
+        if best is not None:
+            bounds = (0, *best[1], len(text))
+            return "\n".join(text[s:e] for s, e in zip(bounds, bounds[1:]))
+    return text

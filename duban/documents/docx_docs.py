@@ -76,7 +76,7 @@ def division_table_docx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *, lan
 def unit_task_list_docx(data: UnitTaskList) -> bytes:
     title = unit_task_list_title(data)
     doc = GongwenDocument(title=title, author=data.unit_name)
-    doc.title(title, lines_before=0, lines_after=0.5)
+    doc.title(title, lines_before=0, lines_after=0.5, words=[data.unit_name])
     if data.plan_title:
         doc.subtitle(f"（依据《{data.plan_title}》）")
     if data.date:

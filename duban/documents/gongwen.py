@@ -58,7 +58,7 @@ from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from lxml import etree
 
-from .common import cn_date, text_width_chars  # noqa: F401  (cn_date re-exported)
+from .common import cn_date, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
 
 # --- page -----------------------------------------------------------------
 
@@ -414,6 +414,11 @@ class GongwenDocument:
     def text_width_mm(self) -> float:
         return TEXT_HEIGHT_MM if self.landscape else TEXT_WIDTH_MM
 
+    @property
+    def title_chars(self) -> float:
+        """二号 characters on a title line, one kept spare for the proportional digits."""
+        return math.floor(self.text_width_mm / 25.4 * 72 / TITLE_SIZE) - 1
+
     def _page_numbers(self, mode: str) -> None:
         size = SIZE["四号"]
 
@@ -482,8 +487,11 @@ class GongwenDocument:
         set_borders(p, bottom=(12, RED_HEX, 0))
         return p
 
-    def title(self, text: str, *, lines_before: float = 2, lines_after: float = 1):
-        """标题: 方正小标宋简体 二号, centred; ``\\n`` starts a new line."""
+    def title(self, text: str, *, lines_before: float = 2, lines_after: float = 1, words: Sequence[str] = ()):
+        """标题: 方正小标宋简体 二号, centred; ``\\n`` starts a new line. A title longer than a line is
+        broken on word boundaries into a 梯形/菱形 (:func:`.common.split_title`; ``words`` are names
+        to keep whole, such as unit names)."""
+        text = split_title(text, self.title_chars, words)
         return self._para(text, font=FONT_TITLE, size=TITLE_SIZE, align="center", line=TITLE_LINE,
                           before=LINE_PITCH * lines_before, after=LINE_PITCH * lines_after)
 

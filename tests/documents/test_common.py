@@ -7,7 +7,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from duban.documents import division_table_docx
-from duban.documents.common import cn_date, cn_number, number, percent, section_merges, text_width_chars
+from duban.documents.common import cn_date, cn_number, number, percent, section_merges, split_title, text_width_chars
 from duban.documents.gongwen import GongwenDocument
 from duban.documents.model import Figures, PlanMeta
 
@@ -89,3 +89,45 @@ def test_document_properties_and_no_template_thumbnail():
     assert props.title == samples.PLAN.title
     assert props.author == samples.PLAN.issuer
     assert "python-docx" not in (props.comments or "")
+
+
+# --- 标题回行 ---------------------------------------------------------------------------
+
+TITLES = [
+    ("关于2021年政务公开工作要点落实情况的督办通报", "关于2021年政务公开\n工作要点落实情况的督办通报"),
+    ("关于2021年第三季度政务公开工作要点落实情况的督办通报", "关于2021年第三季度政务公开\n工作要点落实情况的督办通报"),
+    ("西山区人民政府办公室关于印发西山区2021年政务公开工作要点分工方案的通知",
+     "西山区人民政府办公室关于印发西山区\n2021年政务公开工作要点分工方案的通知"),
+    ("昆明市西山区住房和城乡建设局政务公开工作任务清单", "昆明市西山区住房和城乡建设局\n政务公开工作任务清单"),
+]
+
+
+@pytest.mark.parametrize("title, expected", TITLES)
+def test_titles_break_on_word_boundaries(title, expected):
+    lines = split_title(title, 19, words=["昆明市西山区住房和城乡建设局"])
+    assert lines == expected
+    assert lines.replace("\n", "") == title
+    assert all(text_width_chars(line) <= 19 for line in lines.split("\n"))
+
+
+@pytest.mark.parametrize("title", [t for t, _ in TITLES] + ["区政府办公室2021年督办通报政务公开工作任务分工方案落实情况报告"])
+def test_titles_never_break_inside_a_word_or_a_number(title):
+    for width in (9, 12, 15, 19):
+        lines = split_title(title, width).split("\n")
+        for a, b in zip(lines, lines[1:]):
+            joint = a[-1] + b[0]
+            assert joint not in ("督办", "办通", "通报", "政务", "公开", "方案", "清单", "报告", "情况"), (width, lines)
+            assert not (a[-1].isdigit() and (b[0].isdigit() or b[0] == "年")), (width, lines)
+            assert not any(w in a[-3:] + b[:3] and w not in a and w not in b for w in ("督办通报", "人民政府", "办公室")), lines
+
+
+def test_titles_that_fit_or_carry_their_own_breaks_are_kept():
+    assert split_title("西山区2021年政务公开工作要点分工方案", 19) == "西山区2021年政务公开工作要点分工方案"
+    assert split_title("关于\n督办通报的说明的说明的说明的说明的说明的说明", 10) == "关于\n督办通报的说明的说明的说明的说明的说明的说明"
+
+
+def test_three_line_titles_are_a_trapezoid_or_a_diamond():
+    title = "西山区人民政府办公室关于印发西山区2021年政务公开工作要点分工方案的通知"
+    widths = [text_width_chars(line) for line in split_title(title, 14).split("\n")]
+    assert len(widths) == 3 and max(widths) <= 14
+    assert widths[0] <= widths[1]  # never an inverted triangle at the top

@@ -54,3 +54,12 @@ def test_body_text_is_on_the_grid_and_other_sizes_are_not(bulletin):
     assert cell._p.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
     # 三号 runs are condensed by 0.25 pt, so that 28 fit where the grid is not honoured
     assert body.runs[0]._r.rPr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
+
+
+def test_a_long_title_is_broken_between_words_in_the_docx():
+    data = samples.bulletin()
+    data.title = "关于2021年政务公开工作要点落实情况的督办通报"
+    doc = open_docx(bulletin_docx(data))
+    title = find_paragraph(doc, "关于2021年政务公开\n工作要点落实情况的督办通报")
+    assert title._p.xml.count("<w:br/>") == 1
+    assert doc.core_properties.title == data.title
