@@ -194,6 +194,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto, and take the client's address
 # from the last X-Forwarded-For entry (for the login lockout and the audit trail).
 DUBAN_BEHIND_PROXY = env_bool("DUBAN_BEHIND_PROXY", False)
+# 督办通报 .docx: lay it out once with LibreOffice (when installed) to put the 版记 on an even last page.
+DUBAN_PAGINATE_WITH_LIBREOFFICE = env_bool("DUBAN_PAGINATE_WITH_LIBREOFFICE", True)
 if DUBAN_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"

@@ -7,5 +7,6 @@ import os
 
 os.environ["SECRET_KEY"] = "tests-only-key-" + "x" * 50
 os.environ["DUBAN_HTTPS"] = "0"
+os.environ.setdefault("DUBAN_PAGINATE_WITH_LIBREOFFICE", "0")  # the render tests turn it on
 
 from duban.settings import *  # noqa: E402,F401,F403

@@ -160,7 +160,7 @@ def bulletin_docx(data: BulletinData) -> bytes:
     the overdue list follow as 附件1 and 附件2 (each on a new page, before the 版记), announced by an
     附件说明 after the text; otherwise they are in the body."""
     doc = GongwenDocument(title=data.title, author=data.issuer)
-    doc.masthead(bulletin_masthead(data), space_before_mm=25)
+    doc.masthead(bulletin_masthead(data))
     doc.doc_number_line(data.doc_number)
     doc.title(data.title)
     if data.addressee:
@@ -233,7 +233,7 @@ def bulletin_docx(data: BulletinData) -> bytes:
         else:
             doc.paragraph("无逾期未完成事项。")
     if data.cc:
-        doc.banji(data.cc, data.printed_by or data.issuer, data.date)
+        doc.banji(data.cc, data.printed_by or data.issuer, data.date, new_page=data.banji_new_page)
     return doc.to_bytes()
 
 
@@ -329,8 +329,8 @@ def assessment_docx(data: AssessmentTable) -> bytes:
     """考评结果表: one table per group of units (区直部门, 街道, …) ranked within it, units listed apart
     at the foot of their group; rank, unit, one column per breakdown item, total, remark (landscape when wide)."""
     landscape = len(data.items) > 3
-    doc = GongwenDocument(title=data.title, author=data.issuer, landscape=landscape,
-                          page_numbers="centred" if landscape else "gongwen")
+    # 横排表格的页码位置与公文其他页码保持一致 (7.5): odd pages on the right, even on the left
+    doc = GongwenDocument(title=data.title, author=data.issuer, landscape=landscape)
     doc.title(data.title.replace("（截至", "\n（截至"), lines_before=0)
     headers = ["排名", "单位", *data.items, "总分", "备注"]
     size = SIZE["五号"]

@@ -49,7 +49,7 @@ from typing import Sequence, Union
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -110,6 +110,8 @@ CHARS_PER_LINE = 28  # 三号 characters per line of the 版心 (the document gr
 # document grid; LibreOffice does not (a 16 pt character takes two 15.8 pt grid cells there), so 三号
 # runs are also condensed by 0.25 pt, which gives 28 a line in all three.
 GRID_CONDENSE = -5
+BANJI_LINE = Pt(22)  # a line of the 四号 版记
+BANJI_PAD = Pt(8)  # above and below the text of a 版记 row
 TITLE_LINE = Pt(36)  # a 22 pt title needs more than 28.95 pt or CJK glyphs get clipped
 RED = RGBColor(0xFF, 0x00, 0x00)
 RED_HEX = "FF0000"
@@ -214,6 +216,16 @@ def set_borders(paragraph, **sides: tuple[int, str, int]) -> None:
     _insert_ppr_child(pPr, pBdr)
 
 
+def no_auto_space(paragraph) -> None:
+    """No automatic space between Chinese and Latin text or digits (``w:autoSpaceDE``/``DN`` off): a
+    right-aligned date keeps exactly the indent given."""
+    pPr = paragraph._p.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        _insert_ppr_child(pPr, el)
+
+
 def set_outline_level(paragraph, level: int) -> None:
     pPr = paragraph._p.get_or_add_pPr()
     el = OxmlElement("w:outlineLvl")
@@ -240,6 +252,8 @@ def format_paragraph(paragraph, *, align: str = "justify", size: float = BODY_SI
         pf.left_indent = Pt(size * left_chars)
     if right_chars:
         pf.right_indent = Pt(size * right_chars)
+        # in characters too, which Word and WPS measure on the document grid
+        paragraph._p.get_or_add_pPr().get_or_add_ind().set(qn("w:rightChars"), str(round(right_chars * 100)))
     if first_line_chars or hanging_chars:
         pf.first_line_indent = Pt(size * (first_line_chars or -hanging_chars))
         ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
@@ -539,41 +553,55 @@ class GongwenDocument:
         for _ in range(n):
             self._para("")
 
-    def signature(self, issuer: str, date: dt.date):
-        """发文机关署名 and 成文日期 for a document without a seal (GB/T 9704-2012 7.3.5.2).
+    def signature(self, issuer: str, date: dt.date, *, seal: bool = True):
+        """发文机关署名 and 成文日期 (GB/T 9704-2012 7.3.5).
 
-        One blank line after the text; the issuer right-aligned two characters in from
-        the right edge; the date on the next line, its first character two characters
-        right of the issuer's first one. A short issuer is centred over a date that is
-        right-aligned four characters in.
+        With ``seal`` (加盖印章, 7.3.5.1, the default: the office stamps what it sends): the date
+        right-aligned "右空四字", the issuer centred over the date, one line below the text. Without
+        (7.3.5.2): the issuer "右空二字" one blank line below the text, the date on the next line, its
+        first character two characters right of the issuer's; a date longer than the issuer is
+        "右空二字" and the issuer moves left to keep the two characters. The blank line is space
+        before the issuer, and neither line gets Word's automatic space between Chinese and digits,
+        so the offsets are exactly the characters counted here.
         """
         date_text = cn_date(date)
-        self.blank()
         wi, wd = text_width_chars(issuer), text_width_chars(date_text)
         if not issuer:
-            return self._para(date_text, align="right", right_chars=4)
-        if wi - wd >= 0:
+            return self._signature_line(date_text, 4.0, before=LINE_PITCH)
+        if seal:
+            date_right = 4.0
+            issuer_right = max(0.0, date_right + (wd - wi) / 2)
+        elif wi - wd >= 0:
             issuer_right, date_right = 2.0, wi - wd
         else:
-            date_right = 4.0
-            issuer_right = date_right + (wd - wi) / 2
-        self._para(issuer, align="right", right_chars=issuer_right)
-        return self._para(date_text, align="right", right_chars=date_right)
+            date_right = 2.0
+            issuer_right = date_right + wd - wi + 2  # the date still starts two characters right of it
+        self._signature_line(issuer, issuer_right, before=LINE_PITCH)
+        return self._signature_line(date_text, date_right)
+
+    def _signature_line(self, text: str, right_chars: float, before: float = 0):
+        p = self._para(text, align="right", right_chars=right_chars, before=before)
+        no_auto_space(p)
+        return p
 
     def date_line(self, date: dt.date, *, right_chars: float = 4):
         """成文日期 alone, right-aligned, "右空四字"."""
-        return self._para(cn_date(date), align="right", right_chars=right_chars)
+        return self._signature_line(cn_date(date), right_chars)
 
-    def banji(self, cc: Sequence[str], printed_by: str, printed_on: dt.date):
-        """版记: 抄送 and 印发机关/印发日期 in 仿宋 四号.
+    def banji(self, cc: Sequence[str], printed_by: str, printed_on: dt.date, *, new_page: bool = False):
+        """版记: 抄送 and 印发机关/印发日期 in 仿宋 四号, at the foot of the last page.
 
         Drawn as a one-column table as wide as the 版心: its top and bottom borders are the
         thick 首条/末条分隔线 (about 0.35 mm), its inner border the thin 中间分隔线 (about
         0.25 mm), and cell margins of one character keep the text "左右各空一字". The 抄送
-        line wraps under the first 机关 name (hanging indent after "抄送：").
+        line wraps under the first 机关 name (hanging indent after "抄送："). The table floats at
+        the bottom of the 版心 (``w:tblpPr``, anchored to the margin), so that its last rule is the
+        版心's bottom edge. The 版记 belongs on an even page: ``new_page`` starts a page for it when
+        the text ends on an odd one (:func:`duban.documents.render.banji_on_even_page` finds out).
         """
         size = SIZE["四号"]
-        self.blank()
+        if new_page:
+            self.page_break()
         width = self.text_width_mm
         table = self.doc.add_table(rows=2 if cc else 1, cols=1)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -584,17 +612,29 @@ class GongwenDocument:
         cells = [row.cells[0] for row in table.rows]
         for cell in cells:
             cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        heights = []
         if cc:
             text = "抄送：" + "，".join(cc)
             if not text.endswith("。"):
                 text += "。"
             p = cells[0].paragraphs[0]
-            format_paragraph(p, align="justify", size=size, left_chars=3, hanging_chars=3)
+            format_paragraph(p, align="justify", size=size, left_chars=3, hanging_chars=3, line=BANJI_LINE)
             style_run(p.add_run(text), FONT_BODY, size)
+            per_line = (width - 2 * size * 25.4 / 72) / (size * 25.4 / 72)  # 左右各空一字
+            heights.append(_banji_lines(text, per_line) * BANJI_LINE + BANJI_PAD)
         p = cells[-1].paragraphs[0]
-        format_paragraph(p, align="left", size=size)
+        format_paragraph(p, align="left", size=size, line=BANJI_LINE)
+        heights.append(BANJI_LINE + BANJI_PAD)
+        for row, h in zip(table.rows, heights):
+            row.height, row.height_rule = Emu(h), WD_ROW_HEIGHT_RULE.EXACTLY
+        section = self.doc.sections[-1]
+        # Word and LibreOffice place a table's first cell text, not its border, at the offset given
+        _float_at_foot(table._tbl.tblPr, section.left_margin + Pt(size),
+                       Mm(TEXT_WIDTH_MM if self.landscape else TEXT_HEIGHT_MM) - sum(heights))
         p.paragraph_format.tab_stops.add_tab_stop(Mm(width) - Pt(2 * size), WD_TAB_ALIGNMENT.RIGHT)
         style_run(p.add_run(f"{printed_by}\t{cn_date(printed_on)}印发"), FONT_BODY, size)
+        self._para("", line=Pt(1), size=1)  # the paragraph the floating table is anchored to
         return table
 
     def page_break(self):
@@ -735,6 +775,28 @@ def _set_table_props(tblPr, width_mm: float, *, borders: dict[str, int] = ALL_BO
     if old is not None:
         tblPr.remove(old)
     tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _banji_lines(text: str, per_line: float) -> int:
+    """Lines of the 抄送 text in the 版记: the first line after "抄送：", the others under the first 机关."""
+    return max(1, math.ceil((text_width_chars(text) - per_line) / (per_line - 3)) + 1) if text_width_chars(text) > per_line else 1
+
+
+def _float_at_foot(tblPr, left: Length, top: Length) -> None:
+    """A floating table ``left`` from the page's left edge and ``top`` below the top of its text area
+    (the 版心): with its height known (exact row heights) it ends on the bottom edge of the 版心.
+    Absolute offsets, because LibreOffice ignores ``w:tblpYSpec="bottom"`` and keeps a table as wide
+    as the text area in the text unless it is placed against the page."""
+    pos = OxmlElement("w:tblpPr")
+    for attr, value in (("w:leftFromText", "0"), ("w:rightFromText", "0"), ("w:topFromText", "0"),
+                        ("w:bottomFromText", "0"), ("w:vertAnchor", "margin"), ("w:horzAnchor", "page"),
+                        ("w:tblpX", str(round(Emu(left).twips))), ("w:tblpY", str(round(Emu(top).twips)))):
+        pos.set(qn(attr), value)
+    style = tblPr.find(qn("w:tblStyle"))
+    if style is not None:
+        style.addnext(pos)
+    else:
+        tblPr.insert(0, pos)
 
 
 def _merge(trs, top: int, left: int, bottom: int, right: int) -> None:

@@ -174,6 +174,7 @@ class BulletinData:
     summary: list[str] = field(default_factory=list)  # 总体情况 paragraphs; default: the figures in words
     annexes: bool = False  # per-unit table and overdue list as 附件1 and 附件2 after the signature
     publicity: str = ""  # 附注 under the date, e.g. "此件公开发布"
+    banji_new_page: bool = False  # the 版记 on a page of its own (the text ends on an odd page)
 
 
 @dataclass

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from xml.sax.saxutils import escape
 
 from .gongwen import FONT_FALLBACKS
@@ -104,3 +104,30 @@ def convert_to_pdf(files: Iterable[Path], outdir: Path, profile_dir: Path, *,
         raise RuntimeError(f"soffice did not produce {missing}: rc={proc.returncode} "
                            f"stdout={proc.stdout!r} stderr={proc.stderr!r}")
     return pdfs
+
+
+def page_count(pdf: Path) -> int:
+    """Pages of a PDF LibreOffice wrote (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", Path(pdf).read_bytes()))
+
+
+def banji_on_even_page(build: Callable[[bool], bytes], *, timeout: float = 120) -> bytes:
+    """The .docx ``build(new_page)`` makes, with the 版记 on an even last page (GB/T 9704 7.4.1).
+
+    ``build(False)`` is laid out by LibreOffice; when it ends on an odd page, the document is built
+    again with ``build(True)``, which starts a page for the 版记. LibreOffice's pages are Word's as
+    far as the document grid fixes the lines (28 characters × 22 lines); tables and other fonts may
+    differ slightly. Without LibreOffice, or when it fails, ``build(False)`` is returned as it is.
+    """
+    blob = build(False)
+    if soffice_path() is None:
+        return blob
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "document.docx"
+        src.write_bytes(blob)
+        try:
+            [pdf] = convert_to_pdf([src], Path(tmp) / "pdf", Path(tmp) / "profile", timeout=timeout)
+        except (RuntimeError, subprocess.TimeoutExpired, OSError):
+            return blob
+        pages = page_count(pdf)
+    return blob if pages % 2 == 0 else build(True)

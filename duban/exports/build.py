@@ -6,11 +6,13 @@ duban.documents' business.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections import defaultdict
 from typing import Callable
 
+from django.conf import settings
 from django.utils import timezone
 
 from duban import documents as docs
@@ -20,6 +22,7 @@ from duban.assessment import figures
 from duban.assessment.facts import Fact
 from duban.assessment.scoring import FEW_LABEL, STATE_LABELS, assess
 from duban.directory.models import Unit
+from duban.documents.render import banji_on_even_page
 from duban.plans.models import LEAD, RESPONSIBLE, Plan, Section, Task
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import EvidenceLink, Report
@@ -345,7 +348,10 @@ def build_bulletin(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, b
     fmt = params.get("fmt", "docx")
     data = bulletin_data(plan, params, step=step)
     step(80, "排版督办通报")
-    blob = (docs.bulletin_docx if fmt == "docx" else docs.bulletin_xlsx)(data)
+    if fmt == "docx" and settings.DUBAN_PAGINATE_WITH_LIBREOFFICE:
+        blob = banji_on_even_page(lambda new_page: docs.bulletin_docx(dataclasses.replace(data, banji_new_page=new_page)))
+    else:
+        blob = (docs.bulletin_docx if fmt == "docx" else docs.bulletin_xlsx)(data)
     number = f"（{data.doc_number}）" if data.doc_number else "（预览）"
     return f"督办通报{number}-{data.as_of:%Y%m%d}.{fmt}", blob
 

@@ -115,7 +115,7 @@ def test_page_number_field_in_odd_and_even_footers(division):
     assert abs(s.even_page_footer.paragraphs[0].paragraph_format.left_indent.pt - 14) < 0.1
 
 
-def test_centred_page_numbers_for_landscape_assessment():
+def test_landscape_assessment_keeps_the_gongwen_page_number_places():
     doc = open_docx(assessment_docx(samples.assessment()))
     s = doc.sections[0]
     assert s.orientation == WD_ORIENT.LANDSCAPE
@@ -123,9 +123,12 @@ def test_centred_page_numbers_for_landscape_assessment():
     # the 版心 keeps its size, turned: 225 × 156 mm
     assert abs(Emu(s.page_width - s.left_margin - s.right_margin).mm - 225) < 0.1
     assert abs(Emu(s.page_height - s.top_margin - s.bottom_margin).mm - 156) < 0.1
-    p = s.footer.paragraphs[0]
-    assert p.alignment == WD_ALIGN_PARAGRAPH.CENTER and " PAGE " in p._p.xml
-    assert not doc.settings.odd_and_even_pages_header_footer
+    # 7.5: 横排表格的页码位置与公文其他页码保持一致 — odd pages right, even pages left, 空一字
+    assert doc.settings.odd_and_even_pages_header_footer
+    odd, even = s.footer.paragraphs[0], s.even_page_footer.paragraphs[0]
+    assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and " PAGE " in odd._p.xml
+    assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and " PAGE " in even._p.xml
+    assert abs(odd.paragraph_format.right_indent.pt - 14) < 0.1
 
 
 # --- 分工方案 ---------------------------------------------------------------------------
@@ -283,10 +286,11 @@ def test_bulletin_units_named_signature_and_banji(bulletin):
     issuer = [p for p in doc.paragraphs if p.text == "西山区人民政府办公室"][-1]
     date = find_paragraph(doc, "2021年10月15日")
     assert issuer.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    # 署名右空二字; the date (7 characters wide: 8 half-width digits and 年月日) starts two
-    # characters right of the 10-character issuer, so it ends 10 - 7 = 3 characters in.
-    assert abs(issuer.paragraph_format.right_indent.pt - 32) < 0.1
-    assert abs(date.paragraph_format.right_indent.pt - 3 * 16) < 0.1
+    # 7.3.5.1 (the office stamps it): the date "右空四字"; the 10-character issuer centred over the
+    # date (7 characters wide: 8 half-width digits and 年月日), so (10 - 7) / 2 = 1.5 further right
+    assert abs(date.paragraph_format.right_indent.pt - 4 * 16) < 0.1
+    assert ind(date).get(qn("w:rightChars")) == "400"
+    assert abs(issuer.paragraph_format.right_indent.pt - 2.5 * 16) < 0.1
     # 版记: a one-column table as wide as the 版心, thick rules top and bottom, a thin one between
     banji = doc.tables[-1]
     assert table_rows_text(banji) == [["抄送：区委办公室，区人大常委会办公室，区政协办公室。"],

@@ -63,3 +63,75 @@ def test_a_long_title_is_broken_between_words_in_the_docx():
     title = find_paragraph(doc, "关于2021年政务公开\n工作要点落实情况的督办通报")
     assert title._p.xml.count("<w:br/>") == 1
     assert doc.core_properties.title == data.title
+
+
+def test_masthead_is_35_mm_below_the_top_of_the_text_area(bulletin):
+    _, doc = bulletin
+    masthead = find_paragraph(doc, "西山区人民政府办公室督办通报")
+    size = masthead.runs[0].font.size.pt
+    line = masthead.paragraph_format.line_spacing.pt
+    before = masthead.paragraph_format.space_before.pt
+    # the first paragraph of the page: space before, then the glyphs centred in their exact line
+    top_of_glyphs_mm = (before + (line - size) / 2) / 72 * 25.4
+    assert abs(top_of_glyphs_mm - 35) < 0.5
+
+
+def test_signature_and_date_with_a_seal_and_without(bulletin):
+    data, doc = bulletin
+    date = [p for p in doc.paragraphs if p.text == "2021年10月15日"][-1]
+    issuer = date._p.getprevious()
+    assert issuer.xpath("string(.)") == "西山区人民政府办公室"
+    for p in (issuer, date._p):
+        pPr = p.pPr
+        # no automatic space between Chinese and digits that would move the date off its place
+        assert pPr.find(qn("w:autoSpaceDE")).get(qn("w:val")) == "0"
+        assert pPr.find(qn("w:autoSpaceDN")).get(qn("w:val")) == "0"
+    # the blank line above the issuer is explicit space, not an empty paragraph
+    assert int(issuer.pPr.find(qn("w:spacing")).get(qn("w:before"))) == 579
+    assert date.paragraph_format.space_before.pt == 0
+    assert date._p.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "400"  # 右空四字
+    assert issuer.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "250"  # centred over the 7-character date
+
+    from duban.documents.gongwen import GongwenDocument
+
+    g = GongwenDocument()
+    g.signature("区政府办公室", data.date, seal=False)  # 7.3.5.2: 署名右空二字, the date two characters further right
+    d = open_docx(g.to_bytes())
+    rights = [int(p._p.pPr.find(qn("w:ind")).get(qn("w:rightChars"))) for p in d.paragraphs if p.text]
+    # the 7-character date is longer than the 6-character issuer: the date 右空二字, and the issuer
+    # as far left as keeps the date's first character two characters right of its own: 2 + 7 + 2 − 6
+    assert rights == [500, 200]
+    g = GongwenDocument()
+    g.signature("西山区人民政府办公室", data.date, seal=False)  # 10 characters: 右空二字, the date 10 − 7 in
+    rights = [int(p._p.pPr.find(qn("w:ind")).get(qn("w:rightChars"))) for p in open_docx(g.to_bytes()).paragraphs if p.text]
+    assert rights == [200, 300]
+
+
+def test_banji_floats_at_the_foot_of_the_text_area(bulletin):
+    _, doc = bulletin
+    banji = doc.tables[-1]
+    pos = banji._tbl.tblPr.find(qn("w:tblpPr"))
+    assert pos.get(qn("w:vertAnchor")) == "margin" and pos.get(qn("w:horzAnchor")) == "page"
+    heights = []
+    for row in banji.rows:
+        trHeight = row._tr.trPr.find(qn("w:trHeight"))
+        assert trHeight.get(qn("w:hRule")) == "exact"
+        heights.append(int(trHeight.get(qn("w:val"))))
+    # its rows have exact heights, so its last rule is the bottom edge of the 225 mm 版心
+    bottom_mm = (int(pos.get(qn("w:tblpY"))) + sum(heights)) / 1440 * 25.4
+    assert abs(bottom_mm - 225) < 0.1
+    # the first cell's text one character (14 pt, the cell margin) in from the 订口 (28 mm)
+    assert abs(int(pos.get(qn("w:tblpX"))) / 1440 * 25.4 - (28 + 14 / 72 * 25.4)) < 0.1
+    # no page break before it unless asked for
+    body = doc.element.body
+    before = body[body.index(banji._tbl) - 1]
+    assert 'w:type="page"' not in before.xml
+
+
+def test_banji_on_a_page_of_its_own_when_asked():
+    data = samples.bulletin()
+    data.banji_new_page = True
+    doc = open_docx(bulletin_docx(data))
+    body = doc.element.body
+    banji = doc.tables[-1]
+    assert 'w:type="page"' in body[body.index(banji._tbl) - 1].xml
