@@ -561,8 +561,9 @@ class GongwenDocument:
         (7.3.5.2): the issuer "右空二字" one blank line below the text, the date on the next line, its
         first character two characters right of the issuer's; a date longer than the issuer is
         "右空二字" and the issuer moves left to keep the two characters. The blank line is space
-        before the issuer, and neither line gets Word's automatic space between Chinese and digits,
-        so the offsets are exactly the characters counted here.
+        before the issuer; neither line gets the automatic space between Chinese and digits nor the
+        character grid (which moves a character that follows digits to the next cell), so the
+        offsets are the characters counted here.
         """
         date_text = cn_date(date)
         wi, wd = text_width_chars(issuer), text_width_chars(date_text)
@@ -582,6 +583,7 @@ class GongwenDocument:
     def _signature_line(self, text: str, right_chars: float, before: float = 0):
         p = self._para(text, align="right", right_chars=right_chars, before=before)
         no_auto_space(p)
+        off_grid(p)  # on the character grid each Chinese character after a digit jumps to the next cell
         return p
 
     def date_line(self, date: dt.date, *, right_chars: float = 4):
@@ -600,8 +602,6 @@ class GongwenDocument:
         the text ends on an odd one (:func:`duban.documents.render.banji_on_even_page` finds out).
         """
         size = SIZE["四号"]
-        if new_page:
-            self.page_break()
         width = self.text_width_mm
         table = self.doc.add_table(rows=2 if cc else 1, cols=1)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -634,7 +634,10 @@ class GongwenDocument:
                        Mm(TEXT_WIDTH_MM if self.landscape else TEXT_HEIGHT_MM) - sum(heights))
         p.paragraph_format.tab_stops.add_tab_stop(Mm(width) - Pt(2 * size), WD_TAB_ALIGNMENT.RIGHT)
         style_run(p.add_run(f"{printed_by}\t{cn_date(printed_on)}印发"), FONT_BODY, size)
-        self._para("", line=Pt(1), size=1)  # the paragraph the floating table is anchored to
+        anchor = self._para("", line=Pt(1), size=1)  # the paragraph the floating table is anchored to
+        # a new page starts at that paragraph (a page break before the table is lost in LibreOffice)
+        if new_page:
+            anchor.paragraph_format.page_break_before = True
         return table
 
     def page_break(self):

@@ -122,10 +122,10 @@ def test_banji_floats_at_the_foot_of_the_text_area(bulletin):
     assert abs(bottom_mm - 225) < 0.1
     # the first cell's text one character (14 pt, the cell margin) in from the 订口 (28 mm)
     assert abs(int(pos.get(qn("w:tblpX"))) / 1440 * 25.4 - (28 + 14 / 72 * 25.4)) < 0.1
-    # no page break before it unless asked for
+    # anchored to the paragraph after it, which starts a new page only when asked to
     body = doc.element.body
-    before = body[body.index(banji._tbl) - 1]
-    assert 'w:type="page"' not in before.xml
+    anchor = body[body.index(banji._tbl) + 1]
+    assert anchor.tag == qn("w:p") and anchor.pPr.find(qn("w:pageBreakBefore")) is None
 
 
 def test_banji_on_a_page_of_its_own_when_asked():
@@ -134,4 +134,4 @@ def test_banji_on_a_page_of_its_own_when_asked():
     doc = open_docx(bulletin_docx(data))
     body = doc.element.body
     banji = doc.tables[-1]
-    assert 'w:type="page"' in body[body.index(banji._tbl) - 1].xml
+    assert body[body.index(banji._tbl) + 1].pPr.find(qn("w:pageBreakBefore")) is not None
