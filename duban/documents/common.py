@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import unicodedata
 from typing import Sequence
 
@@ -209,3 +210,75 @@ def split_title(text: str, max_chars: float, words: Sequence[str] = ()) -> str:
             bounds = (0, *best[1], len(text))
             return "\n".join(text[s:e] for s, e in zip(bounds, bounds[1:]))
     return text
+
+
+# --- 全角标点 ---------------------------------------------------------------------------
+
+_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_PROTECTED = re.compile(r"(?:https?|ftp)://[^\s()\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+"
+                        r"|www\.[^\s()\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+"
+                        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and unicodedata.east_asian_width(ch) in "WF"
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """Half-width ``,;:?!()`` in Chinese text as the full-width ``，；：？！（）`` a 公文 uses (text
+    carried over from a PDF often has the half-width ones), with the space typed after them dropped.
+
+    Only in a Chinese context: the character before or after (spaces aside) is Chinese, or for
+    brackets the text inside is. Left alone: URLs and e-mail addresses, numbers ("1,000", "10:30",
+    "2021-10-15"), and Latin text ("(PPP)" inside Chinese becomes "（PPP）", "a, b" stays)."""
+    if not text or not any(c in _FULL for c in text):
+        return text
+    out = []
+    pos = 0
+    for m in _PROTECTED.finditer(text):
+        out.append(_convert(text[pos:m.start()], text, pos))
+        out.append(m.group())
+        pos = m.end()
+    out.append(_convert(text[pos:], text, pos))
+    return "".join(out)
+
+
+def _convert(part: str, whole: str, offset: int) -> str:
+    chars = list(part)
+    n = len(whole)
+
+    def neighbour(i: int, step: int) -> str:
+        j = i + step
+        while 0 <= j < n and whole[j] == " ":
+            j += step
+        return whole[j] if 0 <= j < n else ""
+
+    # brackets: pairs whose content or surroundings are Chinese
+    stack = []
+    pairs = {}
+    for k, ch in enumerate(chars):
+        if ch == "(":
+            stack.append(k)
+        elif ch == ")" and stack:
+            pairs[stack.pop()] = k
+    for a, b in pairs.items():
+        inner = part[a + 1:b]
+        if (any(_is_cjk(c) for c in inner) or _is_cjk(neighbour(offset + a, -1))
+                or _is_cjk(neighbour(offset + b, 1))):
+            chars[a], chars[b] = "（", "）"
+    whole = whole[:offset] + "".join(chars) + whole[offset + len(part):]  # brackets converted: "）;" → "）；"
+    drop = set()
+    for k, ch in enumerate(part):
+        if ch not in ",;:?!":
+            continue
+        i = offset + k
+        before, after = neighbour(i, -1), neighbour(i, 1)
+        if ch in ",:" and before.isdigit() and after.isdigit():
+            continue  # 1,000  10:30
+        if _is_cjk(before) or _is_cjk(after):
+            chars[k] = _FULL[ch]
+            j = k + 1
+            while j < len(part) and part[j] == " ":
+                drop.add(j)
+                j += 1
+    return "".join(c for k, c in enumerate(chars) if k not in drop)

@@ -290,7 +290,7 @@ def _evidence_table(doc: GongwenDocument, data: AnnualSection) -> None:
         links = [Hyperlink(u, u) for u in r.urls]
         rows.append([r.no, r.requirement, r.done_text, links or "—"])
     doc.table(["序号", "工作要点", "落实情况", "公开地址"], rows, [12, 46, 58, 40],
-              align=["center", "left", "left", "left"], size=SIZE["五号"] + 0.5)
+              align=["center", "left", "left", "left"], size=SIZE["五号"])
 
 
 # --- 考评结果 -----------------------------------------------------------------------

@@ -58,7 +58,7 @@ from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from lxml import etree
 
-from .common import cn_date, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
+from .common import cn_date, fullwidth_punctuation, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
 
 # --- page -----------------------------------------------------------------
 
@@ -103,6 +103,7 @@ SIZE = {
     "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5,
 }
 BODY_SIZE = SIZE["三号"]
+TABLE_SIZES = (SIZE["四号"], SIZE["小四"], SIZE["五号"])  # the standard sizes a table is set in
 TITLE_SIZE = SIZE["二号"]
 LINE_PITCH = Pt(28.95)  # 22 lines × 28.95 pt ≈ 225 mm
 CHARS_PER_LINE = 28  # 三号 characters per line of the 版心 (the document grid)
@@ -463,7 +464,7 @@ class GongwenDocument:
               bold: bool = False, color: RGBColor | None = None, **fmt):
         p = self.doc.add_paragraph()
         format_paragraph(p, size=size, **fmt)
-        lines = text.split("\n")
+        lines = fullwidth_punctuation(text).split("\n")
         for i, line in enumerate(lines):
             run = p.add_run(line)
             style_run(run, font, size, bold=bold, color=color)
@@ -662,9 +663,11 @@ class GongwenDocument:
         Rows are allowed to break across pages.
         """
         ncols = len(widths_mm)
+        header_size = header_size or size
+        if {size, header_size} - set(TABLE_SIZES):
+            raise ValueError(f"table text in {size}/{header_size} pt: use 四号, 小四 or 五号 ({TABLE_SIZES})")
         if len(headers) != ncols:
             raise ValueError("one header per column")
-        header_size = header_size or size
         align = list(align or ["left"] * ncols)
         table = self.doc.add_table(rows=1 + len(rows), cols=ncols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -832,7 +835,7 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
         if isinstance(item, Hyperlink):
             add_hyperlink(p, item.text, item.url, font, size)
         else:
-            text = "" if item is None else str(item)
+            text = "" if item is None else fullwidth_punctuation(str(item))
             lines = text.split("\n")
             for i, line in enumerate(lines):
                 run = p.add_run(line)

@@ -27,6 +27,7 @@ from .common import (
     annual_section_title,
     bulletin_masthead,
     cn_date,
+    fullwidth_punctuation,
     section_merges,
     section_text,
     text_width_chars,
@@ -141,7 +142,7 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
             cell.font = CELL_FONT
             if (r, c) in covered:
                 continue
-            put(cell, value)
+            put(cell, fullwidth_punctuation(value) if isinstance(value, str) else value)
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = DATE_FORMAT
             elif col.number_format and isinstance(value, (int, float)):

@@ -7,7 +7,16 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from duban.documents import division_table_docx
-from duban.documents.common import cn_date, cn_number, number, percent, section_merges, split_title, text_width_chars
+from duban.documents.common import (
+    cn_date,
+    cn_number,
+    fullwidth_punctuation,
+    number,
+    percent,
+    section_merges,
+    split_title,
+    text_width_chars,
+)
 from duban.documents.gongwen import GongwenDocument
 from duban.documents.model import Figures, PlanMeta
 
@@ -131,3 +140,33 @@ def test_three_line_titles_are_a_trapezoid_or_a_diamond():
     widths = [text_width_chars(line) for line in split_title(title, 14).split("\n")]
     assert len(widths) == 3 and max(widths) <= 14
     assert widths[0] <= widths[1]  # never an inverted triangle at the top
+
+
+# --- 全角标点 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("按照“谁牵头编制,谁主动公开”的原则,做好(国土空间规划)工作;", "按照“谁牵头编制，谁主动公开”的原则，做好（国土空间规划）工作；"),
+    ("是否完成?已完成! 详见附件:清单", "是否完成？已完成！详见附件：清单"),
+    ("截至10:30,共1,000项", "截至10:30，共1,000项"),  # time and thousands stay
+    ("项目(PPP)的信息", "项目（PPP）的信息"),
+    ("区政府办公室(区外事办)牵头", "区政府办公室（区外事办）牵头"),
+    ("Hello, world (ok)", "Hello, world (ok)"),  # no Chinese around: unchanged
+    ("访问https://www.km.gov.cn/a,b?x=1(详见)", "访问https://www.km.gov.cn/a,b?x=1（详见）"),  # the URL is kept
+    ("见 www.xs.gov.cn/x?a=1,2。发送至a.b@xs.gov.cn,谢谢", "见 www.xs.gov.cn/x?a=1,2。发送至a.b@xs.gov.cn，谢谢"),
+    ("2021-10-15公开", "2021-10-15公开"),
+])
+def test_fullwidth_punctuation(text, expected):
+    assert fullwidth_punctuation(text) == expected
+
+
+def test_generated_docx_text_has_fullwidth_punctuation():
+    from duban.documents.gongwen import GongwenDocument, Hyperlink
+
+    g = GongwenDocument()
+    g.paragraph("各单位要对照分工方案,逐项梳理(含退回事项);")
+    g.table(["要求", "地址"], [["做好公开,接受监督", Hyperlink("https://a.gov.cn/x,y", "https://a.gov.cn/x,y")]], [80, 76])
+    doc = open_docx(g.to_bytes())
+    assert doc.paragraphs[0].text == "各单位要对照分工方案，逐项梳理（含退回事项）；"
+    cells = [c.text for c in doc.tables[0].rows[1].cells]
+    assert cells == ["做好公开，接受监督", "https://a.gov.cn/x,y"]

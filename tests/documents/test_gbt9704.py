@@ -135,3 +135,20 @@ def test_banji_on_a_page_of_its_own_when_asked():
     body = doc.element.body
     banji = doc.tables[-1]
     assert body[body.index(banji._tbl) + 1].pPr.find(qn("w:pageBreakBefore")) is not None
+
+
+def test_tables_use_standard_sizes_only():
+    from duban.documents import annual_report_section_docx, assessment_docx, unit_task_list_docx
+    from duban.documents.gongwen import GongwenDocument
+
+    blobs = [bulletin_docx(samples.bulletin()), division_table_docx(samples.PLAN, samples.division_rows()),
+             annual_report_section_docx(samples.annual_section()), assessment_docx(samples.assessment()),
+             unit_task_list_docx(samples.unit_task_list())]
+    sizes = set()
+    for blob in blobs:
+        for table in open_docx(blob).tables:
+            for sz in table._tbl.iter(qn("w:sz")):
+                sizes.add(int(sz.get(qn("w:val"))) / 2)
+    assert sizes and sizes <= {14, 12, 10.5}, sizes  # 四号, 小四, 五号
+    with pytest.raises(ValueError, match="四号"):
+        GongwenDocument().table(["甲"], [["乙"]], [156], size=11)

@@ -12,6 +12,8 @@ from duban.exports import build
 from duban.plans.models import Assignment, Task
 from tests.assessment.year import AS_OF, CIVIL, EDUCATION, FINANCE, JUSTICE
 
+from duban.documents.common import fullwidth_punctuation
+
 from .reading import docx_tables, docx_text, sheet_rows, workbook
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,11 @@ def test_division_table_has_every_task_of_the_plan(seed_plan):
     assert header[0] == "序号" and header[-3:] == ["具体要求", "牵头落实单位", "完成时限"]
     assert [int(r[0]) for r in rows] == [t.no for t in tasks]
     for r, t in zip(rows, tasks):
-        assert r[-3] == t.requirement
-        assert r[-2] == t.units_text
+        # the plan's text, with the half-width commas the PDF gave it set full-width in Chinese
+        assert r[-3] == fullwidth_punctuation(t.requirement)
+        assert r[-2] == fullwidth_punctuation(t.units_text)
+    assert any("," in t.requirement for t in tasks)
+    assert not any("," in r[-3] for r in rows)
     assert rows[0][1] == "深化重点领域信息公开"
     assert seed_plan.title in docx_text(blob)
 
@@ -41,7 +46,7 @@ def test_division_table_has_every_task_of_the_plan(seed_plan):
     assert len(rows) == 74
     assert [r[0] for r in rows] == [t.no for t in tasks]
     t21 = next(t for t in tasks if t.no == 21)
-    assert rows[20][-3:] == [t21.requirement, t21.units_text, "待定（未确定）"]  # the seed gives task 21 no deadline
+    assert rows[20][-3:] == [fullwidth_punctuation(t21.requirement), fullwidth_punctuation(t21.units_text), "待定（未确定）"]  # the seed gives task 21 no deadline
     assert ws["A1"].value == seed_plan.title
 
 
