@@ -507,12 +507,16 @@ class GongwenDocument:
         broken on word boundaries into a 梯形/菱形 (:func:`.common.split_title`; ``words`` are names
         to keep whole, such as unit names)."""
         text = split_title(text, self.title_chars, words)
-        return self._para(text, font=FONT_TITLE, size=TITLE_SIZE, align="center", line=TITLE_LINE,
-                          before=LINE_PITCH * lines_before, after=LINE_PITCH * lines_after)
+        p = self._para(text, font=FONT_TITLE, size=TITLE_SIZE, align="center", line=TITLE_LINE,
+                       before=LINE_PITCH * lines_before, after=LINE_PITCH * lines_after)
+        p.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+        return p
 
     def subtitle(self, text: str):
         """A centred 楷体 line under the title, e.g. "（2021年10月15日）"."""
-        return self._para(text, font=FONT_H2, align="center", after=LINE_PITCH * 0.5)
+        p = self._para(text, font=FONT_H2, align="center", after=LINE_PITCH * 0.5)
+        p.paragraph_format.keep_with_next = True
+        return p
 
     def addressee(self, text: str):
         """主送机关: 顶格, ending with a full-width colon."""
@@ -540,7 +544,9 @@ class GongwenDocument:
 
     def label(self, text: str):
         """"附件" or a table caption line at the left: 黑体 三号, 顶格."""
-        return self._para(text, font=FONT_H1, align="left")
+        p = self._para(text, font=FONT_H1, align="left")
+        p.paragraph_format.keep_with_next = True
+        return p
 
     def link_paragraph(self, prefix: str, links: Sequence[Hyperlink], *, indent: bool = True):
         p = self._para(prefix, first_line_chars=2 if indent else 0, align="left")

@@ -22,8 +22,10 @@ from duban.assessment import figures
 from duban.assessment.facts import Fact
 from duban.assessment.scoring import FEW_LABEL, STATE_LABELS, assess
 from duban.directory.models import Unit
+from duban.directory.resolve import Directory
 from duban.documents.render import banji_on_even_page
 from duban.plans.models import LEAD, RESPONSIBLE, Plan, Section, Task
+from duban.plans.unit_wording import compact_units
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import EvidenceLink, Report
 from duban.workcal.services import get_calendar
@@ -76,18 +78,31 @@ def area_of(plan: Plan) -> str:
 # --- (1) the division table -------------------------------------------------------------------
 
 
+def due_text(task: Task, due_dates: set) -> str:
+    """The deadline as the plan words it, with the date it comes to when the words are not one
+    ("文件成文后20个工作日内（2021年9月9日前）"): one date for all the task's units."""
+    text = task.deadline_written()
+    if task.deadline_kind == "date" or len(due_dates) != 1 or None in due_dates:
+        return text
+    return f"{text}（{docs.common.cn_date(next(iter(due_dates)))}前）"
+
+
 def division_rows(plan: Plan) -> list[docs.DivisionRow]:
+    """The rows of the 分工方案: the units in the plan's wording with the directory's names and groups
+    counted (duban.plans.unit_wording), as the task's working assignments have them now."""
     paths = section_paths(plan)
-    by_task: dict[int, dict[str, list[str]]] = defaultdict(lambda: {LEAD: [], RESPONSIBLE: []})
-    for task_id, role, name in figures.working_assignments(plan).order_by("unit__sort_order", "unit_id").values_list(
-            "task", "role", "unit__name"):
-        by_task[task_id][role].append(name)
+    directory = Directory(plan.org)
+    by_task: dict[int, dict[str, list]] = defaultdict(lambda: {LEAD: [], RESPONSIBLE: []})
+    due: dict[int, set] = defaultdict(set)
+    for a in figures.working_assignments(plan).select_related("unit").order_by("unit__sort_order", "unit_id"):
+        by_task[a.task_id][a.role].append(a.unit)
+        due[a.task_id].add(a.due_date)
     rows = []
     for t in Task.objects.filter(plan=plan).order_by("no"):
-        units = by_task[t.pk]
+        units = compact_units(t.units_text, by_task[t.pk], directory)
         rows.append(docs.DivisionRow(no=t.no, section=paths.get(t.section_id, []), requirement=t.requirement,
                                      lead_units=units[LEAD], responsible_units=units[RESPONSIBLE],
-                                     deadline_text=t.deadline_written(), units_text=t.units_text))
+                                     deadline_text=due_text(t, due[t.pk])))
     return rows
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
+from duban.directory.resolve import Directory
 from duban.ingest import IngestError
 from duban.plans import access, deadlines, editing, import_jobs, importing, structure, template
 from duban.plans.forms import (
@@ -26,6 +27,7 @@ from duban.plans.forms import (
     SplitForm, TableFilterForm, TaskEditForm, UploadForm,
 )
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
+from duban.plans.unit_wording import compact_units
 
 
 def require_editor(user) -> None:
@@ -105,14 +107,26 @@ def filter_tasks(request, plan: Plan):
 NO_SECTION = "其他任务"
 
 
-def _rows(request, tasks):
+def _print_parts(task, unit, directory) -> None:
+    """The print view's units: the plan's wording with the directory's names and groups counted
+    (duban.plans.unit_wording), as (text, hit) pairs; the unit filtered by is marked, and named
+    after the group that covers it."""
+    parts = compact_units(task.units_text, {LEAD: task.leads, RESPONSIBLE: task.responsibles}, directory)
+    for role, units, attr in ((LEAD, task.leads, "lead_parts"), (RESPONSIBLE, task.responsibles, "responsible_parts")):
+        pairs = [(text, unit is not None and text == unit.name) for text in parts[role]]
+        if unit is not None and unit in units and not any(hit for _, hit in pairs):
+            pairs.append((f"（含{unit.name}）", True))
+        setattr(task, attr, pairs)
+
+
+def _rows(request, tasks, unit=None, printable=False):
     """Tasks with their units split by role and their open warnings, and a section heading where the section changes."""
     warnings = access.visible_warnings(request.user).filter(settled_at__isnull=True)
     tasks = tasks.select_related("section", "section__parent", "section__parent__parent").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("unit__sort_order", "unit_id")),
         Prefetch("plan_warnings", queryset=warnings, to_attr="open_warnings"),
     ).order_by("no")
-    rows, last = [], None
+    rows, last, directory = [], None, None
     for t in tasks:
         path = t.section.path() if t.section else []
         if path != last:
@@ -123,6 +137,10 @@ def _rows(request, tasks):
             last = path
         t.leads = [a.unit for a in t.assignments.all() if a.role == LEAD]
         t.responsibles = [a.unit for a in t.assignments.all() if a.role == RESPONSIBLE]
+        if printable:
+            if directory is None:
+                directory = Directory(t.plan.org)
+            _print_parts(t, unit, directory)
         rows.append({"task": t})
     return rows
 
@@ -131,7 +149,7 @@ def _rows(request, tasks):
 def plan_detail(request, plan_id: int, printable: bool = False):
     plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
     tasks, filters, unit, ignored = filter_tasks(request, plan)
-    rows = _rows(request, tasks)
+    rows = _rows(request, tasks, unit, printable)
     ctx = {
         "plan": plan,
         "rows": rows,

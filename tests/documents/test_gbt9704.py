@@ -152,3 +152,15 @@ def test_tables_use_standard_sizes_only():
     assert sizes and sizes <= {14, 12, 10.5}, sizes  # 四号, 小四, 五号
     with pytest.raises(ValueError, match="四号"):
         GongwenDocument().table(["甲"], [["乙"]], [156], size=11)
+
+
+def test_headings_titles_and_labels_keep_with_the_next_paragraph():
+    from duban.documents import annual_report_section_docx
+
+    data = samples.annual_section()
+    doc = open_docx(annual_report_section_docx(data))
+    heads = [p for p in doc.paragraphs if p.text in ("一、总体情况", "二、具体落实情况", data.title or "西山区2021年政务公开工作要点落实情况")]
+    assert len(heads) == 3
+    assert all(p.paragraph_format.keep_with_next for p in heads)
+    body = [p for p in doc.paragraphs if p.text.startswith("2021年，")]
+    assert body and not body[0].paragraph_format.keep_with_next
