@@ -25,6 +25,7 @@ from .model import (
     PlanMeta,
     UnitStat,
     UnitTaskList,
+    UnitReport,
     UnitTaskRow,
 )
 from .xlsx_docs import (
@@ -44,5 +45,5 @@ __all__ = [
     "division_table_xlsx", "unit_task_list_xlsx", "unit_task_lists_zip", "unit_file_name", "keep_as_text",
     "AnnualSection", "AnnualTaskRow", "AssessmentRow", "AssessmentTable", "BulletinData",
     "DivisionRow", "Figures", "NamedUnit", "OverdueItem", "PlanMeta", "UnitStat", "UnitTaskList",
-    "UnitTaskRow",
+    "UnitReport", "UnitTaskRow",
 ]

@@ -178,11 +178,22 @@ class BulletinData:
 
 
 @dataclass
+class UnitReport:
+    """One unit's accepted report on a task: what it did and where it published it."""
+
+    unit: str
+    text: str
+    urls: list[str] = field(default_factory=list)
+
+
+@dataclass
 class AnnualTaskRow:
     no: int
     requirement: str
     done_text: str  # what was done
     urls: list[str] = field(default_factory=list)  # where it was published
+    # The same per unit: the .xlsx gives each its own row, so that no row outgrows a printed page.
+    reports: list[UnitReport] = field(default_factory=list)
 
 
 @dataclass

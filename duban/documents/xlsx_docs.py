@@ -442,15 +442,30 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
 
 
 def annual_report_section_xlsx(data: AnnualSection) -> bytes:
+    """落实情况: one row per unit report (序号 on each, the 工作要点 on a task's first row), so that a task
+    reported on by 36 units is 36 printable rows, not one cell taller than a page; text that still
+    passes Excel's 409 pt row limit goes on in continuation rows. Tasks without reports (or callers
+    that give only ``done_text``) keep one row. Then the figures and, with ``summary``, the prose."""
     title = annual_section_title(data)
     wb, ws = _new_workbook(title, data.issuer)
     ws.title = "落实情况"
-    cols = [Col("序号", 6, "center"), Col("工作要点", 50), Col("落实情况", 60), Col("公开地址", 45)]
+    by_unit = any(r.reports for r in data.rows)
+    if by_unit:
+        cols = [Col("序号", 6, "center"), Col("工作要点", 44), Col("责任单位", 18), Col("落实情况", 60), Col("公开地址", 40)]
+    else:
+        cols = [Col("序号", 6, "center"), Col("工作要点", 50), Col("落实情况", 60), Col("公开地址", 45)]
     rows, links = [], {}
-    for i, r in enumerate(data.rows):
-        rows.append([r.no, r.requirement, r.done_text, "\n".join(r.urls)])
-        if r.urls:
-            links[(i, 3)] = r.urls[0]
+    for r in data.rows:
+        if by_unit:
+            entries = [[r.no, r.requirement if i == 0 else "", u.unit, u.text, "\n".join(u.urls)]
+                       for i, u in enumerate(r.reports)] or [[r.no, r.requirement, "", r.done_text, ""]]
+        else:
+            entries = [[r.no, r.requirement, r.done_text, "\n".join(r.urls)]]
+        for entry in split_tall_rows(cols, entries):
+            url = entry[-1].split("\n")[0] if isinstance(entry[-1], str) and entry[-1].startswith("http") else ""
+            if url:
+                links[(len(rows), len(cols) - 1)] = url
+            rows.append(entry)
     subtitle = cn_date(data.date) if data.date else ""
     write_table(ws, title, cols, rows, subtitle=subtitle, links=links)
     ws = wb.create_sheet("总体情况")
@@ -459,7 +474,8 @@ def annual_report_section_xlsx(data: AnnualSection) -> bytes:
     if data.summary:
         ws = wb.create_sheet("完成情况说明")
         paragraphs = data.summary + [p for head, ps in data.progress for p in [head] + ps]
-        write_table(ws, title, [Col("说明", 100)], [[p] for p in paragraphs], subtitle=as_of, autofilter=False)
+        cols = [Col("说明", 100)]
+        write_table(ws, title, cols, split_tall_rows(cols, [[p] for p in paragraphs]), subtitle=as_of, autofilter=False)
     return _save(wb)
 
 

@@ -438,6 +438,8 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
                .select_related("assignment__unit", "assignment__task").order_by("assignment__task__no", "assignment__unit__sort_order", "submitted_at"))
     texts: dict[int, list[str]] = defaultdict(list)
     urls: dict[int, list[str]] = defaultdict(list)
+    unit_reports: dict[int, list[docs.UnitReport]] = defaultdict(list)
+    by_report: dict[int, docs.UnitReport] = {}
     report_ids = []
     with_appendix = bool(params.get("appendix"))
     for r in reports:
@@ -449,14 +451,19 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
         if r.published_on:
             text += f"（{r.published_on.year}年{r.published_on.month}月{r.published_on.day}日公开）"
         texts[r.assignment.task_id].append(f"{r.assignment.unit.name}：{text}")
+        by_report[r.pk] = docs.UnitReport(unit=r.assignment.unit.name, text=text)
+        unit_reports[r.assignment.task_id].append(by_report[r.pk])
     for report_id, task_id, url in EvidenceLink.objects.filter(report__in=report_ids).order_by("report__assignment__task__no", "id").values_list(
             "report", "report__assignment__task", "url"):
         if url not in urls[task_id]:
             urls[task_id].append(url)
+        if url not in by_report[report_id].urls:
+            by_report[report_id].urls.append(url)
     rows = []
     for t in Task.objects.filter(plan=plan).order_by("no"):
         done = "\n".join(texts[t.pk]) if texts[t.pk] else "尚未办结。"
-        rows.append(docs.AnnualTaskRow(no=t.no, requirement=t.requirement, done_text=done, urls=urls[t.pk]))
+        rows.append(docs.AnnualTaskRow(no=t.no, requirement=t.requirement, done_text=done, urls=urls[t.pk],
+                                       reports=unit_reports[t.pk]))
     step(60, "统计完成情况")
     fig = figures.compute(plan, as_of, get_calendar(), facts=facts)
     area = area_of(plan)

@@ -228,3 +228,26 @@ def test_wrapped_lines_estimate():
     assert wrapped_lines("字" * 25, 60) == 1
     assert wrapped_lines("字" * 60, 60) == 3
     assert wrapped_lines("甲\n乙\n丙", 60) == 3
+
+
+def test_annual_section_rows_per_unit_report_stay_printable():
+    from duban.documents.model import UnitReport
+
+    data = samples.annual_section()
+    long_text = "按照要点要求，在门户网站专栏主动公开相关信息，并通过政务新媒体同步发布解读材料。" * 4
+    data.rows[0].reports = [UnitReport(f"区第{i}局", long_text, [f"http://www.kmxs.gov.cn/c/{i}.shtml"]) for i in range(36)]
+    data.rows[1].reports = [UnitReport("区财政局", "公开了预决算。" * 400)]  # far taller than one row may be
+    wb = load(annual_report_section_xlsx(data))
+    ws = wb["落实情况"]
+    rows = [values(ws, r) for r in range(4, ws.max_row + 1)]
+    first = [r for r in rows if r[0] == data.rows[0].no]
+    assert len(first) == 36 and [r[2] for r in first] == [f"区第{i}局" for i in range(36)]
+    assert first[0][1] == data.rows[0].requirement and all(r[1] is None for r in first[1:])
+    assert ws.cell(row=4, column=5).hyperlink.target == "http://www.kmxs.gov.cn/c/0.shtml"
+    second = [r for r in rows if r[0] == data.rows[1].no or (r[0] is None and str(r[3]).startswith("（续）"))]
+    assert len(second) > 1 and "".join(r[3].removeprefix("（续）") for r in second) == "公开了预决算。" * 400
+    for sheet in wb.worksheets:
+        heights = [d.height for d in sheet.row_dimensions.values() if d.height is not None]
+        assert max(heights) <= 409, sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows, sheet.title

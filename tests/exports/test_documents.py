@@ -173,9 +173,21 @@ def test_annual_report_section(year):
 
     name, blob = build.build_annual(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
     wb = workbook(blob)
-    _, rows = sheet_rows(wb["落实情况"])
-    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
-    assert rows[2][3] == "http://www.kmxs.gov.cn/c/2021-12-15/4.shtml"  # task 3: 财政's link; 教体 accepted in 2022
+    header, rows = sheet_rows(wb["落实情况"])
+    assert header == ["序号", "工作要点", "责任单位", "落实情况", "公开地址"]
+    # one row per accepted report (task 1: three units), the requirement on a task's first row only
+    nos = [r[0] for r in rows]
+    assert nos == sorted(nos) and set(nos) == {1, 2, 3, 4, 5}
+    task1 = [r for r in rows if r[0] == 1]
+    assert sorted(r[2] for r in task1) == sorted([FINANCE, CIVIL, JUSTICE])
+    assert [r[1] for r in task1].count(None) == 2
+    finance1 = next(r for r in task1 if r[2] == FINANCE)
+    assert finance1[3] == f"{FINANCE}已完成第1项（第1次报送）。（2021年9月30日公开）"
+    assert finance1[4] == "http://www.kmxs.gov.cn/c/2021-09-30/1.shtml"
+    task3 = [r for r in rows if r[0] == 3]
+    assert [(r[2], r[4]) for r in task3] == [(FINANCE, "http://www.kmxs.gov.cn/c/2021-12-15/4.shtml")]  # 教体 accepted in 2022
+    assert [r[3] for r in rows if r[0] == 5] == ["尚未办结。"]
+    assert all(h is None or h <= 409 for h in (d.height for d in wb["落实情况"].row_dimensions.values()))
     figures = {r[0]: r[1] for r in wb["总体情况"].iter_rows(values_only=True) if r[0]}
     assert figures["任务总数"] == 5 and figures["已完成"] == 1 and figures["逾期未完成"] == 1
     assert figures["截至统计日已到期"] == 3  # tasks 1–3; task 4 has no due date, task 5 is due in 2022
