@@ -101,7 +101,8 @@ def seed_year(plan):
     return as_of
 
 
-def test_the_seed_years_bulletin_body_is_at_most_four_pages(seed_plan, tmp_path):
+def test_the_seed_years_bulletin_body_is_at_most_four_pages(seed_plan, tmp_path, settings):
+    settings.DUBAN_PAGINATE_WITH_LIBREOFFICE = True  # the 版记 on an even last page, as in production
     as_of = seed_year(seed_plan)
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
               for k, v in build.bulletin_suggestions(seed_plan, as_of).items()}
@@ -115,6 +116,8 @@ def test_the_seed_years_bulletin_body_is_at_most_four_pages(seed_plan, tmp_path)
     [pdf] = convert_to_pdf([path], tmp_path / "pdf", tmp_path / "lo-profile")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     page_texts = text.split("\f")
+    assert pages(pdf) % 2 == 0  # GB/T 9704: the 版记 is on an even page, the last one
+    assert "印发" in page_texts[pages(pdf) - 1] and "抄送" in page_texts[pages(pdf) - 1]
     annex = next(i for i, t in enumerate(page_texts) if re.search(r"^\s*附件\s*1\s*$", t, re.M))
     assert 1 <= annex <= 4, f"the body runs to {annex} pages"
     flat = [re.sub(r"—\d+—", "", re.sub(r"\s+", "", t)) for t in page_texts]  # without the page numbers
