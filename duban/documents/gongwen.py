@@ -8,19 +8,26 @@ What follows the standard:
 * Body 仿宋_GB2312 三号 (16 pt), first-line indent of two characters
   (``w:firstLineChars="200"``, with the equivalent ``w:firstLine`` in twips for
   programs that ignore character units), fixed line spacing of 28.95 pt, which
-  gives the standard 22 lines in the 225 mm 版心.
+  gives the standard 22 lines in the 225 mm 版心; a ``linesAndChars`` document grid
+  of 28 characters × 22 lines (:func:`set_doc_grid`), with text in other sizes
+  kept off it.
+* Titles broken on word boundaries into a 梯形/菱形 (:func:`.common.split_title`);
+  generated text with full-width Chinese punctuation (:func:`.common.fullwidth_punctuation`).
 * Title 方正小标宋简体 二号 (22 pt) centred; headings "一、" 黑体 三号 and
   "（一）" 楷体_GB2312 三号.
 * Page numbers 4号半角宋体 digits between em dashes, "— 1 —", from a PAGE field:
   odd pages on the right and even pages on the left, each one character in from
-  the edge of the 版心 (``page_numbers="gongwen"``), or centred on every page
-  (``page_numbers="centred"``).
-* 发文字号 line centred, with the red 分隔线 drawn as the paragraph's bottom border;
-  署名 and 成文日期 in Arabic numerals ("2021年8月12日") placed as 7.3.5.2 says for
-  documents without a seal; 版记 (抄送 / 印发) as a one-column table as wide as the
-  版心 with a thick top rule, a thin middle rule and a thick bottom rule.
+  the edge of the 版心 (``page_numbers="gongwen"``, also for landscape tables, 7.5),
+  or centred on every page (``page_numbers="centred"``).
+* 发文机关标志 35 mm below the top of the 版心; 发文字号 line centred, with the red
+  分隔线 drawn as the paragraph's bottom border; 署名 and 成文日期 in Arabic numerals
+  ("2021年8月12日") placed as 7.3.5.1 (with a seal, the default) or 7.3.5.2 says;
+  版记 (抄送 / 印发) as a one-column table as wide as the 版心 with a thick top rule,
+  a thin middle rule and a thick bottom rule, floating at the foot of the 版心, on a
+  page of its own when asked (:func:`duban.documents.render.banji_on_even_page`).
 * Tables: header row repeated on every page (``w:tblHeader``), rows allowed to
-  break across pages, single borders, fixed column widths, 仿宋 小四 cell text.
+  break across pages, single borders, fixed column widths, cell text in 四号, 小四
+  (the default) or 五号 only.
 
 Fonts. A run in a .docx names one font per script (``w:ascii``, ``w:hAnsi``,
 ``w:eastAsia``); there is no fallback list. We name the fonts the standard asks
@@ -36,8 +43,8 @@ ones). Where a named font is missing the program substitutes:
   a LibreOffice profile that maps each GB name to the last (Noto) entry of
   :data:`FONT_FALLBACKS` instead, so 仿宋 stays a serif face and 黑体 a sans one.
 
-Not implemented: 份号, 密级, 紧急程度, 签发人, 印章, and placing the 版记 at the foot
-of an even page. The module knows nothing about Django or the database.
+Not implemented: 份号, 密级, 紧急程度, 签发人, 印章. The module knows nothing about
+Django or the database.
 """
 from __future__ import annotations
 
