@@ -320,7 +320,8 @@ def set_doc_grid(section, chars: int = CHARS_PER_LINE, size: float = BODY_SIZE) 
     442 pt of the 版心, so without the grid a line holds 27; with it, each character is set 15.79 pt
     apart and a line holds 28.
     """
-    width_twips = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    # the pitch of the portrait 版心, also on a landscape page (which then holds 40 a line, not 28 spread out)
+    width_twips = PAGE_WIDTH.twips - MARGIN_LEFT.twips - MARGIN_RIGHT.twips
     pitch = width_twips / 20 / chars  # points per character
     char_space = math.floor((pitch - size) * 4096)
     sectPr = section._sectPr

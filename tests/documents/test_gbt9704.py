@@ -164,3 +164,12 @@ def test_headings_titles_and_labels_keep_with_the_next_paragraph():
     assert all(p.paragraph_format.keep_with_next for p in heads)
     body = [p for p in doc.paragraphs if p.text.startswith("2021年，")]
     assert body and not body[0].paragraph_format.keep_with_next
+
+
+def test_a_landscape_page_keeps_the_character_pitch():
+    from duban.documents import assessment_docx
+
+    portrait = grid_of(open_docx(division_table_docx(samples.PLAN, samples.division_rows())))
+    doc = open_docx(assessment_docx(samples.assessment()))
+    assert doc.sections[0].orientation == 1  # landscape
+    assert grid_of(doc) == portrait
