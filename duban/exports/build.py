@@ -127,7 +127,7 @@ def unit_task_list(plan: Plan, unit: Unit, facts: list[Fact], as_of: dt.date, pa
         t = tasks[f.task_id]
         status = figures.status_text(f, as_of)  # 已报送待审核 is never shown as overdue
         rows.append(docs.UnitTaskRow(no=f.task_no, section=paths.get(t.section_id, []), requirement=f.requirement,
-                                     role=ROLE_LABELS[f.role], due_text=t.deadline_written(),
+                                     role=ROLE_LABELS[f.role], due_text=due_text(t, {f.due_date}),
                                      status=status, due_date=f.due_date))
     mine = figures.Counts()
     for f in facts:

@@ -50,3 +50,16 @@ def test_a_computed_due_date_is_printed_after_the_plans_words(seed_plan):
     assert len(due) == 1 and None not in due
     [date] = due
     assert division_cells(seed_plan)[1][-1] == f"{before}（{date.year}年{date.month}月{date.day}日前）"
+
+
+def test_a_units_task_list_shows_the_computed_due_date_too(seed_plan):
+    task = Task.objects.get(plan=seed_plan, no=1)
+    task.event_date = dt.date(2021, 9, 1)
+    task.save()
+    deadlines.refresh_task(task)
+    a = Assignment.objects.filter(task=task).select_related("unit").first()
+    blob = build.build_unit_lists(seed_plan, {"fmt": "docx", "unit": a.unit_id, "as_of": "2021-09-15"})[1]
+    [table] = docx_tables(blob)
+    row = next(r for r in table[1:] if r[0] == "1")
+    d = a.due_date
+    assert row[4].endswith(f"（{d.year}年{d.month}月{d.day}日前）")
