@@ -24,6 +24,14 @@ def counted(phrase: str, n: int) -> str:
     return f"{phrase}（共{n}个单位）"
 
 
+def _members(directory: Directory, group) -> set[int]:
+    """A group's member ids, looked up once per Directory (a plan's 74 tasks name the same few groups)."""
+    cache = directory.__dict__.setdefault("_member_ids", {})
+    if group.pk not in cache:
+        cache[group.pk] = {m.pk for m in group.members()}
+    return cache[group.pk]
+
+
 def compact_units(units_text: str, assigned: dict[str, list], directory: Directory) -> dict[str, list[str]]:
     """``assigned`` maps LEAD and RESPONSIBLE to the task's units (directory Units, in the directory's
     order); returns the same keys mapped to the texts to print."""
@@ -42,7 +50,7 @@ def compact_units(units_text: str, assigned: dict[str, list], directory: Directo
                     parts.append(ref.name)
                 continue
             if group is not None:
-                members = {m.pk for m in group.members()} & left
+                members = _members(directory, group) & left
                 if members:
                     parts.append(counted(ref.name, len(members)))
                     left -= members
