@@ -11,7 +11,7 @@ from duban.assessment.facts import Fact
 from duban.plans import deadlines
 from duban.plans.models import Assignment
 
-LIGHTS = [(k, deadlines.LIGHT_TITLES[k]) for k in deadlines.LIGHT_ORDER]
+LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in deadlines.LIGHT_ORDER]
 
 
 _STATUS = {figures.ACCEPTED: Assignment.ACCEPTED, figures.AWAITING: Assignment.SUBMITTED, figures.RETURNED: Assignment.RETURNED,
@@ -26,4 +26,4 @@ def status_on(f: Fact, as_of: dt.date) -> str:
 def light_function(facts, as_of: dt.date, cal, yellow_days: int = deadlines.DEFAULT_YELLOW_DAYS):
     """yellow_days: the plan's own threshold (its ReminderRule), so the dashboard agrees with the other pages."""
     lights = deadlines.Lights(cal, as_of, yellow_days)
-    return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date))
+    return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date, submitted_at=f.submitted_at, accepted_at=f.accepted_at))
