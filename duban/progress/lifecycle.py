@@ -52,6 +52,7 @@ class ReportDraft:
     published_on: datetime.date | None = None
     links: list[tuple[str, str]] = field(default_factory=list)
     files: list = field(default_factory=list)
+    demo: bool = False  # made by `duban replay_demo`, shown as 演示数据
 
 
 def _lock(assignment: Assignment) -> Assignment:
@@ -115,7 +116,7 @@ def submit(assignment: Assignment, user, draft: ReportDraft) -> Report:
             a = _lock(assignment)
             _refuse_status(a, (A.NOT_STARTED, A.IN_PROGRESS, A.RETURNED), "报送")
             now = clock.now()
-            report = Report.objects.create(assignment=a, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now)
+            report = Report.objects.create(assignment=a, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now, demo=draft.demo)
             EvidenceLink.objects.bulk_create(EvidenceLink(report=report, url=u, title=t) for u, t in links)
             for c in checked:
                 att = Attachment(report=report, original_name=c.original_name, size=c.size, content_type=c.content_type, sha256=c.sha256)
