@@ -1,5 +1,6 @@
 """Lights for the dashboard, by the reminders' rule (duban.plans.deadlines.Lights) applied to each
-assignment as it stood on the as-of date: accepted by then → done; submitted by then and not yet
+assignment as it stood on the as-of date: accepted by then → 已办结, or 逾期办结 when the accepted
+submission came after the due date (figures.done_on_time, the 按时完成率's rule); submitted by then and not yet
 accepted → 待审核; otherwise its current status (未开始/推进中/退回 all light the same way)."""
 from __future__ import annotations
 
