@@ -21,12 +21,16 @@ $(KEY_FILE):
 	mkdir -p $(dir $@)
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# With DUBAN_TODAY (the demo clock, e.g. `DUBAN_TODAY=2021-09-30 make run`) this local server is a demo instance
+# (DUBAN_DEMO=1), and the demo year is replayed up to that day (duban replay_demo: safe to run again).
 run: $(STAMP) $(KEY_FILE)
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat $(KEY_FILE))}" DUBAN_HTTPS="$${DUBAN_HTTPS:-0}" && \
+	if [ -n "$$DUBAN_TODAY" ]; then export DUBAN_DEMO=1; fi && \
 	$(BIN)/duban migrate --noinput && \
 	$(BIN)/duban load_directory && \
 	$(BIN)/duban import duban/data/xishan_2021_plan.txt --if-new && \
 	$(BIN)/duban demo_users && \
+	if [ -n "$$DUBAN_TODAY" ]; then $(BIN)/duban replay_demo --until "$$DUBAN_TODAY"; fi && \
 	$(BIN)/duban runserver 127.0.0.1:8000
 
 # Debian packages the tests drive for real, installed once if missing: Chromium and a CJK font for the

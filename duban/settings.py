@@ -30,6 +30,22 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-debug-mode-only"
 # --- end secret key ---
+# --- demo clock (duban.workcal.clock) ---
+# DUBAN_TODAY=2021-09-30 makes every "today" of the app that date (a demo or training instance), with a banner on
+# every page. Never on a production instance: refused unless DEBUG is on or DUBAN_DEMO=1 says it is a demo.
+DUBAN_DEMO = env_bool("DUBAN_DEMO", False)
+try:
+    from duban.workcal.clock import parse_demo_date
+
+    DUBAN_TODAY = parse_demo_date(os.environ.get("DUBAN_TODAY", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+if DUBAN_TODAY is not None and not (DEBUG or DUBAN_DEMO):
+    raise ImproperlyConfigured(
+        "DUBAN_TODAY（演示时钟）只能用于演示或培训：请同时设置 DUBAN_DEMO=1（或 DEBUG=1）；正式环境不要设置 DUBAN_TODAY。"
+        " / DUBAN_TODAY is for demo instances only: set DUBAN_DEMO=1 as well, or unset it in production."
+    )
+# --- end demo clock ---
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -82,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.plans.context.nav",
+                "duban.workcal.clock.context",
             ],
         },
     },

@@ -50,15 +50,19 @@ class Fact:
         return self.status == Assignment.ACCEPTED and self.accepted_at is not None and localdate(self.accepted_at) <= as_of
 
     def completed_on(self) -> dt.date | None:
-        """The day the work counts as done: the accepted submission's day (a submission later accepted
-        counts at its submission time); the acceptance day when there was no submission."""
-        if self.accepted_at is None:
-            return None
-        when = self.submitted_at if self.submitted_at and self.submitted_at <= self.accepted_at else self.accepted_at
-        return localdate(when)
+        return completed_on(self.submitted_at, self.accepted_at)
 
     def returns_by(self, as_of: dt.date) -> int:
         return sum(1 for at in self.returns if localdate(at) <= as_of)
+
+
+def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | None) -> dt.date | None:
+    """The day the work counts as done: the accepted submission's day (a submission later accepted
+    counts at its submission time); the acceptance day when there was no submission."""
+    if accepted_at is None:
+        return None
+    when = submitted_at if submitted_at and submitted_at <= accepted_at else accepted_at
+    return localdate(when)
 
 
 def localdate(value: dt.datetime) -> dt.date:

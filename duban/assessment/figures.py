@@ -37,7 +37,7 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from duban.assessment.facts import Fact, localdate
+from duban.assessment.facts import Fact, completed_on, localdate
 from duban.plans.models import Assignment
 
 ACCEPTED, AWAITING, RETURNED, IN_PROGRESS, NOT_STARTED = "accepted", "awaiting", "returned", "in_progress", "not_started"
@@ -82,8 +82,15 @@ def is_accepted(f: Fact, as_of: dt.date) -> bool:
     return f.accepted_by(as_of)
 
 
+def done_on_time(due_date: dt.date | None, submitted_at: dt.datetime | None, accepted_at: dt.datetime | None) -> bool:
+    """Accepted work is on time when the accepted submission was made on or before the due date (or there is
+    no due date). The lights (已办结 / 逾期办结) ask the same question through here."""
+    done = completed_on(submitted_at, accepted_at)
+    return due_date is None or done is None or done <= due_date
+
+
 def is_on_time(f: Fact, as_of: dt.date) -> bool:
-    return f.accepted_by(as_of) and (f.due_date is None or f.completed_on() <= f.due_date)
+    return f.accepted_by(as_of) and done_on_time(f.due_date, f.submitted_at, f.accepted_at)
 
 
 def is_overdue(f: Fact, as_of: dt.date) -> bool:

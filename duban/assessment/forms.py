@@ -6,6 +6,7 @@ from django.utils import timezone
 from duban.assessment.models import Deduction, Scheme
 from duban.directory.models import Unit
 from duban.plans.forms import OfficeDateField
+from duban.workcal import clock
 
 
 class AsOfForm(forms.Form):
@@ -14,7 +15,7 @@ class AsOfForm(forms.Form):
     def as_of(self):
         if self.is_valid() and self.cleaned_data.get("date"):
             return self.cleaned_data["date"]
-        return timezone.localdate()
+        return clock.today()
 
 
 class SchemeForm(forms.ModelForm):

@@ -1,5 +1,6 @@
 """Lights for the dashboard, by the reminders' rule (duban.plans.deadlines.Lights) applied to each
-assignment as it stood on the as-of date: accepted by then → done; submitted by then and not yet
+assignment as it stood on the as-of date: accepted by then → 已办结, or 逾期办结 when the accepted
+submission came after the due date (figures.done_on_time, the 按时完成率's rule); submitted by then and not yet
 accepted → 待审核; otherwise its current status (未开始/推进中/退回 all light the same way)."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from duban.assessment.facts import Fact
 from duban.plans import deadlines
 from duban.plans.models import Assignment
 
-LIGHTS = [(k, deadlines.LIGHT_TITLES[k]) for k in deadlines.LIGHT_ORDER]
+LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in deadlines.LIGHT_ORDER]
 
 
 _STATUS = {figures.ACCEPTED: Assignment.ACCEPTED, figures.AWAITING: Assignment.SUBMITTED, figures.RETURNED: Assignment.RETURNED,
@@ -26,4 +27,4 @@ def status_on(f: Fact, as_of: dt.date) -> str:
 def light_function(facts, as_of: dt.date, cal, yellow_days: int = deadlines.DEFAULT_YELLOW_DAYS):
     """yellow_days: the plan's own threshold (its ReminderRule), so the dashboard agrees with the other pages."""
     lights = deadlines.Lights(cal, as_of, yellow_days)
-    return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date))
+    return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date, submitted_at=f.submitted_at, accepted_at=f.accepted_at))

@@ -13,7 +13,6 @@ from collections import defaultdict
 from typing import Callable
 
 from django.conf import settings
-from django.utils import timezone
 
 from duban import documents as docs
 from duban.assessment import dashboard as dash
@@ -29,6 +28,7 @@ from duban.plans.unit_wording import compact_units
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import EvidenceLink, Report
 from duban.workcal.services import get_calendar
+from duban.workcal import clock
 
 Step = Callable[[int, str], None]
 ROLE_LABELS = {LEAD: docs.model.LEAD, RESPONSIBLE: docs.model.RESPONSIBLE}
@@ -141,7 +141,7 @@ def unit_task_list(plan: Plan, unit: Unit, facts: list[Fact], as_of: dt.date, pa
 
 def build_unit_lists(plan: Plan, params: dict, step: Step = _noop) -> tuple[str, bytes]:
     fmt = params.get("fmt", "docx")
-    as_of = parse_date(params.get("as_of"), timezone.localdate())
+    as_of = parse_date(params.get("as_of"), clock.today())
     facts = facts_mod.load(plan)
     paths = section_paths(plan)
     tasks = {t.pk: t for t in Task.objects.filter(plan=plan)}
@@ -278,7 +278,7 @@ def bulletin_suggestions(plan: Plan, as_of: dt.date, cal=None, threshold: float 
     issuer = issuer_of(plan)
     named = named_suggestions(fig, issuer, threshold)
     year = plan.year or as_of.year
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "as_of": as_of,
         "threshold": threshold,
@@ -311,7 +311,7 @@ def parse_named(text: str) -> list[docs.NamedUnit]:
 
 def bulletin_data(plan: Plan, params: dict, cal=None, step: Step = _noop) -> docs.BulletinData:
     cal = cal or get_calendar()
-    as_of = parse_date(params.get("as_of"), timezone.localdate())
+    as_of = parse_date(params.get("as_of"), clock.today())
     facts = facts_mod.load(plan)
     step(30, "统计各单位落实情况")
     fig = figures.compute(plan, as_of, cal, facts=facts)
@@ -343,7 +343,7 @@ def bulletin_data(plan: Plan, params: dict, cal=None, step: Step = _noop) -> doc
         title=params.get("title") or f"关于{plan.year}年政务公开工作要点落实情况的督办通报",
         doc_number=params.get("doc_number", ""),
         issuer=issuer,
-        date=parse_date(params.get("date"), timezone.localdate()),
+        date=parse_date(params.get("date"), clock.today()),
         as_of=as_of,
         figures=doc_figures(fig.tasks),
         plan_title=plan.title,
@@ -429,8 +429,8 @@ def annual_key_figures(fig: figures.PlanFigures) -> list[tuple[str, str, str]]:
 
 
 def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSection:
-    year = plan.year or timezone.localdate().year
-    as_of = parse_date(params.get("as_of"), min(dt.date(year, 12, 31), timezone.localdate()))
+    year = plan.year or clock.today().year
+    as_of = parse_date(params.get("as_of"), min(dt.date(year, 12, 31), clock.today()))
     facts = facts_mod.load(plan)
     step(30, "收集已通过的报送和公开地址")
     assignment_ids = figures.working_assignments(plan).values("pk")
@@ -527,7 +527,7 @@ def assessment_notes(result) -> list[str]:
 
 
 def assessment_table(plan: Plan, params: dict, step: Step = _noop):
-    as_of = parse_date(params.get("as_of"), timezone.localdate())
+    as_of = parse_date(params.get("as_of"), clock.today())
     step(20, "计算各单位得分")
     result = assess(plan, as_of)
     rows = []
@@ -546,7 +546,7 @@ def assessment_table(plan: Plan, params: dict, step: Step = _noop):
     year = plan.year or as_of.year
     table = docs.AssessmentTable(title=assessment_title(year, as_of), items=ASSESSMENT_ITEMS, rows=rows,
                                  notes=[f"统计截止{docs.common.cn_date(as_of)}。"] + assessment_notes(result),
-                                 issuer=issuer_of(plan), date=parse_date(params.get("date"), timezone.localdate()))
+                                 issuer=issuer_of(plan), date=parse_date(params.get("date"), clock.today()))
     return table, result
 
 

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.audit.events import record
@@ -20,6 +19,7 @@ from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
 from duban.exports.models import Bulletin, ExportJob
 from duban.plans import access
 from duban.workcal.calendar import UnknownCalendarYear
+from duban.workcal import clock
 
 
 def _plan(request, plan_id):
@@ -38,7 +38,7 @@ def documents(request, plan_id):
     if access.profile(request.user) is None:
         raise Http404
     units = access.visible_units(request.user).filter(assignments__task__plan=plan, assignments__archived_at__isnull=True).distinct().order_by("sort_order", "name")
-    today = timezone.localdate()
+    today = clock.today()
     year_end = min(today, today.replace(year=plan.year, month=12, day=31)) if plan.year else today
     return render(request, "exports/documents.html", {
         "plan": plan, "units": units, "today": today, "year_end": year_end,
@@ -112,7 +112,7 @@ def bulletin(request, plan_id):
             b = get_object_or_404(issued_qs, pk=q["bulletin"])
             form = BulletinForm(initial={**b.params, "bulletin": b.pk})
         else:
-            as_of = q["as_of"] or timezone.localdate()
+            as_of = q["as_of"] or clock.today()
             threshold = float(q["threshold"]) if q["threshold"] is not None else build.DEFAULT_THRESHOLD
             try:
                 initial = build.bulletin_suggestions(plan, as_of, threshold=threshold)
@@ -134,7 +134,7 @@ def _form_year(form) -> int:
             value = forms.DateField().clean(value)
         except ValidationError:
             value = None
-    return value.year if hasattr(value, "year") else timezone.localdate().year
+    return value.year if hasattr(value, "year") else clock.today().year
 
 
 @login_required

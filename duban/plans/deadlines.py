@@ -45,13 +45,20 @@ Lights
 ------
 ``light(assignment, today, calendar, yellow_days)`` — anything with ``status`` and ``due_date``:
 
-* ``done``   已办结: accepted;
-* ``grey``   灰: no due date (waiting for the event, no deadline, or the calendar is missing);
+Each light has a label shown beside its colour (LIGHT_LABELS; duban.plans.templatetags.lights renders both):
+
+* ``done``   已办结: accepted, on time by duban.assessment.figures' rule (the accepted submission was made on
+  or before the due date; no due date counts as on time);
+* ``late_done`` 逾期办结: accepted, but the accepted submission came after the due date;
+* ``grey``   时限待定: no due date (waiting for the event, no deadline, or an event-relative date the calendar
+  cannot count yet);
+* ``no_calendar`` 日历未载入: a due date whose year's working-day calendar is missing, so "within N working
+  days" cannot be said;
 * ``review`` 待审核: submitted and awaiting the office's review — never red, whatever the date: the
   office's review backlog is not the unit's delay (duban.assessment.figures counts it the same way);
-* ``green``  绿: on track;
-* ``red``    红: today is after the due date and nothing has been submitted;
-* ``yellow`` 黄: the due date is within ``yellow_days`` working days (default 5, a per-plan setting):
+* ``green``  正常: on track;
+* ``red``    已逾期: today is after the due date and nothing has been submitted;
+* ``yellow`` 临近期限: the due date is within ``yellow_days`` working days (default 5, a per-plan setting):
   today is on or after the ``yellow_days``-th working day before the due date — the day of the first
   reminder with the default rule.
 
@@ -66,9 +73,10 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import transaction
-from django.utils import timezone
 
+from duban.assessment import figures
 from duban.plans.models import Assignment, Plan, Task
+from duban.workcal import clock
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -80,11 +88,14 @@ NO_DEADLINE = "no_deadline"
 CALENDAR_MISSING = "calendar_missing"
 STATE_LABELS = {OK: "", WAITING_EVENT: "等待起算事件", NO_DEADLINE: "未设完成时限", CALENDAR_MISSING: "工作日历缺失"}
 
-# Lights.
-DONE, RED, YELLOW, REVIEW, GREEN, GREY = "done", "red", "yellow", "review", "green", "grey"
-LIGHT_LABELS = {GREEN: "绿", YELLOW: "黄", RED: "红", REVIEW: "待审核", GREY: "灰", DONE: "已办结"}
-LIGHT_TITLES = {GREEN: "正常推进", YELLOW: "临近期限", RED: "已逾期", REVIEW: "已报送，待审核", GREY: "暂无完成日期", DONE: "已办结"}
-LIGHT_ORDER = [RED, YELLOW, REVIEW, GREEN, GREY, DONE]  # worst first: a task shows the worst light of its assignments
+# Lights. Every light is shown with its label (the colour alone says nothing on a phone or to a colour-blind reader).
+DONE, LATE_DONE, RED, YELLOW, REVIEW, GREEN, GREY, NO_CALENDAR = "done", "late_done", "red", "yellow", "review", "green", "grey", "no_calendar"
+LIGHT_LABELS = {RED: "已逾期", YELLOW: "临近期限", GREEN: "正常", DONE: "已办结", LATE_DONE: "逾期办结", REVIEW: "待审核",
+                GREY: "时限待定", NO_CALENDAR: "日历未载入"}
+LIGHT_TITLES = {GREEN: "正常推进", YELLOW: "临近期限", RED: "已逾期", REVIEW: "已报送，待审核（不计逾期）", GREY: "暂无完成日期",
+                DONE: "已按时办结", LATE_DONE: "已办结，但报送晚于完成日期", NO_CALENDAR: "该年度的工作日历尚未载入，暂不能计算"}
+# worst first: a task shows the worst light of its assignments
+LIGHT_ORDER = [RED, YELLOW, REVIEW, GREEN, NO_CALENDAR, GREY, LATE_DONE, DONE]
 
 PERIODS = ["week", "month", "quarter", "half_year", "year"]
 PERIODIC_KINDS = ("ongoing", "recurring")
@@ -98,8 +109,8 @@ class Due(NamedTuple):
 
 
 def office_today() -> datetime.date:
-    """The office's today (Asia/Shanghai). One function, so tests can move the clock of the pages."""
-    return timezone.localdate()
+    """The office's today (Asia/Shanghai), from duban.workcal.clock (which a demo instance can set)."""
+    return clock.today()
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -292,7 +303,9 @@ class Lights:
     def __call__(self, assignment) -> str:
         status, due = assignment.status, assignment.due_date
         if status == Assignment.ACCEPTED:
-            return DONE
+            # On time by the figures' own rule (duban.assessment.figures.done_on_time): the accepted submission's day.
+            on_time = figures.done_on_time(due, getattr(assignment, "submitted_at", None), getattr(assignment, "accepted_at", None))
+            return DONE if on_time else LATE_DONE
         if status == Assignment.SUBMITTED:
             return REVIEW
         if due is None:
@@ -301,12 +314,12 @@ class Lights:
             return RED
         start = self.yellow_from(due)
         if start is None:
-            return GREY  # the calendar of the due date's year is missing: we cannot say "within N working days"
+            return NO_CALENDAR  # the calendar of the due date's year is missing: we cannot say "within N working days"
         return YELLOW if self.today >= start else GREEN
 
 
 def light(assignment, today: datetime.date, calendar: WorkCalendar, yellow_days: int = DEFAULT_YELLOW_DAYS) -> str:
-    """done / red / yellow / green / grey for one assignment (see the module docstring)."""
+    """The light key of one assignment (see the module docstring)."""
     return Lights(calendar, today, yellow_days)(assignment)
 
 

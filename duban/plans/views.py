@@ -28,6 +28,7 @@ from duban.plans.forms import (
 )
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 from duban.plans.unit_wording import compact_units
+from duban.workcal import clock
 
 
 def require_editor(user) -> None:
@@ -374,7 +375,7 @@ def upload_template(request):
     """The blank plan as .xlsx (duban.plans.template), titled for the coordinator's organisation and this year."""
     require_editor(request.user)
     org = access.profile(request.user).org
-    data = template.build(f"{org.short_name}{timezone.localdate().year}年政务公开工作要点分工方案")
+    data = template.build(f"{org.short_name}{clock.today().year}年政务公开工作要点分工方案")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, template.FILE_NAME)
     return response

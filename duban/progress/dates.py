@@ -7,11 +7,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from duban.plans import access
 from duban.plans.models import Assignment, ChangeRecord, Task
 from duban.progress.lifecycle import NotAllowed, TransitionError
+from duban.workcal import clock
 
 
 def _iso(d: datetime.date | None) -> str:
@@ -39,7 +39,7 @@ def record_event_date(task: Task, user, day: datetime.date) -> str | None:
         raise TransitionError(f"第{task.no}项的完成时限不是按事件起算的，无需录入起算事件日期。")
     if day is None:
         raise ValidationError("请填写日期。")
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError("起算事件日期不能晚于今天。")
     with transaction.atomic():
         t = Task.objects.select_for_update().filter(pk=task.pk).first()

@@ -81,6 +81,28 @@ class EventDateForm(forms.Form):
 
 
 class DueOverrideForm(forms.Form):
+    """The coordinator's due date for one assignment. It opens on the date in force (ISO, as a date input needs),
+    so saving it again keeps that date; an adjusted date is removed only by ticking ``restore``, never by an
+    empty field (a browser that cannot show the value sends it empty)."""
+
     due_override = OfficeDateField(label="调整后的完成日期", required=False,
-                                   help_text="留空则恢复按任务时限计算。")
+                                   error_messages={"invalid": "请填写有效的日期。"})
+    restore = forms.BooleanField(label="取消调整，恢复按任务时限计算", required=False)
     reason = forms.CharField(label="调整理由", max_length=300, error_messages={"required": "请填写调整理由。"})
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        if assignment is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {"due_override": assignment.due_override or assignment.due_date}
+        super().__init__(*args, **kwargs)
+        if assignment is not None and not assignment.due_override:
+            del self.fields["restore"]  # nothing to restore
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("restore") and not data.get("due_override") and "due_override" not in self.errors:
+            self.add_error("due_override", "请填写调整后的完成日期。" + ("要恢复按任务时限计算，请勾选“取消调整”。" if "restore" in self.fields else ""))
+        return data
+
+    def day(self):
+        """The date to set; None to restore the task's own due date."""
+        return None if self.cleaned_data.get("restore") else self.cleaned_data["due_override"]

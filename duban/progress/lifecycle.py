@@ -23,7 +23,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.notify.outbox import enqueue
@@ -31,6 +30,7 @@ from duban.plans import access
 from duban.plans.models import LEAD, Assignment, Task
 from duban.progress import evidence
 from duban.progress.models import ACCEPTED, GRADE_CHOICES, PENDING, RETURNED, Attachment, EvidenceLink, Report, StatusChange, http_url
+from duban.workcal import clock
 
 A = Assignment
 STATUS_LABEL = dict(Assignment.STATUS_CHOICES)
@@ -52,6 +52,7 @@ class ReportDraft:
     published_on: datetime.date | None = None
     links: list[tuple[str, str]] = field(default_factory=list)
     files: list = field(default_factory=list)
+    demo: bool = False  # made by `duban replay_demo`, shown as 演示数据
 
 
 def _lock(assignment: Assignment) -> Assignment:
@@ -91,7 +92,7 @@ def start(assignment: Assignment, user) -> Assignment:
     with transaction.atomic():
         a = _lock(assignment)
         _refuse_status(a, (A.NOT_STARTED, A.RETURNED), "开始办理")
-        _change(a, A.IN_PROGRESS, user, timezone.now())
+        _change(a, A.IN_PROGRESS, user, clock.now())
     return a
 
 
@@ -114,8 +115,8 @@ def submit(assignment: Assignment, user, draft: ReportDraft) -> Report:
         with transaction.atomic():
             a = _lock(assignment)
             _refuse_status(a, (A.NOT_STARTED, A.IN_PROGRESS, A.RETURNED), "报送")
-            now = timezone.now()
-            report = Report.objects.create(assignment=a, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now)
+            now = clock.now()
+            report = Report.objects.create(assignment=a, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now, demo=draft.demo)
             EvidenceLink.objects.bulk_create(EvidenceLink(report=report, url=u, title=t) for u, t in links)
             for c in checked:
                 att = Attachment(report=report, original_name=c.original_name, size=c.size, content_type=c.content_type, sha256=c.sha256)
@@ -142,7 +143,7 @@ def accept(assignment: Assignment, user, grade: str, note: str = "") -> Report:
         report = _pending_report(a)
         if a.role == LEAD and not (report.links.exists() or report.attachments.exists()):
             raise TransitionError("牵头单位的报送须附公开发布的链接或佐证材料，才能办结。请退回并要求补充。")
-        now = timezone.now()
+        now = clock.now()
         report.outcome, report.grade, report.review_note = ACCEPTED, grade, (note or "").strip()
         report.reviewed_by, report.reviewed_at = user, now
         report.save(update_fields=["outcome", "grade", "review_note", "reviewed_by", "reviewed_at"])
@@ -162,7 +163,7 @@ def return_(assignment: Assignment, user, reason: str) -> Report:
         a = _lock(assignment)
         _refuse_status(a, (A.SUBMITTED,), "退回")
         report = _pending_report(a)
-        now = timezone.now()
+        now = clock.now()
         report.outcome, report.review_note, report.reviewed_by, report.reviewed_at = RETURNED, reason, user, now
         report.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
         _change(a, A.RETURNED, user, now, reason=reason, report=report)

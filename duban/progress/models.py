@@ -42,6 +42,8 @@ class Report(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.TextField("审核意见", blank=True)
     grade = models.CharField("评价", max_length=10, choices=GRADE_CHOICES, blank=True)
+    # Made by `duban replay_demo` for a demo or training instance, never by a person: shown as 演示数据.
+    demo = models.BooleanField("演示数据", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "进展报送"

@@ -75,7 +75,7 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "report_form": forms.get("report_form") or ReportForm(),
         "accept_form": forms.get("accept_form") or AcceptForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
-        "due_form": forms.get("due_form") or DueOverrideForm(initial={"due_override": a.due_override or a.due_date}),
+        "due_form": forms.get("due_form") or DueOverrideForm(assignment=a),
     }
     return render(request, "progress/assignment.html", ctx, status=status)
 
@@ -169,11 +169,11 @@ def override_due(request, assignment_id: int):
     a = _assignment(request, assignment_id)
     if not access.can_review(request.user):
         return denied(request, "只有协调人可以调整完成日期。")
-    form = DueOverrideForm(request.POST)
+    form = DueOverrideForm(request.POST, assignment=a)
     if not form.is_valid():
         return _page(request, a, status=400, due_form=form)
     try:
-        warning = dates.override_due(a, request.user, form.cleaned_data["due_override"], form.cleaned_data["reason"])
+        warning = dates.override_due(a, request.user, form.day(), form.cleaned_data["reason"])
     except ValidationError as exc:
         form.add_error(None, _errors(exc))
         return _page(request, a, status=400, due_form=form)

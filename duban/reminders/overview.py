@@ -17,7 +17,7 @@ from duban.reminders.models import Urge
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
 STATUSES = Assignment.STATUS_CHOICES
-LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in (deadlines.RED, deadlines.YELLOW, deadlines.REVIEW, deadlines.GREEN, deadlines.GREY, deadlines.DONE)]
+LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in deadlines.LIGHT_ORDER]
 
 
 @dataclass
@@ -93,7 +93,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     rows = (
         assignments
         .order_by("task__no", "unit__sort_order", "unit_id")
-        .values("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id", "task__requirement")
+        .values("id", "status", "due_date", "submitted_at", "accepted_at", "unit_id", "role", "task_id", "task__no", "task__section_id", "task__requirement")
     )
     unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
     total = Counts(None, "合计")
@@ -105,7 +105,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         unit = unit_by_id.get(r["unit_id"])
         if unit is None:
             continue
-        light = lights(SimpleNamespace(status=r["status"], due_date=r["due_date"]))
+        light = lights(SimpleNamespace(status=r["status"], due_date=r["due_date"], submitted_at=r["submitted_at"], accepted_at=r["accepted_at"]))
         total.add(r["status"], light)
         per_unit.setdefault(unit.pk, UnitRow(unit.pk, unit.name, unit=unit)).add(r["status"], light)
         top = tops.get(r["task__section_id"], (None, "（未分章节）", 10**6))

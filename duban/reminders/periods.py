@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from duban.plans import deadlines
 from duban.plans.models import Assignment
 from duban.reminders.models import ReminderRule
+from duban.workcal import clock
 
 
 def roll_periods(today: datetime.date) -> int:
@@ -27,7 +27,7 @@ def roll_periods(today: datetime.date) -> int:
         return 0
     from duban.progress.models import StatusChange  # the status-change log of the lifecycle
 
-    now = timezone.now()
+    now = clock.now()
     moved = 0
     with transaction.atomic():
         rows = list(candidates.select_for_update().select_related("task", "task__plan").order_by("pk"))

@@ -5,7 +5,7 @@
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
   var RED = "#b4231b", BLUE = "#0b5cad", GREY = "#8c959f";
-  var LIGHT_COLOURS = { green: "#2e7d32", yellow: "#e0a800", red: RED, review: "#6a1b9a", done: BLUE, grey: GREY };
+  var LIGHT_COLOURS = { green: "#2e7d32", yellow: "#e0a800", red: RED, review: "#6a1b9a", done: BLUE, late_done: "#5c6bc0", grey: GREY, no_calendar: "#795548" };
   var base = { animation: false, textStyle: { fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif" } };
 
   function merge(a, b) { var o = {}, k; for (k in a) { o[k] = a[k]; } for (k in b) { o[k] = b[k]; } return o; }

@@ -39,7 +39,9 @@ def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
     assert sections == {"深化重点领域信息公开": (6, 5), "筑牢政务公开工作基础": (6, 2)}  # tasks 1–2; tasks 3–5
     lights = {k: n for k, _, n in ctx["lights"]}
     # not done: 财政2 red; 司法3 yellow; 教体3 (submitted 12-31 → 待审核), 教体4 (no due date → grey), 财政5 (2022-03-31 → green)
-    assert lights == {"done": 7, "red": 1, "yellow": 1, "review": 1, "green": 1, "grey": 1}
+    # done: 7 accepted, of which 3 were accepted work that was due but submitted after it (逾期办结, the figures' "late")
+    assert lights == {"done": 4, "late_done": 3, "red": 1, "yellow": 1, "review": 1, "green": 1, "grey": 1, "no_calendar": 0}
+    assert lights["done"] + lights["late_done"] == total.done and lights["late_done"] == total.late
     assert [o.fact.unit_name for o in ctx["overdue"]] == [FINANCE]
     assert ctx["overdue"][0].days == 45  # working days from 10-29 to 12-31
     assert ctx["overdue"][0].calendar_days == 63  # calendar days from 10-29 to 12-31

@@ -3,7 +3,8 @@ it with a reason, the liaison reads the reason and reports again, the coordinato
 page's status and light follow each step.
 
 "Today" is the real date: the assignment's due date is set ten days before it, so the light is red
-(overdue) while nothing is submitted, green while a report awaits review, and 已办结 at the end —
+(overdue) while nothing is submitted, 待审核 while a report awaits review, and 逾期办结 at the end (accepted,
+but reported after the due date) —
 the same on any day, whatever the working-day calendar says."""
 from __future__ import annotations
 
@@ -115,7 +116,8 @@ def test_report_return_resubmit_accept(live_server, seeded, browser, artifacts, 
     # The unit page: done.
     liaison.goto(f"{base}/units/{finance.pk}/")
     assert row(liaison, 8).locator(".status").inner_text() == "已办结"
-    assert light_of(liaison, 8) == "done"
+    assert light_of(liaison, 8) == "late_done"  # reported ten days after the due date: 逾期办结, not 已办结
+    assert row(liaison, 8).locator(".light-label").inner_text() == "逾期办结"
     assert liaison.locator("#returned").count() == 0
     liaison.screenshot(path=str(artifacts / "reporting-4-liaison-done.png"), full_page=True)
     a.refresh_from_db()

@@ -7,9 +7,9 @@ duban.reminders.sweep for what is sent to whom, and duban.reminders.schedule for
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from duban.reminders.sweep import sweep
+from duban.workcal import clock
 
 
 def iso_date(value: str) -> datetime.date:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         today = options["today"]
         if isinstance(today, str):
             today = iso_date(today)
-        today = today or timezone.localdate()
+        today = today or clock.today()
         report = sweep(today, deliver=not options["no_deliver"])
         for problem in report.problems:
             self.stderr.write(problem)
