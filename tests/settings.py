@@ -9,3 +9,7 @@ os.environ["SECRET_KEY"] = "tests-only-key-" + "x" * 50
 os.environ["DUBAN_HTTPS"] = "0"
 
 from duban.settings import *  # noqa: E402,F401,F403
+
+# Deliveries in the tests happen at whatever hour the suite runs; quiet hours are tested on their own
+# (tests/notify/test_quiet_hours.py turns them on with a fake clock).
+DUBAN_WORKING_HOURS = ""
