@@ -152,8 +152,8 @@ def deliver_due(
     if opening is not None:  # quiet hours: the inbox only; e-mail and robots wait for the morning
         report.deferred += _hold_until(opening, clock())
         only = Q(channel=Notification.INBOX)
-    else:
-        only = Q()
+    else:  # robots first, each robot's due messages in one digest; the batches below leave them out
+        only = ~Q(channel__in=ROBOTS)
         _deliver_robot_digests(clock, report)
     claimed = 0
     while limit is None or claimed < limit:
