@@ -259,7 +259,7 @@ def realistic(args) -> int:
     print(f"{args.deliverers} 个发送进程同时运行（退出码 {codes}）：{elapsed:.1f} 秒发送 {sent:,}/{total:,} 条通知，"
           f"每秒 {sent / elapsed:,.0f} 条")
     print(f"SMTP 接收 {len(sink.ids):,} 封邮件（应为 {emails:,}），重复 {twice} 封；"
-          f"机器人收到 {len(posts)} 次推送（{by_channel.get('wecom', 0)} 条消息合并）；尝试多于一次的通知 {twice_claimed} 条")
+          f"机器人收到 {len(posts)} 次推送，载有 {by_channel.get('wecom', 0)} 条消息（同一机器人的消息合并发送，超过 4,096 字节时分条）；尝试多于一次的通知 {twice_claimed} 条")
     ok = sent == total and len(sink.ids) == emails and twice == 0 and not any(codes)
     goal = "达到" if ok and elapsed < 300 else "未达到"
     print(f"目标（全部送达、无重复、5 分钟内）：{goal}")
