@@ -20,6 +20,18 @@ would do: without them PostgreSQL picks a poor plan for the first read of freshl
 
 Figures printed: assignments, open ones with a due date, distinct due dates, reminders recorded,
 notifications enqueued, seconds per step.
+
+Realistic mode (--realistic): many organisations, each with its yearly plans, units, liaisons with
+e-mail, unit leaders, a coordinator and a 企业微信 robot; one sweep, then the delivery itself by
+--deliverers `duban send_notifications` processes running at once, to a local SMTP sink (aiosmtpd)
+and a local robot endpoint, at any hour (quiet hours off). The default size (100 organisations × 4
+plans × 44 units × 10 tasks, 176,000 assignments) makes about 45,000 notifications; the goal is
+all of them delivered in under 5 minutes with two deliverers, none twice. Printed: notifications by
+channel, e-mails the sink received (and how many twice), robot posts, seconds and notifications a
+second.
+
+    .venv/bin/python bench/remind.py --realistic --database-url postgres://postgres@127.0.0.1:5432/duban_bench
+    .venv/bin/python bench/remind.py --realistic --orgs 20     # a fifth of the size
 """
 from __future__ import annotations
 
@@ -46,7 +58,8 @@ def setup_django(database_url: str | None) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["DUBAN_DATA_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+    os.environ.setdefault("DUBAN_WORKING_HOURS", "")  # quiet hours off: deliver at the hour the benchmark runs
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # settings refuse to start without one; no sessions here
     import django
 
@@ -99,14 +112,177 @@ def build(n_assignments: int, n_units: int) -> dict:
     return {"plan": plan, "tasks": n_tasks, "units": n_units}
 
 
+def build_realistic(n_orgs: int, n_plans: int, n_units: int, n_tasks: int, robot_url: str) -> int:
+    """Organisations with their plans, units, people and robot; assignments with due dates set. Returns assignments."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+
+    from duban.accounts.models import Profile
+    from duban.directory.models import Organisation, Unit
+    from duban.notify.models import Webhook
+    from duban.plans.models import Assignment, Plan, Task
+
+    if Plan.objects.exists():
+        raise SystemExit("数据库中已有分工方案；基准测试只在空数据库中运行（或不带 --database-url，使用临时 SQLite）。")
+    password, dates, made = make_password(None), due_dates(), 0
+    for o in range(n_orgs):
+        org = Organisation.objects.create(name=f"基准测试第{o + 1}区人民政府", short_name=f"基准测试{o + 1}区")
+        units = Unit.objects.bulk_create(
+            [Unit(org=org, name=f"第{o + 1}区测试单位{i:03d}", kind=Unit.BUREAU, sort_order=i,
+                  leader_email=f"leader{o}-{i}@bench.example" if i % 2 == 0 else "") for i in range(n_units)]
+        )
+        users = User.objects.bulk_create(
+            [User(username=f"bench-{o}-{u.pk}", email=f"l{u.pk}@bench.example", password=password) for u in units]
+        )
+        Profile.objects.bulk_create([Profile(user=user, org=org, role=Profile.LIAISON, unit=u) for user, u in zip(users, units)])
+        coordinator = User.objects.create(username=f"bench-coordinator-{o}", email=f"c{o}@bench.example", password=password)
+        Profile.objects.create(user=coordinator, org=org, role=Profile.COORDINATOR)
+        Webhook.objects.create(name=f"第{o + 1}区工作群", org=org, kind=Webhook.WECOM, url=f"{robot_url}/cgi-bin/webhook/send?key={o}")
+        assignments = []
+        for p in range(n_plans):
+            plan = Plan.objects.create(org=org, title=f"第{o + 1}区{2018 + p}年政务公开工作要点分工方案", year=2018 + p,
+                                       sha256=f"{o:032x}{p:032x}", source_file="bench/none.txt")
+            tasks = Task.objects.bulk_create(
+                [Task(plan=plan, no=i + 1, requirement=f"第{i + 1}项测试任务的具体要求。", deadline_kind="date",
+                      deadline_date=dates[(i * 3 + p) % len(dates)]) for i in range(n_tasks)]
+            )
+            assignments += [
+                Assignment(task=t, unit=u, role="lead" if j == 0 else "responsible", due_date=t.deadline_date,
+                           status=STATUSES[(t.no * 7 + j) % len(STATUSES)])
+                for t in tasks for j, u in enumerate(units)
+            ]
+        Assignment.objects.bulk_create(assignments, batch_size=5000)
+        made += len(assignments)
+    return made
+
+
+class Sink:
+    """aiosmtpd handler that counts the e-mails by the notification they carry."""
+
+    def __init__(self):
+        self.ids = []
+
+    async def handle_DATA(self, server, session, envelope):
+        for line in envelope.content.split(b"\r\n"):
+            if line.startswith(b"X-Duban-Notification:"):
+                self.ids.append(int(line.split(b":")[1]))
+                break
+            if not line:
+                break
+        return "250 OK"
+
+
+def robot_server():
+    """A local 企业微信 robot endpoint that answers every post with errcode 0 and counts them."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    posts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            posts.append(self.path)
+            data = b'{"errcode": 0, "errmsg": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, posts
+
+
+def realistic(args) -> int:
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    server, posts = robot_server()
+    robot_url = f"http://127.0.0.1:{server.server_address[1]}"
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    os.environ.update({
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
+    })
+    setup_django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from duban.notify.models import Notification
+    from duban.reminders.sweep import sweep
+
+    today = D.fromisoformat(args.today)
+    print(f"数据库：{connection.vendor}（{connection.settings_dict['NAME']}）")
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    made = build_realistic(args.orgs, args.plans, args.units, args.tasks, robot_url)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    t1 = time.perf_counter()
+    print(f"生成 {args.orgs} 个机构 × {args.plans} 个方案 × {args.units} 个单位 × {args.tasks} 项任务 = {made:,} 项任务分工：{t1 - t0:.1f} 秒")
+    report = sweep(today, deliver=False)
+    t2 = time.perf_counter()
+    by_channel = dict(Notification.objects.values_list("channel").annotate(n=Count("id")).order_by())
+    print(f"{today} 一次提醒扫描：{t2 - t1:.1f} 秒；记录提醒 {report.reminders:,} 项，生成通知 {report.notifications:,} 条"
+          f"（站内消息 {by_channel.get('inbox', 0):,}，邮件 {by_channel.get('email', 0):,}，企业微信 {by_channel.get('wecom', 0):,}）")
+    connection.close()
+
+    command = [sys.executable, "-m", "django", "send_notifications", "--max-seconds", "3600"]
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="duban.settings", PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    deliverers = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(args.deliverers)]
+    codes = [d.wait() for d in deliverers]
+    elapsed = time.perf_counter() - start
+    controller.stop()
+    server.shutdown()
+
+    total = Notification.objects.count()
+    sent = Notification.objects.filter(status=Notification.SENT).count()
+    twice_claimed = Notification.objects.filter(attempts__gt=1).count()
+    emails = by_channel.get("email", 0)
+    twice = len(sink.ids) - len(set(sink.ids))
+    print(f"{args.deliverers} 个发送进程同时运行（退出码 {codes}）：{elapsed:.1f} 秒发送 {sent:,}/{total:,} 条通知，"
+          f"每秒 {sent / elapsed:,.0f} 条")
+    print(f"SMTP 接收 {len(sink.ids):,} 封邮件（应为 {emails:,}），重复 {twice} 封；"
+          f"机器人收到 {len(posts)} 次推送，载有 {by_channel.get('wecom', 0)} 条消息（同一机器人的消息合并发送，超过 4,096 字节时分条）；尝试多于一次的通知 {twice_claimed} 条")
+    ok = sent == total and len(sink.ids) == emails and twice == 0 and not any(codes)
+    goal = "达到" if ok and elapsed < 300 else "未达到"
+    print(f"目标（全部送达、无重复、5 分钟内）：{goal}")
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--assignments", type=int, default=100_000)
-    ap.add_argument("--units", type=int, default=400)
     ap.add_argument("--today", default="2021-11-01", help="the day of the sweep (YYYY-MM-DD)")
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
     ap.add_argument("--deliver", action="store_true", help="also time delivering the notifications (inbox; e-mail to a dummy backend)")
+    ap.add_argument("--realistic", action="store_true", help="many organisations and plans, delivered by parallel deliverers to a local SMTP sink")
+    ap.add_argument("--orgs", type=int, default=100, help="--realistic: organisations")
+    ap.add_argument("--plans", type=int, default=4, help="--realistic: plans per organisation")
+    ap.add_argument("--units", type=int, default=None, help="units (default 400; --realistic: 44 per organisation)")
+    ap.add_argument("--tasks", type=int, default=10, help="--realistic: tasks per plan")
+    ap.add_argument("--deliverers", type=int, default=2, help="--realistic: send_notifications processes at once")
     args = ap.parse_args(argv)
+    if args.realistic:
+        args.units = args.units or 44
+        return realistic(args)
+    args.units = args.units or 400
     setup_django(args.database_url)
 
     from django.core.management import call_command

@@ -180,6 +180,13 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "duban@localhost")
 
+# Quiet hours (duban.notify.hours): e-mail and robot messages go out only in these hours of a working day
+# (duban.workcal); outside them they wait for the next working morning. The in-site inbox is always at once.
+# Empty: at any hour.
+DUBAN_WORKING_HOURS = os.environ.get("DUBAN_WORKING_HOURS", "08:30-18:00")
+# 企业微信/钉钉 robots accept at most 20 messages a minute each; stay below it.
+DUBAN_ROBOT_PER_MINUTE = int(os.environ.get("DUBAN_ROBOT_PER_MINUTE", "18"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,3 +10,7 @@ os.environ["DUBAN_HTTPS"] = "0"
 os.environ.setdefault("DUBAN_PAGINATE_WITH_LIBREOFFICE", "0")  # the render tests turn it on
 
 from duban.settings import *  # noqa: E402,F401,F403
+
+# Deliveries in the tests happen at whatever hour the suite runs; quiet hours are tested on their own
+# (tests/notify/test_quiet_hours.py turns them on with a fake clock).
+DUBAN_WORKING_HOURS = ""

@@ -27,23 +27,34 @@ class DeliveryError(Exception):
     pass
 
 
-def send_email(to: str, subject: str, body: str, timeout: float | None = None) -> None:
+def send_email(to: str, subject: str, body: str, timeout: float | None = None, connection=None, headers=None) -> None:
     """Send a plain-text e-mail through the configured backend (SMTP in production).
 
-    The SMTP timeout is settings.EMAIL_TIMEOUT unless ``timeout`` is given.
+    The SMTP timeout is settings.EMAIL_TIMEOUT unless ``timeout`` is given. ``connection`` is an open
+    backend to send many messages over one SMTP session (see ``mail_connection``).
     """
-    options = {} if timeout is None else {"timeout": timeout}
-    connection = get_connection(fail_silently=False, **options)
+    shared = connection is not None
+    if not shared:
+        connection = mail_connection(timeout)
     try:
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection)
+        if shared:
+            connection.open()  # a no-op once open; Django then leaves it open after sending
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection, headers=headers)
         sent = message.send()
     except (OSError, ValueError) as exc:  # smtplib.SMTPException is an OSError
+        connection.close()  # the session is in an unknown state: the next message opens a new one
         # smtplib turns a read timeout into SMTPServerDisconnected; the timeout is its context.
         if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
             raise DeliveryError(f"邮件服务器响应超时（{getattr(connection, 'timeout', None)} 秒）") from None
         raise DeliveryError(f"邮件发送失败：{type(exc).__name__}: {exc}") from None
     if not sent:
         raise DeliveryError("邮件未发送（没有有效的收件人）")
+
+
+def mail_connection(timeout: float | None = None):
+    """An e-mail backend to pass to ``send_email`` for several messages: one SMTP session until closed."""
+    options = {} if timeout is None else {"timeout": timeout}
+    return get_connection(fail_silently=False, **options)
 
 
 def send_wecom(url: str, text: str, timeout: float | None = None) -> None:

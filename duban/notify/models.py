@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from duban.directory.models import Organisation
@@ -37,7 +38,17 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_due")]
+        indexes = [
+            # The queue the deliverers claim from, in order: only rows still to send are in it, so a claim
+            # reads the first due rows of the index however large the log of sent ones grows.
+            models.Index(fields=["next_attempt_at", "id"], name="notify_queue", condition=Q(status__in=["pending", "sending"])),
+            # The robots with something to send (a digest per robot and run); a handful of rows.
+            models.Index(
+                fields=["recipient"],
+                name="notify_robot_queue",
+                condition=Q(status__in=["pending", "sending"], channel__in=["wecom", "dingtalk"]),
+            ),
+        ]
         verbose_name = "通知"
         verbose_name_plural = "通知发送记录"
 
@@ -99,3 +110,16 @@ class Webhook(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
+
+
+class RobotQuota(models.Model):
+    """The last posts to one robot webhook URL: 企业微信/钉钉 refuse more than 20 messages a minute per robot."""
+
+    url = models.CharField("Webhook 地址", max_length=500, unique=True)
+    recent = models.JSONField("最近一分钟的发送时间", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机器人发送频率"
+
+    def __str__(self):
+        return self.url.split("?")[0]

@@ -103,8 +103,9 @@ class Office:
 
 
 @pytest.fixture
-def year(seed_plan, org, unit, coordinator, leader, robot, monkeypatch):
+def year(seed_plan, org, unit, coordinator, leader, robot, monkeypatch, settings):
     """The seed plan for four units, their liaisons, a coordinator with e-mail, a group robot, a movable clock."""
+    settings.DUBAN_ROBOT_PER_MINUTE = 1000  # a year of daily runs passes in seconds here (tests/notify/test_robot_rate.py)
     units = {name: unit(name) for name in UNITS}
     Assignment.objects.filter(task__plan=seed_plan).exclude(unit__in=units.values()).delete()
     Unit.objects.filter(pk=units[STAT].pk).update(leader_name="统计局张局长", leader_email="stat-leader@example.gov.cn")
