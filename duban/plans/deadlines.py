@@ -66,9 +66,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Case, DateField, Value, When
 from django.utils import timezone
 
+from duban.plans import bulk
 from duban.plans.models import Assignment, Plan, Task
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
@@ -268,27 +268,17 @@ def refresh_plan(plan: Plan, today: datetime.date | None = None, calendar: WorkC
     report_period = report_period_of(plan)
     tasks = {t.pk: t for t in Task.objects.filter(plan=plan).select_related("plan")}
     dues = {pk: due_for(t, calendar, today, report_period) for pk, t in tasks.items()}
-    # As refresh_task, but one read and one UPDATE per 500 changed assignments for the whole plan: an import
-    # calls this inside its transaction, and on SQLite every other writer waits until that commits.
-    changed: list[tuple[int, datetime.date | None]] = []
+    # As refresh_task, but one read and one UPDATE (executemany) for the whole plan: an import calls this
+    # inside its transaction, and on SQLite every other writer waits until that commits.
+    changed: list[Assignment] = []
     with transaction.atomic():
         rows = Assignment.objects.filter(task__plan=plan).select_for_update(of=("self",)).order_by("pk")
         for a in rows.values_list("id", "task_id", "due_date", "due_override", named=True):  # no model instances
             new = assignment_due(a, tasks[a.task_id], dues[a.task_id], report_period)
             if new != a.due_date:
-                changed.append((a.id, new))
-        for i in range(0, len(changed), 500):
-            _set_due_dates(changed[i : i + 500])
+                changed.append(Assignment(id=a.id, due_date=new))
+        bulk.update_rows(Assignment, changed, ["due_date"])
     return [calendar_message(t, calendar) for pk, t in tasks.items() if dues[pk].state == CALENDAR_MISSING]
-
-
-def _set_due_dates(rows: list[tuple[int, datetime.date | None]]) -> None:
-    """One UPDATE: each assignment (by id) its due date, as CASE WHEN id IN (…) THEN date, a branch per date."""
-    by_date: dict[datetime.date | None, list[int]] = {}
-    for pk, due in rows:
-        by_date.setdefault(due, []).append(pk)
-    whens = [When(pk__in=ids, then=Value(due, output_field=DateField())) for due, ids in by_date.items()]
-    Assignment.objects.filter(pk__in=[pk for pk, _ in rows]).update(due_date=Case(*whens, output_field=DateField()))
 
 
 # --- lights ----------------------------------------------------------------------------------

@@ -21,14 +21,14 @@ from typing import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, prefetch_related_objects
 
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
 from duban.ingest import worker
-from duban.plans import archiving, deadlines
+from duban.plans import archiving, bulk, deadlines
 from duban.plans.models import (
     DEADLINE_FIELDS,
     IMPORT_STEPS,
@@ -423,10 +423,11 @@ def _sections_by_id(plan: Plan) -> dict[int, Section]:
 
 def _matched_tasks(plan: Plan, sections: dict[int, Section] | None = None):
     """The plan's tasks in force that came from the document, by their number there. Tasks added in the
-    browser (split off, or added) are the coordinator's: a revision neither matches nor archives them."""
+    browser (split off, or added) are the coordinator's: a revision neither matches nor archives them.
+    Their assignments are not read: compute_diff reads those of the tasks whose units may change."""
     sections = _sections_by_id(plan) if sections is None else sections
     out: dict[int, Task] = {}
-    for t in plan.tasks.filter(added_by_hand=False).prefetch_related("assignments__unit").order_by("no", "id"):
+    for t in plan.tasks.filter(added_by_hand=False).order_by("no", "id"):
         t.section = sections.get(t.section_id)
         out.setdefault(source_no(t), t)
     return out
@@ -490,6 +491,9 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     manual = manual_groups(plan)
     counts = _report_counts(plan)
     archived = archived_tasks(plan)
+    # The assignments of the tasks that go, and of those whose units may change (_task_diff compares them),
+    # in one query: reading all of a large plan's would cost seconds.
+    prefetch_related_objects([t for no, t in old_tasks.items() if _units_may_change(t, new_tasks.get(no))], "assignments__unit")
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
@@ -510,6 +514,11 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
         if td.changes:
             diff.tasks.append(td)
     return diff
+
+
+def _units_may_change(old: Task, new: ResolvedTask | None) -> bool:
+    """Whether _task_diff may compare the task's assignments (a task the document no longer has: its work)."""
+    return new is None or new.src.units_text != old.units_text or new.src.units_text != task_source(old)["units_text"]
 
 
 def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int, int]) -> TaskDiff:
@@ -673,30 +682,14 @@ def _create_tasks(plan: Plan, sections: _Sections, rts: list[ResolvedTask], keep
     tasks = [Task(plan=plan, no=no, section=sections.get(rt.src.section), **_task_values(rt)) for rt, no in zip(rts, nos)]
     dues = deadlines.first_due_dates(plan, tasks)  # what refresh_plan would write on the new assignments
     tasks = Task.objects.bulk_create(tasks, batch_size=BATCH)
-    _insert_assignments([(task.pk, u.pk, r, due) for task, due, rt in zip(tasks, dues, rts) for u, r in rt.assignments])
+    bulk.insert_rows(Assignment, ["task_id", "unit_id", "role", "due_date"],
+                     [(task.pk, u.pk, r, due) for task, due, rt in zip(tasks, dues, rts) for u, r in rt.assignments])
     PlanWarning.objects.bulk_create(
         [PlanWarning(plan_id=plan.pk, task_id=task.pk, kind=w.kind, subject=w.subject, role=w.role, message=w.message)
          for task, rt in zip(tasks, rts) for w in rt.unit_warnings(keep_unknown)],
         batch_size=BATCH,
     )
     return tasks
-
-
-def _insert_assignments(rows: list[tuple[int, int, str, object]]) -> None:
-    """INSERT new assignments, given as (task id, unit id, role, due date), in one executemany; the other
-    columns take their defaults. (bulk_create turns every value of every row into SQL in Python: a second
-    of CPU for the 25,000 assignments of a 1,000-task plan, and on SQLite an INSERT per 76 rows.)"""
-    given = ["task_id", "unit_id", "role", "due_date"]
-    rest = [f for f in Assignment._meta.concrete_fields if not f.primary_key and f.attname not in given]
-    columns = ", ".join(connection.ops.quote_name(c) for c in [*given, *(f.column for f in rest)])
-    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-    due_field, dates = Assignment._meta.get_field("due_date"), {}
-    for *_, due in rows:
-        if due not in dates:
-            dates[due] = due_field.get_db_prep_save(due, connection)
-    sql = f"INSERT INTO {connection.ops.quote_name(Assignment._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(task, unit, role, dates[due], *defaults) for task, unit, role, due in rows])
 
 
 def _sync_warnings(plan: Plan, specs_by_task: dict[int | None, list[WarningSpec]]) -> None:
@@ -820,7 +813,7 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
             before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
             after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
             record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
-    Task.objects.bulk_update(updated, [*TASK_FIELDS, "section"], batch_size=BATCH)
+    bulk.update_rows(Task, updated, [*TASK_FIELDS, "section_id"])
 
     changed = {td.key for td in diff.tasks}
     sources = []
@@ -828,7 +821,7 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
         if no not in changed and no in by_no and task.source != _new_source(by_no[no]):
             task.source = _new_source(by_no[no])
             sources.append(task)
-    Task.objects.bulk_update(sources, ["source"], batch_size=BATCH)
+    bulk.update_rows(Task, sources, ["source"])
     specs[None] = [WarningSpec(PlanWarning.PARSER, w) for w in prep.parsed.warnings]
     _sync_warnings(plan, specs)
     ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
