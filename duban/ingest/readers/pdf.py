@@ -178,6 +178,10 @@ def _lean_page_class():
     from pdfplumber.page import Page
     from pdfplumber.utils import resolve_and_decode
 
+    @functools.cache
+    def colour_space(name) -> str:  # decoded character by character: once per name, not per character
+        return resolve_and_decode(name)
+
     class LeanPage(Page):
         def process_object(self, obj):
             if type(obj) is not LTChar or self.pdf.unicode_norm is not None or not isinstance(obj.fontname, str):
@@ -189,7 +193,7 @@ def _lean_page_class():
                 "matrix": obj.matrix, "fontname": obj.fontname, "adv": obj.adv, "upright": obj.upright,
                 "x0": obj.x0 + mb_x0, "y0": obj.y0, "x1": obj.x1 + mb_x0, "y1": obj.y1, "width": obj.width,
                 "height": obj.height, "size": obj.size, "mcid": obj.mcid, "tag": obj.tag, "object_type": "char",
-                "page_number": self.page_number, "ncs": resolve_and_decode(obj.ncs.name), "text": obj.get_text(),
+                "page_number": self.page_number, "ncs": colour_space(obj.ncs.name), "text": obj.get_text(),
                 "stroking_color": gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,),
                 "non_stroking_color": gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,),
                 "top": top, "bottom": (self.height - obj.y0) + mb_top, "doctop": self.initial_doctop + top,
