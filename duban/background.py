@@ -15,6 +15,7 @@ import socket
 import threading
 from typing import Callable
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -70,7 +71,9 @@ def queued(model, limit: int | None = None) -> list[int]:
 
 def start(work: Callable[[int], object], job_id: int, name: str) -> None:
     """Work the job in a daemon thread, so a plain `runserver` needs no timer. The thread's database
-    connection is closed when it ends."""
+    connection is closed when it ends. With DUBAN_WEB_RUNS_JOBS off, nothing: the job waits for `duban worker`."""
+    if not settings.DUBAN_WEB_RUNS_JOBS:
+        return
 
     def main() -> None:
         try:

@@ -164,6 +164,9 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(30 * 1024 * 1024))
 # An uploaded plan is parsed in a child process limited to this much memory (MB) and time (seconds).
 PARSE_MEMORY_MB = int(os.environ.get("PARSE_MEMORY_MB", "1024"))
 PARSE_TIMEOUT = int(os.environ.get("PARSE_TIMEOUT", "300"))
+# On: the web server starts a thread for each new import or export job (one machine, no worker needed). Off:
+# it only queues them, and `duban worker` processes (any number, on any machine) do the work.
+DUBAN_WEB_RUNS_JOBS = env_bool("DUBAN_WEB_RUNS_JOBS", True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -46,6 +46,13 @@ class Directory:
         for u in units:  # a unit's own name wins over anything else
             self.by_name[normalise(u.name)] = u
         self.groups = {normalise_phrase(g.phrase): g for g in UnitGroup.objects.filter(org=org)}
+        self._members: dict[int, list[Unit]] = {}
+
+    def members(self, group: UnitGroup) -> list[Unit]:
+        """group.members(), asked of the database once per group however often a plan names it."""
+        if group.pk not in self._members:
+            self._members[group.pk] = group.members()
+        return self._members[group.pk]
 
     def resolve(self, name: str) -> Unit | None:
         key = normalise(name)
@@ -61,7 +68,7 @@ class Directory:
 
     def expand(self, phrase: str) -> list[Unit] | None:
         g = self.group(phrase)
-        return None if g is None else g.members()
+        return None if g is None else self.members(g)
 
 
 def resolve(org: Organisation, name: str) -> Unit | None:

@@ -75,6 +75,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from duban.assessment import figures
+from duban.plans import bulk
 from duban.plans.models import Assignment, Plan, Task
 from duban.workcal import clock
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
@@ -256,6 +257,18 @@ def refresh_task(task: Task, today: datetime.date | None = None, calendar: WorkC
     return []
 
 
+def first_due_dates(plan: Plan, tasks: list[Task], today: datetime.date | None = None, calendar: WorkCalendar | None = None) -> list[datetime.date | None]:
+    """The due date each of these tasks' new assignments starts with: what refresh_plan would store on them
+    (an import writes it with the assignments instead of updating them afterwards)."""
+    if calendar is None:
+        from duban.workcal.services import get_calendar
+
+        calendar = get_calendar()
+    today = today or office_today()
+    report_period = report_period_of(plan)
+    return [due_for(t, calendar, today, report_period).date for t in tasks]
+
+
 def refresh_plan(plan: Plan, today: datetime.date | None = None, calendar: WorkCalendar | None = None) -> list[str]:
     """refresh_task for every task of the plan, with one calendar and one rule. Returns the messages."""
     if calendar is None:
@@ -266,18 +279,16 @@ def refresh_plan(plan: Plan, today: datetime.date | None = None, calendar: WorkC
     report_period = report_period_of(plan)
     tasks = {t.pk: t for t in Task.objects.filter(plan=plan).select_related("plan")}
     dues = {pk: due_for(t, calendar, today, report_period) for pk, t in tasks.items()}
-    # As refresh_task, but one read and one UPDATE per distinct date for the whole plan: an import calls
-    # this inside its transaction, and on SQLite every other writer waits until that commits.
-    changed: dict[datetime.date | None, list[int]] = {}
+    # As refresh_task, but one read and one UPDATE (executemany) for the whole plan: an import calls this
+    # inside its transaction, and on SQLite every other writer waits until that commits.
+    changed: list[Assignment] = []
     with transaction.atomic():
         rows = Assignment.objects.filter(task__plan=plan).select_for_update(of=("self",)).order_by("pk")
         for a in rows.values_list("id", "task_id", "due_date", "due_override", named=True):  # no model instances
             new = assignment_due(a, tasks[a.task_id], dues[a.task_id], report_period)
             if new != a.due_date:
-                changed.setdefault(new, []).append(a.id)
-        for new, ids in changed.items():
-            for i in range(0, len(ids), 500):
-                Assignment.objects.filter(pk__in=ids[i : i + 500]).update(due_date=new)
+                changed.append(Assignment(id=a.id, due_date=new))
+        bulk.update_rows(Assignment, changed, ["due_date"])
     return [calendar_message(t, calendar) for pk, t in tasks.items() if dues[pk].state == CALENDAR_MISSING]
 
 

@@ -22,13 +22,13 @@ from typing import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 
 from duban import ingest
 from duban.directory.models import Organisation, Unit
 from duban.directory.resolve import Directory
 from duban.ingest import worker
-from duban.plans import archiving, deadlines
+from duban.plans import archiving, bulk, deadlines
 from duban.plans.models import (
     DEADLINE_FIELDS,
     IMPORT_STEPS,
@@ -237,7 +237,7 @@ def resolve_task(directory: Directory, src: ingest.Task) -> ResolvedTask:
                     )
                 )
             else:
-                for member in group.members():
+                for member in directory.members(group):
                     add(member, role)
         elif unit is not None:
             add(unit, role)
@@ -413,21 +413,37 @@ def _score(v) -> str:
     return "" if v is None else f"{v:g}"
 
 
-def _matched_tasks(plan: Plan):
+def _sections_by_id(plan: Plan) -> dict[int, Section]:
+    """The plan's sections, each linked to its parent object: section.path() asks the database nothing."""
+    by_id = {s.pk: s for s in Section.objects.filter(plan=plan)}
+    for s in by_id.values():
+        s.parent = by_id.get(s.parent_id)
+    return by_id
+
+
+def _matched_tasks(plan: Plan, sections: dict[int, Section] | None = None):
     """The plan's tasks in force that came from the document, by their number there. Tasks added in the
-    browser (split off, or added) are the coordinator's: a revision neither matches nor archives them."""
+    browser (split off, or added) are the coordinator's: a revision neither matches nor archives them.
+    Their assignments are not read: compute_diff reads those of the tasks whose units may change."""
+    sections = _sections_by_id(plan) if sections is None else sections
     out: dict[int, Task] = {}
-    for t in plan.tasks.filter(added_by_hand=False).select_related("section", "section__parent").prefetch_related("assignments__unit").order_by("no", "id"):
+    for t in plan.tasks.filter(added_by_hand=False).order_by("no", "id"):
+        t.section = sections.get(t.section_id)
         out.setdefault(source_no(t), t)
     return out
 
 
-def free_no(plan: Plan, wanted: int) -> int:
-    """`wanted` if no task in force has that number, else the number after the last one."""
-    taken = Task.objects.filter(plan=plan)
-    if not taken.filter(no=wanted).exists():
-        return wanted
-    return (taken.order_by("-no").values_list("no", flat=True).first() or 0) + 1
+class _FreeNumbers:
+    """free(wanted): `wanted` if no task in force has that number, else the number after the last one; the
+    numbers in force read once, and each number given out is taken."""
+
+    def __init__(self, plan: Plan):
+        self.taken = set(Task.objects.filter(plan=plan).values_list("no", flat=True))
+
+    def free(self, wanted: int) -> int:
+        no = wanted if wanted not in self.taken else max(self.taken, default=0) + 1
+        self.taken.add(no)
+        return no
 
 
 def _report_counts(plan: Plan) -> dict[int, int]:
@@ -448,14 +464,20 @@ def _work_alerts(assignments, counts: dict[int, int]) -> list[str]:
     return out
 
 
-def archived_twin(plan: Plan, rt: ResolvedTask, by_hand: bool = False) -> Task | None:
+def archived_tasks(plan: Plan) -> dict[tuple[bool, int, str], Task]:
+    """The plan's archived tasks that came from the document, in one query, by (archived by hand, number and
+    requirement in the document as last imported); the latest archived of each. archived_twin looks in it."""
+    out: dict[tuple[bool, int, str], Task] = {}
+    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, added_by_hand=False).order_by("-archived_at", "-id"):
+        out.setdefault((t.archived_by_hand, source_no(t), (t.source or {}).get("requirement", t.requirement)), t)
+    return out
+
+
+def archived_twin(archived: dict, rt: ResolvedTask, by_hand: bool = False) -> Task | None:
     """The archived task of this number whose text the new document brings back word for word: one an
     earlier revision dropped (by_hand=False, to be restored), or one the coordinator deleted or merged
-    away (by_hand=True, which stays archived while its text is unchanged)."""
-    for t in Task.all_objects.filter(plan=plan, archived_at__isnull=False, archived_by_hand=by_hand, added_by_hand=False).order_by("-archived_at", "-id"):
-        if source_no(t) == rt.no and task_source(t)["requirement"] == rt.src.requirement:
-            return t
-    return None
+    away (by_hand=True, which stays archived while its text is unchanged). `archived`: archived_tasks(plan)."""
+    return archived.get((by_hand, rt.no, rt.src.requirement))
 
 
 def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
@@ -468,12 +490,16 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
     new_tasks = {rt.no: rt for rt in prep.tasks}
     manual = manual_groups(plan)
     counts = _report_counts(plan)
+    archived = archived_tasks(plan)
+    # The assignments of the tasks that go, and of those whose units may change (_task_diff compares them),
+    # in one query: reading all of a large plan's would cost seconds.
+    prefetch_related_objects([t for no, t in old_tasks.items() if _units_may_change(t, new_tasks.get(no))], "assignments__unit")
     for no in sorted(old_tasks.keys() | new_tasks.keys()):
         old, new = old_tasks.get(no), new_tasks.get(no)
         if old is None:
-            if archived_twin(plan, new, by_hand=True):
+            if archived_twin(archived, new, by_hand=True):
                 continue  # the coordinator deleted it (or merged it into another task) and the text is the same
-            twin = archived_twin(plan, new)
+            twin = archived_twin(archived, new)
             summary = ("（恢复已归档的任务，各单位原有的报送一并恢复）" if twin else "") + new.src.requirement[:60]
             diff.tasks.append(TaskDiff(no, "added", summary=summary))
             continue
@@ -488,6 +514,11 @@ def compute_diff(plan: Plan, prep: Prepared) -> PlanDiff:
         if td.changes:
             diff.tasks.append(td)
     return diff
+
+
+def _units_may_change(old: Task, new: ResolvedTask | None) -> bool:
+    """Whether _task_diff may compare the task's assignments (a task the document no longer has: its work)."""
+    return new is None or new.src.units_text != old.units_text or new.src.units_text != task_source(old)["units_text"]
 
 
 def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int, int]) -> TaskDiff:
@@ -538,10 +569,26 @@ def _task_diff(old: Task, new: ResolvedTask, manual: set[str], counts: dict[int,
 class _Sections:
     def __init__(self, plan: Plan):
         self.plan = plan
-        self.cache: dict[tuple[str, ...], Section] = {}
-        for s in Section.objects.filter(plan=plan).select_related("parent"):
-            self.cache[tuple(s.path())] = s
+        self.by_id = _sections_by_id(plan)
+        self.cache: dict[tuple[str, ...], Section] = {tuple(s.path()): s for s in self.by_id.values()}
         self.order = max((s.order for s in self.cache.values()), default=0)
+
+    def add_all(self, paths) -> None:
+        """Create the sections of all these paths that do not exist yet: one INSERT per level, in the order
+        get() would have created them one by one."""
+        new: dict[tuple[str, ...], Section] = {}
+        for path in paths:
+            for i in range(len(path)):
+                key = tuple(path[: i + 1])
+                if key not in self.cache and key not in new:
+                    self.order += 1
+                    new[key] = Section(plan=self.plan, title=path[i][:300], order=self.order)
+        for depth in range(1, max(map(len, new), default=0) + 1):
+            level = {key: s for key, s in new.items() if len(key) == depth}
+            for key, s in level.items():
+                s.parent = self.cache[key[:-1]] if depth > 1 else None
+            Section.objects.bulk_create(level.values(), batch_size=BATCH)
+            self.cache.update(level)
 
     def get(self, path: list[str]) -> Section | None:
         parent = None
@@ -552,6 +599,9 @@ class _Sections:
                 self.cache[key] = Section.objects.create(plan=self.plan, parent=parent, title=path[i][:300], order=self.order)
             parent = self.cache[key]
         return parent
+
+
+TASK_FIELDS = ["requirement", "units_text", "deadline_text", "warnings", "score", "note", "source", *DEADLINE_FIELDS]
 
 
 def _task_values(rt: ResolvedTask) -> dict:
@@ -565,15 +615,6 @@ def _task_values(rt: ResolvedTask) -> dict:
         "source": _new_source(rt),
         **rt.deadline_values(),
     }
-
-
-def _create_task(plan: Plan, sections: _Sections, rt: ResolvedTask, keep_unknown: bool, no: int | None = None) -> Task:
-    task = Task.objects.create(plan=plan, no=no or rt.no, section=sections.get(rt.src.section), **_task_values(rt))
-    Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in rt.assignments])
-    PlanWarning.objects.bulk_create(
-        [PlanWarning(plan=plan, task=task, kind=w.kind, subject=w.subject, role=w.role, message=w.message) for w in rt.unit_warnings(keep_unknown)]
-    )
-    return task
 
 
 def _store_file(plan: Plan, prep: Prepared) -> None:
@@ -632,47 +673,56 @@ def _create_plan(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan
     return plan
 
 
-def _create_tasks(plan: Plan, sections: _Sections, rts: list[ResolvedTask], keep_unknown: bool) -> None:
-    """_create_task for many tasks, in a few bulk INSERTs: a first import holds the database's write lock
+def _create_tasks(plan: Plan, sections: _Sections, rts: list[ResolvedTask], keep_unknown: bool, nos: list[int] | None = None) -> list[Task]:
+    """Store new tasks (numbered `nos`, else as in the document) with their assignments, due dates and
+    warnings, in a few bulk INSERTs whatever their number: a first import holds the database's write lock
     (all of it, on SQLite) for as short a time as possible — one to two seconds for 1,000 tasks."""
-    tasks = Task.objects.bulk_create(
-        [Task(plan=plan, no=rt.no, section=sections.get(rt.src.section), **_task_values(rt)) for rt in rts], batch_size=BATCH
-    )
-    Assignment.objects.bulk_create(
-        [Assignment(task_id=task.pk, unit_id=u.pk, role=r) for task, rt in zip(tasks, rts) for u, r in rt.assignments], batch_size=BATCH
-    )
+    sections.add_all(rt.src.section for rt in rts)
+    nos = nos or [rt.no for rt in rts]
+    tasks = [Task(plan=plan, no=no, section=sections.get(rt.src.section), **_task_values(rt)) for rt, no in zip(rts, nos)]
+    dues = deadlines.first_due_dates(plan, tasks)  # what refresh_plan would write on the new assignments
+    tasks = Task.objects.bulk_create(tasks, batch_size=BATCH)
+    bulk.insert_rows(Assignment, ["task_id", "unit_id", "role", "due_date"],
+                     [(task.pk, u.pk, r, due) for task, due, rt in zip(tasks, dues, rts) for u, r in rt.assignments])
     PlanWarning.objects.bulk_create(
         [PlanWarning(plan_id=plan.pk, task_id=task.pk, kind=w.kind, subject=w.subject, role=w.role, message=w.message)
          for task, rt in zip(tasks, rts) for w in rt.unit_warnings(keep_unknown)],
         batch_size=BATCH,
     )
+    return tasks
 
 
-def _sync_warnings(plan: Plan, task: Task | None, specs: list[WarningSpec]) -> None:
-    """Make the task's (or plan's) open warnings match specs; warnings already settled stay settled."""
-    existing = list(PlanWarning.objects.filter(plan=plan, task=task))
-    have = {(w.kind, w.subject, w.role, w.message): w for w in existing}
-    wanted = {s.key() for s in specs}
-    for key, w in have.items():
-        if key not in wanted and not w.settled:
-            w.delete()
-    for s in specs:
-        if s.key() not in have:
-            PlanWarning.objects.create(plan=plan, task=task, kind=s.kind, subject=s.subject, role=s.role, message=s.message)
+def _sync_warnings(plan: Plan, specs_by_task: dict[int | None, list[WarningSpec]]) -> None:
+    """Make the open warnings of these tasks (by id; None for the plan's own) match their specs, in a fixed
+    number of queries; warnings already settled stay settled."""
+    have: dict[int | None, dict[tuple, PlanWarning]] = {}
+    for w in PlanWarning.objects.filter(plan=plan).order_by("id"):
+        have.setdefault(w.task_id, {})[(w.kind, w.subject, w.role, w.message)] = w
+    gone, new = [], []
+    for task_id, specs in specs_by_task.items():
+        mine, wanted = have.get(task_id, {}), {s.key() for s in specs}
+        gone += [w.pk for key, w in mine.items() if key not in wanted and not w.settled]
+        new += [PlanWarning(plan=plan, task_id=task_id, kind=s.kind, subject=s.subject, role=s.role, message=s.message)
+                for s in specs if s.key() not in mine]
+    PlanWarning.objects.filter(pk__in=gone).delete()
+    PlanWarning.objects.bulk_create(new, batch_size=BATCH)
 
 
 def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan:
+    """Write a revision in a fixed number of queries, whatever the number of tasks: tasks, assignments,
+    warnings and change records are each written in bulk (and the due dates by apply(), with refresh_plan)."""
     plan = Plan.objects.select_for_update().get(pk=prep.existing.pk)
     diff = compute_diff(plan, prep)  # again, inside the transaction: what is written is what is current
     who = user if user and user.is_authenticated else None
     note = f"导入修订版：{prep.filename}"
+    records: list[ChangeRecord] = []  # the change history, written at the end in this order
 
     def record(field: str, before, after, task: Task | None = None, task_no=None, object_type="task", object_id=None):
-        ChangeRecord.objects.create(
+        records.append(ChangeRecord(
             plan=plan, task=task, task_no=task_no if task_no is not None else (task.no if task else None), user=who,
             object_type=object_type, object_id=str(object_id or (task.pk if task else plan.pk)), field=field,
             before=_s(before), after=_s(after), note=note, by_import=True,
-        )
+        ))
 
     for name, new in _plan_fields(prep.parsed).items():
         old = getattr(plan, name)
@@ -688,8 +738,12 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
 
     sections = _Sections(plan)
     by_no = {rt.no: rt for rt in prep.tasks}
-    tasks = _matched_tasks(plan)
+    tasks = _matched_tasks(plan, sections.by_id)
+    sections.add_all(by_no[td.key].src.section for td in diff.tasks if td.status != "removed")
     kept_fields = {REQUIREMENT: ["requirement"], UNITS: ["units_text"], DEADLINE: ["deadline_text", *DEADLINE_FIELDS], SECTION: []}
+    updated: list[Task] = []
+    units: dict[Task, dict] = {}  # the tasks whose units change, and their units as the document now has them
+    specs: dict[int | None, list[WarningSpec]] = {}
 
     def update(task: Task, rt: ResolvedTask, td: TaskDiff) -> None:
         values = _task_values(rt)
@@ -700,52 +754,76 @@ def _apply_revision(prep: Prepared, user, keep_unknown: bool, stored: list) -> P
             setattr(task, k, v)
         if SECTION not in td.keep:
             task.section = sections.get(rt.src.section)
-        task.save()
+        updated.append(task)
         if td.units_change:
-            reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
-            for c in archiving.sync_assignments(task, dict(rt.assignments), who, reason):
-                before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
-                after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
-                record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
-        _sync_warnings(plan, task, rt.unit_warnings(keep_unknown))
+            units[task] = dict(rt.assignments)
+        specs[task.pk] = rt.unit_warnings(keep_unknown)
 
     # Removals first: a number they free may be the one an added task wants.
-    for td in sorted(diff.tasks, key=lambda td: td.status != "removed"):
-        if td.status == "removed":
-            task = tasks[td.key]
-            record("任务", f"第{task.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
-            archiving.archive_task(task, who, f"修订版中已删除（{prep.filename[:100]}）")
-        elif td.status == "added":
+    removed = [tasks[td.key] for td in diff.tasks if td.status == "removed"]
+    for task in removed:
+        record("任务", f"第{task.no}项：{task.requirement[:80]}", "（已删除，已归档）", task)
+    archiving.archive_tasks(removed, who, f"修订版中已删除（{prep.filename[:100]}）")
+    numbers, archived = _FreeNumbers(plan), archived_tasks(plan)
+    added: list[tuple[ResolvedTask, int]] = []
+    restored: list[tuple[Task, ResolvedTask]] = []
+    for td in diff.tasks:
+        if td.status == "added":
             rt = by_no[td.key]
             # The coordinator may have given the number to another task (renumbering, a split): then the next free one.
-            no = free_no(plan, rt.no)
-            task = archived_twin(plan, rt)
-            if task is None:
-                task = _create_task(plan, sections, rt, keep_unknown, no=no)
-                record("任务", "", f"第{task.no}项：{task.requirement[:80]}（新增）", task)
-                if no != rt.no:
-                    PlanWarning.objects.create(plan=plan, task=task, kind=PlanWarning.PARSER, message=f"原文第{rt.no}项的序号已被其他任务使用，已编为第{no}项，请核对。")
-                continue
-            # The task an earlier revision dropped is back: restore it with its units' work, then update it.
-            if task.no != no:
-                task.no = no
-                task.save(update_fields=["no"])
-            archiving.restore_task(task, who)
-            record("任务", "（已删除，已归档）", f"第{task.no}项：{task.requirement[:80]}（恢复）", task)
-            again = _task_diff(task, rt, manual_groups(plan).get(task.pk, set()), {})
-            for c in again.changes:
-                record(c.label, c.before, c.after, task)
-            update(task, rt, again)
-        else:
+            no = numbers.free(rt.no)
+            twin = archived_twin(archived, rt)
+            if twin is None:
+                added.append((rt, no))
+            else:  # the task an earlier revision dropped is back: restored with its units' work, then updated
+                twin.no = no
+                restored.append((twin, rt))
+        elif td.status == "changed":
             task = tasks[td.key]
             for c in td.changes:
                 record(c.label, c.before, c.after, task)
             update(task, by_no[td.key], td)
+
+    new_tasks = _create_tasks(plan, sections, [rt for rt, _ in added], keep_unknown, nos=[no for _, no in added])
+    moved = []
+    for task, (rt, no) in zip(new_tasks, added):
+        record("任务", "", f"第{task.no}项：{task.requirement[:80]}（新增）", task)
+        if no != rt.no:
+            moved.append(PlanWarning(plan=plan, task=task, kind=PlanWarning.PARSER, message=f"原文第{rt.no}项的序号已被其他任务使用，已编为第{no}项，请核对。"))
+    PlanWarning.objects.bulk_create(moved)
+
+    if restored:
+        back = [task for task, _ in restored]
+        archiving.restore_tasks(back)
+        prefetch_related_objects(back, "assignments__unit")
+        manual = manual_groups(plan)
+        for task, rt in restored:
+            task.section = sections.by_id.get(task.section_id)
+            record("任务", "（已删除，已归档）", f"第{task.no}项：{task.requirement[:80]}（恢复）", task)
+            again = _task_diff(task, rt, manual.get(task.pk, set()), {})
+            for c in again.changes:
+                record(c.label, c.before, c.after, task)
+            update(task, rt, again)
+
+    reason = f"修订版中不再有此单位（{prep.filename[:100]}）"
+    by_id = {t.pk: t for t in units}
+    for task_id, changes in archiving.sync_many(units, who, reason).items():
+        task = by_id[task_id]
+        for c in changes:
+            before = ROLE_LABEL[c.before] if c.before else ("（已移除）" if c.restored else "")
+            after = (ROLE_LABEL[c.after] + ("（恢复）" if c.restored else "")) if c.after else "（移除，已归档）"
+            record(f"分工：{c.assignment.unit.name}", before, after, task, object_type="assignment", object_id=c.assignment.pk)
+    bulk.update_rows(Task, updated, [*TASK_FIELDS, "section_id"])
+
     changed = {td.key for td in diff.tasks}
+    sources = []
     for no, task in tasks.items():  # unchanged tasks: the source text as now imported (it may differ in what is kept)
         if no not in changed and no in by_no and task.source != _new_source(by_no[no]):
             task.source = _new_source(by_no[no])
-            task.save(update_fields=["source"])
-    _sync_warnings(plan, None, [WarningSpec(PlanWarning.PARSER, w) for w in prep.parsed.warnings])
+            sources.append(task)
+    bulk.update_rows(Task, sources, ["source"])
+    specs[None] = [WarningSpec(PlanWarning.PARSER, w) for w in prep.parsed.warnings]
+    _sync_warnings(plan, specs)
+    ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
     Section.objects.filter(plan=plan, tasks__isnull=True, children__isnull=True).delete()
     return plan

@@ -574,6 +574,19 @@ def test_pdf_paragraphs_in_order(docs):
     assert all(r.table is None for r in doc.rows[:first_table])
 
 
+def test_pdf_characters_read_the_lean_way_are_pdfplumbers(docs):
+    """The reader builds each character's dict itself (pdf._lean_page_class), for speed: the very dicts,
+    keys in the same order, as pdfplumber's own Page gives."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(docs["pdf"])) as ours, pdfplumber.open(io.BytesIO(docs["pdf"])) as theirs:
+        for lean, page in zip(ours.pages, theirs.pages):
+            lean.__class__ = pdf_reader._lean_page_class()
+            assert len(page.chars) > 100
+            assert [list(c.items()) for c in lean.chars] == [list(c.items()) for c in page.chars]
+            assert lean.edges == page.edges
+
+
 def test_pdf_number_wrapped_in_a_narrow_column():
     import pdfplumber
 

@@ -155,11 +155,11 @@ def test_a_corrupt_file_fails_with_a_chinese_message_and_stores_nothing(client_c
 
 def test_a_crash_fails_the_job_with_a_chinese_message_and_stores_nothing(client_c, org, media_root, started, monkeypatch,
                                                                          django_capture_on_commit_callbacks):
-    def failing(objs, *a, **kw):  # halfway through writing the plan: its tasks are in, its assignments not
+    def failing(*args):  # halfway through writing the plan: its tasks are in, its assignments not
         assert Task.objects.exists()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Assignment.objects, "bulk_create", failing)
+    monkeypatch.setattr(importing.bulk, "insert_rows", failing)
     job, r = upload_and_run(client_c, django_capture_on_commit_callbacks, seed_bytes(), "plan.txt")
     assert job.status == "failed" and job.error == "无法导入：处理文件时出错（RuntimeError）。请稍后重试，或联系管理员查看日志。"
     assert r.status_code == 400 and job.error in r.content.decode()

@@ -13,6 +13,7 @@ spacing. Page-number lines ("- 3 -", "第 3 页") are dropped.
 """
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -69,6 +70,7 @@ def _read(data: bytes, on_page) -> RawDocument:
     extracted: list[_Page] = []
     try:
         for done, page in enumerate(pages, start=1):
+            page.__class__ = _lean_page_class()  # the same page, its characters read the lean way
             try:
                 extracted.append(_extract_page(page))
             finally:
@@ -165,6 +167,39 @@ def _error(exc: BaseException) -> IngestError:
     if "password" in text or "encrypt" in text:
         return IngestError("PDF 文件已加密（设置了打开密码或权限保护），无法读取。请去掉密码后重新导出 PDF，或提供 Word/WPS 原文件。")
     return IngestError("PDF 文件已损坏或格式不正确，无法读取。请重新导出 PDF，或提供 Word/WPS 原文件。")
+
+
+@functools.cache
+def _lean_page_class():
+    """pdfplumber's Page, except that a character's dict is built directly: the same keys and values as
+    Page.process_object gives (tests/ingest/test_readers.py compares them), without resolving every attribute
+    of every character generically, which took a third of the time of reading a large PDF."""
+    from pdfminer.layout import LTChar
+    from pdfplumber.page import Page
+    from pdfplumber.utils import resolve_and_decode
+
+    @functools.cache
+    def colour_space(name) -> str:  # decoded character by character: once per name, not per character
+        return resolve_and_decode(name)
+
+    class LeanPage(Page):
+        def process_object(self, obj):
+            if type(obj) is not LTChar or self.pdf.unicode_norm is not None or not isinstance(obj.fontname, str):
+                return super().process_object(obj)
+            gs = obj.graphicstate
+            mb_x0, mb_top = self.mediabox[:2]
+            top = (self.height - obj.y1) + mb_top
+            return {
+                "matrix": obj.matrix, "fontname": obj.fontname, "adv": obj.adv, "upright": obj.upright,
+                "x0": obj.x0 + mb_x0, "y0": obj.y0, "x1": obj.x1 + mb_x0, "y1": obj.y1, "width": obj.width,
+                "height": obj.height, "size": obj.size, "mcid": obj.mcid, "tag": obj.tag, "object_type": "char",
+                "page_number": self.page_number, "ncs": colour_space(obj.ncs.name), "text": obj.get_text(),
+                "stroking_color": gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,),
+                "non_stroking_color": gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,),
+                "top": top, "bottom": (self.height - obj.y0) + mb_top, "doctop": self.initial_doctop + top,
+            }
+
+    return LeanPage
 
 
 class _Page:
