@@ -42,6 +42,14 @@ class ReminderRule(models.Model):
         "逾期后重复督办间隔（工作日）", default=5, validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="逾期后第1个工作日首次督办，此后每隔几个工作日再督办一次",
     )
+    head_after = models.PositiveSmallIntegerField(
+        "逾期几个工作日后通知负责人", default=1, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="逾期满这么多个工作日仍未报送的，督办和催办通知同时发给单位负责人",
+    )
+    deputy_after = models.PositiveSmallIntegerField(
+        "再过几个工作日通知分管负责人", default=10, validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="通知负责人后再过这么多个工作日仍未报送的，同时发给单位的分管负责人",
+    )
     yellow_days = models.PositiveSmallIntegerField(
         "黄灯提前（工作日）", default=5, validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS_BEFORE)],
         help_text="距完成日期不超过几个工作日且未报送时亮黄灯",
