@@ -186,6 +186,11 @@ class Recipients:
     coordinators: dict[int, list[tuple[int, str]]]  # org id -> [(user id, e-mail)]
     contacts: dict[int, list[tuple[int, str, str, str]]] = field(default_factory=dict)  # unit id -> [(id, role, name, e-mail)]
 
+    def contact_liaisons(self, unit_id: int) -> list[tuple[int, str]]:
+        """The unit's 联络员 contacts known only by e-mail (not the address of one of its liaison accounts): [(id, e-mail)]."""
+        accounts = {email for _, email in self.liaisons.get(unit_id, [])}
+        return [(pk, email) for pk, role, _, email in self.contacts.get(unit_id, []) if role == Contact.LIAISON and email not in accounts]
+
 
 def recipients(unit_ids=None, org_ids=(), *, orgs_units=None) -> Recipients:
     """The liaisons and directory contacts of the given units (or of every unit of ``orgs_units``), the coordinators of ``org_ids``."""
@@ -334,13 +339,10 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
             prefix = "escalate" if overdue else "remind"
             link = reverse("unit", args=[unit_id])
             subject, body = notices.unit_digest(unit.name, plan.title, items)
-            emails = set()
             for user_id, email in people.liaisons.get(unit_id, []):
                 sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link)
-                emails.add(email)
-            for pk, role, _, email in people.contacts.get(unit_id, []):
-                if role == Contact.LIAISON and email not in emails:  # a liaison known only by e-mail, without an account
-                    sender.to_address(f"{prefix}:{today}:{batch}:liaison:contact:{pk}", email, subject, body, link)
+            for pk, email in people.contact_liaisons(unit_id):
+                sender.to_address(f"{prefix}:{today}:{batch}:liaison:contact:{pk}", email, subject, body, link)
             for e in escalations(unit, people.contacts.get(unit_id, []), rules[plan_id], overdue):
                 subject, body = notices.leader_digest(unit.name, e.name, plan.title, e.items)
                 sender.to_address(f"escalate:{today}:{batch}:{e.key}", e.email, subject, body, link)

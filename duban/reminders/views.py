@@ -100,6 +100,8 @@ def urge(request, unit_id: int):
             people = recipients([unit.pk], [])
             for user_id, email in people.liaisons.get(unit.pk, []):
                 send.to_user(f"{key}:liaison", user_id, email, subject, body, link)
+            for pk, email in people.contact_liaisons(unit.pk):
+                send.to_address(f"{key}:liaison:contact:{pk}", email, subject, body, link)
             send.to_address(f"{key}:unit:email", unit.contact_email, subject, body, link)
             for e in escalations(unit, people.contacts.get(unit.pk, []), rule, items):  # long-overdue work: 负责人, 分管负责人
                 send.to_address(f"{key}:{e.key}", e.email, *notices.urge_notice(unit.name, plan.title, sender_name, e.items), link)
