@@ -96,11 +96,14 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
     wanted: dict[tuple[datetime.date, str, str], list[int]] = defaultdict(list)  # (due, stage, kind) -> plan ids
     stages: dict[tuple[schedule.Rule, datetime.date], schedule.Stage | str | None] = {}
     counts: dict[tuple[int, datetime.date], int] = {}
+    plan_rules: dict[int, schedule.Rule] = {}
     for plan_id, due, n in open_work.values_list("task__plan_id", "due_date").annotate(n=Count("pk")).order_by("due_date", "task__plan_id"):
         counts[(plan_id, due)] = n
         report.assignments += n
         report.due_dates += 1
-        key = (schedule.Rule.of(rules[plan_id]), due)
+        if plan_id not in plan_rules:
+            plan_rules[plan_id] = schedule.Rule.of(rules[plan_id])
+        key = (plan_rules[plan_id], due)
         if key not in stages:
             try:
                 stages[key] = schedule.current_stage(due, today, key[0], calendar)
@@ -117,7 +120,8 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
     held = dict(
         ((plan_id, due, stage), n)
         for plan_id, due, stage, n in Reminder.objects.filter(
-            assignment__in=open_work, due_date=F("assignment__due_date"),
+            assignment__status__in=OPEN_STATUSES, assignment__unit__active=True, assignment__archived_at__isnull=True,
+            due_date=F("assignment__due_date"),
             due_date__in={due for due, _, _ in wanted}, stage__in={stage for _, stage, _ in wanted},
         ).values_list("assignment__task__plan_id", "due_date", "stage").annotate(n=Count("pk")).order_by()
     ) if wanted else {}
@@ -125,6 +129,11 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
     # 4. One INSERT … SELECT per due date and stage; the rows carrying this run's token are the ones it won.
     token = uuid.uuid4().hex
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A crash right after the commit may lose this run's ledger rows and notices together (the next run
+            # records and sends them again); it never keeps one without the other. So the commit need not wait for the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         for (due, stage, kind), plan_ids in sorted(wanted.items()):  # one order for every run: concurrent inserts wait, never deadlock
             plan_ids = [p for p in plan_ids if held.get((p, due, stage), 0) < counts[(p, due)]]
             if not plan_ids:
@@ -218,14 +227,28 @@ def recipients(unit_ids=None, org_ids=(), *, orgs_units=None) -> Recipients:
 def enqueue_many(rows: list[Notification]) -> int:
     """Insert the notifications whose dedupe_key is new, in bulk; how many were inserted.
 
-    The one place the sweep writes to the outbox (to become duban.notify.outbox.enqueue_many).
+    The one place the sweep writes to the outbox (to become duban.notify.outbox.enqueue_many). On
+    PostgreSQL the rows are copied (COPY, tens of thousands a second) into a temporary table and moved
+    with ON CONFLICT DO NOTHING; elsewhere bulk_create skips the dedupe keys already taken.
     """
+    rows = list({n.dedupe_key: n for n in rows}.values())
     if not rows:
         return 0
-    taken = set(Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in rows]).values_list("dedupe_key", flat=True))
-    fresh = list({n.dedupe_key: n for n in rows if n.dedupe_key not in taken}.values())
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-    return len(fresh)
+    if connection.vendor != "postgresql":
+        taken = set(Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in rows]).values_list("dedupe_key", flat=True))
+        fresh = [n for n in rows if n.dedupe_key not in taken]
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+        return len(fresh)
+    table, now = Notification._meta.db_table, timezone.now()
+    columns = "channel, recipient, subject, body, link, dedupe_key, status, attempts, next_attempt_at, last_error, created_at"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS new_notification ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        cursor.execute("TRUNCATE new_notification")
+        with cursor.copy(f"COPY new_notification ({columns}) FROM STDIN") as copy:
+            for n in rows:
+                copy.write_row((n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key, Notification.PENDING, 0, now, "", now))
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_notification ON CONFLICT (dedupe_key) DO NOTHING")
+        return cursor.rowcount
 
 
 class Sender:
@@ -316,6 +339,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
     people = recipients(org_ids=org_ids, orgs_units=org_ids)
     webhooks = list(Webhook.objects.filter(active=True).order_by("pk"))
     counted: dict[datetime.date, int | None] = {}
+    links: dict[int, str] = {}
 
     def item(stage, kind, due, role, no, requirement) -> notices.Item:
         late = kind == Reminder.ESCALATE
@@ -337,7 +361,9 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
             overdue = [i for i in items if i.overdue]
             soon = [i for i in items if not i.overdue]
             prefix = "escalate" if overdue else "remind"
-            link = reverse("unit", args=[unit_id])
+            if unit_id not in links:  # a unit is in several plans; reverse() costs more than the rest of a digest
+                links[unit_id] = reverse("unit", args=[unit_id])
+            link = links[unit_id]
             subject, body = notices.unit_digest(unit.name, plan.title, items)
             for user_id, email in people.liaisons.get(unit_id, []):
                 sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link)
