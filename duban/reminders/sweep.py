@@ -231,7 +231,10 @@ def enqueue_many(rows: list[Notification]) -> int:
     PostgreSQL the rows are copied (COPY, tens of thousands a second) into a temporary table and moved
     with ON CONFLICT DO NOTHING; elsewhere bulk_create skips the dedupe keys already taken.
     """
-    rows = list({n.dedupe_key: n for n in rows}.values())
+    first: dict[str, Notification] = {}
+    for n in rows:
+        first.setdefault(n.dedupe_key, n)  # as if enqueued one by one: the first of a key wins
+    rows = list(first.values())
     if not rows:
         return 0
     if connection.vendor != "postgresql":
@@ -241,7 +244,7 @@ def enqueue_many(rows: list[Notification]) -> int:
         return len(fresh)
     table, now = Notification._meta.db_table, timezone.now()
     columns = "channel, recipient, subject, body, link, dedupe_key, status, attempts, next_attempt_at, last_error, created_at"
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # the temporary table lives until the commit
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS new_notification ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
         cursor.execute("TRUNCATE new_notification")
         with cursor.copy(f"COPY new_notification ({columns}) FROM STDIN") as copy:

@@ -218,3 +218,18 @@ def test_an_urge_reaches_the_leaders_of_long_overdue_work(escalating, monkeypatc
     assert {f"head:{c['head'].pk}", f"deputy:{c['deputy'].pk}"} <= set(on8)
     assert on8[f"deputy:{c['deputy'].pk}"].subject == "【催办】请一局抓紧办理政务公开任务"
     assert "第1项" in on8[f"deputy:{c['deputy'].pk}"].body and "第2项" not in on8[f"deputy:{c['deputy'].pk}"].body
+
+
+@pytest.mark.django_db(transaction=True)  # as outside the sweep: no transaction around it
+def test_enqueue_many_skips_the_keys_already_taken():
+    from duban.reminders.sweep import enqueue_many
+
+    def note(key, body="正文"):
+        return Notification(channel=Notification.EMAIL, recipient="a@example.gov.cn", subject="标题", body=body, dedupe_key=key)
+
+    assert enqueue_many([note("k1"), note("k2"), note("k1", "重复")]) == 2
+    assert enqueue_many([note("k2"), note("k3")]) == 1
+    assert sorted(Notification.objects.values_list("dedupe_key", "body", "status")) == [
+        ("k1", "正文", "pending"), ("k2", "正文", "pending"), ("k3", "正文", "pending"),
+    ]
+    assert enqueue_many([]) == 0
