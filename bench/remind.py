@@ -1,19 +1,23 @@
-"""How long does one `duban remind` sweep take over 100,000 assignments?
+"""How long does one `duban remind` sweep take over 100,000 — or 1,000,000 — assignments?
 
     .venv/bin/python bench/remind.py                          # throw-away SQLite database in a temporary folder
     .venv/bin/python bench/remind.py --assignments 20000 --units 100
     .venv/bin/python bench/remind.py --database-url postgres://postgres@127.0.0.1:5432/duban_bench   # an empty database
+    .venv/bin/python bench/remind.py --assignments 1000000 --orgs 100 --years 4 --units 44 \
+        --database-url postgres://postgres@127.0.0.1:5432/duban_bench        # the 1M shape of issue 13
 
-Builds one plan with --units units × (assignments / units) tasks (bulk_create), each unit with
-one liaison who has an e-mail address, and a coordinator. Due dates are spread over September to
-December 2021; statuses are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送, 15 % 已办结,
-5 % 退回). Then, on --today (default Monday 2021-11-01, the first working day after the
-Sunday 10-31 deadline), it times:
+Builds --orgs organisations, each with --units units (one liaison with an e-mail address, a
+负责人 address and a 分管负责人 in the directory's contacts) and a coordinator, and one plan per year for
+--years years up to --today's, --assignments in all (bulk_create), each plan with tasks × units.
+Due dates are spread over September to December of the plan's year. Statuses of the current year
+are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送, 15 % 已办结, 5 % 退回); of earlier years
+mostly 已办结, one in 30 still 未开始 (long overdue: escalated to the 分管负责人). Then, on --today
+(default Monday 2021-11-01, the first working day after the Sunday 10-31 deadline), it times:
 
-* the sweep that decides and records the day's reminders and enqueues the digests (no delivery),
+* the cold sweep that decides and records the day's reminders and enqueues the digests (no delivery),
 * the same sweep again at once (what every later run of the day costs: nothing new to send),
 * optionally (--deliver) delivering what was enqueued (inbox rows and e-mails to Django's dummy
-  backend; no robots), and refresh_plan over the whole plan (what an import adds).
+  backend; no robots), and refresh_plan over the newest plan of the first organisation (what an import adds).
 
 The database's planner statistics are refreshed (ANALYZE) after the bulk load, as autovacuum
 would do: without them PostgreSQL picks a poor plan for the first read of freshly loaded rows.
@@ -32,6 +36,10 @@ second.
 
     .venv/bin/python bench/remind.py --realistic --database-url postgres://postgres@127.0.0.1:5432/duban_bench
     .venv/bin/python bench/remind.py --realistic --orgs 20     # a fifth of the size
+
+Figures printed (default mode): assignments, open ones with a due date, distinct (plan, due date) pairs, reminders
+recorded, notifications enqueued, seconds per step, and the process's peak memory (RSS) before and
+after the cold sweep (the sweep streams: it should not raise the peak the bulk load left).
 """
 from __future__ import annotations
 
@@ -66,50 +74,84 @@ def setup_django(database_url: str | None) -> None:
     django.setup()
 
 
-def due_dates() -> list[D]:
-    """Thirty due dates from 2021-09-30 to 2021-12-31, some on weekends and in the National Day holiday."""
-    start, end = D(2021, 9, 30), D(2021, 12, 31)
+def due_dates(year: int) -> list[D]:
+    """Thirty due dates from 09-30 to 12-31 of the year, some on weekends and in the National Day holiday."""
+    start, end = D(year, 9, 30), D(year, 12, 31)
     step = (end - start) / 29
     return [start + step * i for i in range(30)]
 
 
-def build(n_assignments: int, n_units: int) -> dict:
-    from django.contrib.auth.models import User
+def build(n_assignments: int, n_units: int, n_orgs: int = 1, n_years: int = 1, last_year: int = 2021) -> dict:
     from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
 
     from duban.accounts.models import Profile
-    from duban.directory.models import Organisation, Unit
+    from duban.directory.models import Contact, Organisation, Unit
     from duban.plans.models import Assignment, Plan, Task
 
     if Plan.objects.exists():
         raise SystemExit("数据库中已有分工方案；基准测试只在空数据库中运行（或不带 --database-url，使用临时 SQLite）。")
-    org = Organisation.objects.create(name="基准测试区人民政府", short_name="基准测试区")
-    units = Unit.objects.bulk_create(
-        [Unit(org=org, name=f"测试单位{i:04d}", kind=Unit.BUREAU, sort_order=i, leader_email=f"leader{i}@bench.example") for i in range(n_units)]
-    )
     password = make_password(None)
-    users = User.objects.bulk_create([User(username=f"bench-liaison-{u.pk}", email=f"l{u.pk}@bench.example", password=password) for u in units])
-    Profile.objects.bulk_create([Profile(user=user, org=org, role=Profile.LIAISON, unit=u) for user, u in zip(users, units)])
-    coordinator = User.objects.create(username="bench-coordinator", email="coordinator@bench.example", password=password)
-    Profile.objects.create(user=coordinator, org=org, role=Profile.COORDINATOR)
-    plan = Plan.objects.create(org=org, title="基准测试分工方案", year=2021, sha256="0" * 64, source_file="bench/none.txt")
-    dates = due_dates()
-    n_tasks = max(1, n_assignments // n_units)
-    tasks = Task.objects.bulk_create(
-        [Task(plan=plan, no=i + 1, requirement=f"第{i + 1}项测试任务的具体要求。", deadline_kind="date", deadline_date=dates[i % len(dates)]) for i in range(n_tasks)]
-    )
-    batch, made = [], 0
-    for t in tasks:
-        for j, u in enumerate(units):
-            if made >= n_assignments:
-                break
-            batch.append(Assignment(task=t, unit=u, role="lead" if j == 0 else "responsible", status=STATUSES[(t.no * 7 + j) % len(STATUSES)]))
-            made += 1
-            if len(batch) == 5000:
-                Assignment.objects.bulk_create(batch)
-                batch = []
+    per_plan = max(1, n_assignments // (n_orgs * n_years))
+    n_tasks = max(1, -(-per_plan // n_units))
+    batch, made, plans = [], 0, []
+    for o in range(n_orgs):
+        org = Organisation.objects.create(name=f"基准测试{o:03d}区人民政府", short_name=f"基准测试{o:03d}区")
+        units = Unit.objects.bulk_create(
+            [Unit(org=org, name=f"测试单位{i:04d}", kind=Unit.BUREAU, sort_order=i, leader_email=f"leader{o}-{i}@bench.example") for i in range(n_units)]
+        )
+        users = User.objects.bulk_create([User(username=f"bench-liaison-{u.pk}", email=f"l{u.pk}@bench.example", password=password) for u in units])
+        Profile.objects.bulk_create([Profile(user=user, org=org, role=Profile.LIAISON, unit=u) for user, u in zip(users, units)])
+        # The 负责人 is the unit's leader address; the 分管负责人 a contact in the directory.
+        Contact.objects.bulk_create([Contact(unit=u, role=Contact.DEPUTY, name="分管负责人", email=f"deputy{u.pk}@bench.example") for u in units])
+        coordinator = User.objects.create(username=f"bench-coordinator-{o}", email=f"coordinator{o}@bench.example", password=password)
+        Profile.objects.create(user=coordinator, org=org, role=Profile.COORDINATOR)
+        for year in range(last_year - n_years + 1, last_year + 1):
+            plan = Plan.objects.create(org=org, title=f"基准测试{year}年分工方案", year=year, sha256=f"{o:032d}{year:032d}", source_file="bench/none.txt")
+            plans.append(plan)
+            dates = due_dates(year)
+            tasks = Task.objects.bulk_create(
+                [Task(plan=plan, no=i + 1, requirement=f"第{i + 1}项测试任务的具体要求。", deadline_kind="date", deadline_date=dates[i % len(dates)]) for i in range(n_tasks)]
+            )
+            in_plan = 0
+            for t in tasks:
+                for j, u in enumerate(units):
+                    if in_plan >= per_plan:
+                        break
+                    if year == last_year:
+                        status = STATUSES[(t.no * 7 + j) % len(STATUSES)]
+                    else:
+                        status = "not_started" if (t.no * 7 + j) % 30 == 0 else "accepted"
+                    batch.append(Assignment(task=t, unit=u, role="lead" if j == 0 else "responsible", status=status, due_date=t.deadline_date))
+                    in_plan += 1
+                    made += 1
+                    if len(batch) == 10000:
+                        Assignment.objects.bulk_create(batch)
+                        batch = []
     Assignment.objects.bulk_create(batch)
-    return {"plan": plan, "tasks": n_tasks, "units": n_units}
+    return {"plans": plans, "tasks": n_tasks, "units": n_units, "orgs": n_orgs, "years": n_years}
+
+
+def cpu_seconds(connection) -> float:
+    """CPU time of this process and, when the database runs on this machine, of its PostgreSQL backend:
+    the cost of a sweep whatever else the shared machine is doing (wall-clock time is not)."""
+    total = time.process_time()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass  # a database on another machine: this process only
+    return total
+
+
+def peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_realistic(n_orgs: int, n_plans: int, n_units: int, n_tasks: int, robot_url: str) -> int:
@@ -124,7 +166,7 @@ def build_realistic(n_orgs: int, n_plans: int, n_units: int, n_tasks: int, robot
 
     if Plan.objects.exists():
         raise SystemExit("数据库中已有分工方案；基准测试只在空数据库中运行（或不带 --database-url，使用临时 SQLite）。")
-    password, dates, made = make_password(None), due_dates(), 0
+    password, dates, made = make_password(None), due_dates(2021), 0
     for o in range(n_orgs):
         org = Organisation.objects.create(name=f"基准测试第{o + 1}区人民政府", short_name=f"基准测试{o + 1}区")
         units = Unit.objects.bulk_create(
@@ -269,11 +311,12 @@ def realistic(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--assignments", type=int, default=100_000)
+    ap.add_argument("--years", type=int, default=1, help="plans per organisation, one a year up to --today's year")
     ap.add_argument("--today", default="2021-11-01", help="the day of the sweep (YYYY-MM-DD)")
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
     ap.add_argument("--deliver", action="store_true", help="also time delivering the notifications (inbox; e-mail to a dummy backend)")
     ap.add_argument("--realistic", action="store_true", help="many organisations and plans, delivered by parallel deliverers to a local SMTP sink")
-    ap.add_argument("--orgs", type=int, default=100, help="--realistic: organisations")
+    ap.add_argument("--orgs", type=int, default=None, help="organisations (default 1; --realistic: 100)")
     ap.add_argument("--plans", type=int, default=4, help="--realistic: plans per organisation")
     ap.add_argument("--units", type=int, default=None, help="units (default 400; --realistic: 44 per organisation)")
     ap.add_argument("--tasks", type=int, default=10, help="--realistic: tasks per plan")
@@ -281,8 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.realistic:
         args.units = args.units or 44
+        args.orgs = args.orgs or 100
         return realistic(args)
     args.units = args.units or 400
+    args.orgs = args.orgs or 1
     setup_django(args.database_url)
 
     from django.core.management import call_command
@@ -298,25 +343,33 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     t1 = time.perf_counter()
-    built = build(args.assignments, args.units)
+    built = build(args.assignments, args.units, args.orgs, args.years, today.year)
     t2 = time.perf_counter()
-    deadlines.refresh_plan(built["plan"], today=today)
+    deadlines.refresh_plan(built["plans"][args.years - 1], today=today)
     t3 = time.perf_counter()
     with connection.cursor() as cursor:  # planner statistics, as autovacuum would have them after a bulk load
         cursor.execute("ANALYZE")
     total = Assignment.objects.count()
-    print(f"建库 {t1 - t0:.1f} 秒；生成 {total:,} 项任务分工（{built['tasks']} 项任务 × {built['units']} 个单位）{t2 - t1:.1f} 秒；"
-          f"refresh_plan（计算并写入全部完成日期）{t3 - t2:.1f} 秒")
+    print(f"建库 {t1 - t0:.1f} 秒；生成 {total:,} 项任务分工（{built['orgs']} 个机构 × {built['years']} 年的方案，"
+          f"每个方案 {built['tasks']} 项任务 × {built['units']} 个单位）{t2 - t1:.1f} 秒；"
+          f"refresh_plan（一个方案，计算并写入全部完成日期）{t3 - t2:.1f} 秒")
 
-    start = time.perf_counter()
+    before = peak_mb()
+    cpu, start = cpu_seconds(connection), time.perf_counter()
     report = sweep(today, deliver=False)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
+    first, first_cpu = time.perf_counter() - start, cpu_seconds(connection) - cpu
+    after = peak_mb()
+    cpu, start = cpu_seconds(connection), time.perf_counter()
     again = sweep(today, deliver=False)
-    second = time.perf_counter() - start
-    print(f"{today}：未办结且有完成日期的任务分工 {report.assignments:,} 项，{report.due_dates} 个不同完成日期")
-    print(f"一次提醒扫描（不含发送）：{first:.2f} 秒；记录提醒 {report.reminders:,} 项，生成通知 {report.notifications:,} 条")
-    print(f"同日再次扫描（无新提醒）：{second:.2f} 秒；记录提醒 {again.reminders} 项，生成通知 {again.notifications} 条")
+    second, second_cpu = time.perf_counter() - start, cpu_seconds(connection) - cpu
+    load = os.getloadavg()[0]
+    print(f"{today}：未办结且有完成日期的任务分工 {report.assignments:,} 项，{report.due_dates:,} 个不同的（方案，完成日期）")
+    print(f"首次提醒扫描（冷，不含发送）：{first:.2f} 秒，CPU {first_cpu:.2f} 秒（100 万项时的目标：10 秒以内）；"
+          f"记录提醒 {report.reminders:,} 项，生成通知 {report.notifications:,} 条")
+    print(f"同日再次扫描（无新提醒）：{second:.2f} 秒，CPU {second_cpu:.2f} 秒（目标：1 秒以内）；"
+          f"记录提醒 {again.reminders} 项，生成通知 {again.notifications} 条")
+    print(f"（CPU：本进程与数据库后端进程合计；机器 1 分钟平均负载 {load:.1f}，{os.cpu_count()} 核）")
+    print(f"进程内存峰值（RSS）：扫描前 {before:.0f} MB，首次扫描后 {after:.0f} MB")
     if args.deliver:
         start = time.perf_counter()
         delivered = deliver_all(budget=3600)

@@ -37,6 +37,7 @@ class Fact:
     grade: str = ""  # excellent / good / fair / poor, from the accepted report
     returns: list[dt.datetime] = field(default_factory=list)
     started_at: dt.datetime | None = None  # first change away from 未开始
+    plan_id: int | None = None
 
     @property
     def role_display(self) -> str:
@@ -69,9 +70,9 @@ def localdate(value: dt.datetime) -> dt.date:
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
 
-def top_sections(plan: Plan) -> dict[int, Section]:
-    """Each section of the plan → its outermost heading."""
-    sections = {s.pk: s for s in Section.objects.filter(plan=plan)}
+def top_sections(plan: Plan | set[int]) -> dict[int, Section]:
+    """Each section of the plan (or of the plans with these ids) → its outermost heading."""
+    sections = {s.pk: s for s in Section.objects.filter(plan__in=plan if isinstance(plan, set) else [plan])}
     top = {}
     for pk, s in sections.items():
         t = s
@@ -81,15 +82,17 @@ def top_sections(plan: Plan) -> dict[int, Section]:
     return top
 
 
-def load(plan: Plan, assignments=None) -> list[Fact]:
-    """Facts of the plan's assignments (or of the given assignment queryset), in task and unit order."""
+def load(plan: Plan | None, assignments=None) -> list[Fact]:
+    """Facts of the plan's assignments (or of the given assignment queryset), in task and unit order.
+
+    With plan None: the facts of every plan in the queryset at once, in the same few queries (a unit's page)."""
     from duban.assessment.figures import working_assignments
 
     qs = working_assignments(plan, assignments)
     qs = qs.select_related("task", "unit").order_by("task__no", "role", "unit__sort_order", "unit_id")
     rows = list(qs)
     ids = [a.pk for a in rows]
-    top = top_sections(plan)
+    top = top_sections(plan if plan is not None else {a.task.plan_id for a in rows})
 
     accepted: dict[int, Report] = {}
     for r in Report.objects.filter(assignment__in=ids, outcome=REPORT_ACCEPTED).order_by("submitted_at", "id"):
@@ -117,5 +120,6 @@ def load(plan: Plan, assignments=None) -> list[Fact]:
             accepted_at=a.accepted_at, grade=report.grade if report else "",
             returns=returns.get(a.pk, []),
             started_at=started.get(a.pk) or (a.status_changed_at if a.status != Assignment.NOT_STARTED else None),
+            plan_id=a.task.plan_id,
         ))
     return facts

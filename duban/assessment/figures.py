@@ -52,9 +52,11 @@ def working_assignments(plan, queryset=None):
     Every page and document reads assignments through here, so a rule such as leaving out archived
     assignments is one line in one place."""
     qs = queryset if queryset is not None else Assignment.objects.all()
+    if plan is not None:  # None: the queryset's own plans (a unit's page, every year at once)
+        qs = qs.filter(task__plan=plan)
     # Archived work (a unit removed from a task, a task dropped by a revision) is kept, never counted;
     # Assignment.objects leaves it out already, a queryset passed in might not.
-    return qs.filter(task__plan=plan, archived_at__isnull=True)
+    return qs.filter(archived_at__isnull=True)
 
 
 # --- one assignment ---------------------------------------------------------------------------

@@ -1,13 +1,19 @@
 from django import forms
 from django.contrib import admin
 
-from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
+from duban.directory.models import Contact, Organisation, Unit, UnitAlias, UnitGroup
 
 
 class AliasInline(admin.TabularInline):
     model = UnitAlias
     fk_name = "unit"
     fields = ["alias"]
+    extra = 0
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ["role", "name", "email"]
     extra = 0
 
 
@@ -22,11 +28,12 @@ class UnitAdmin(admin.ModelAdmin):
     list_editable = ["kind", "active", "sort_order"]
     list_filter = ["org", "kind", "active"]
     search_fields = ["name", "short_name", "aliases__alias"]
-    inlines = [AliasInline]
+    inlines = [AliasInline, ContactInline]
 
     def save_formset(self, request, form, formset, change):
         for obj in formset.save(commit=False):
-            obj.org = form.instance.org
+            if isinstance(obj, UnitAlias):
+                obj.org = form.instance.org
             obj.save()
         for obj in formset.deleted_objects:
             obj.delete()

@@ -58,6 +58,26 @@ class Unit(models.Model):
         return self.name
 
 
+class Contact(models.Model):
+    """A person of a unit who hears of its reminders by e-mail, by role: escalation goes liaison → 负责人 → 分管负责人
+    (see duban.reminders.sweep.escalations; the thresholds are the plan's reminder rule)."""
+
+    LIAISON, HEAD, DEPUTY = "liaison", "head", "deputy"
+    ROLE_CHOICES = [(LIAISON, "联络员"), (HEAD, "负责人"), (DEPUTY, "分管负责人")]
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="contacts", verbose_name="单位")
+    role = models.CharField("角色", max_length=10, choices=ROLE_CHOICES)
+    name = models.CharField("姓名", max_length=50, blank=True)
+    email = models.EmailField("邮箱", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位联系人"
+        ordering = ["unit", "role", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} {self.get_role_display()} {self.name}".strip()
+
+
 class UnitAlias(models.Model):
     """Another name for a unit: an old name (区发展改革委) or a name it also carries (区金融办)."""
 

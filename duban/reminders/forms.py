@@ -6,7 +6,18 @@ from duban.reminders.models import ReminderRule, parse_days_before
 class ReminderRuleForm(forms.ModelForm):
     class Meta:
         model = ReminderRule
-        fields = ["days_before", "on_due_day", "escalate", "escalate_every", "yellow_days", "report_period", "by_email", "by_inbox", "by_webhook"]
+        fields = ["days_before", "on_due_day", "escalate", "escalate_every", "head_after", "deputy_after", "yellow_days", "report_period", "by_email", "by_inbox", "by_webhook"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("head_after", "deputy_after"):  # left out (a form from before the escalation levels): kept as they are
+            self.fields[name].required = False
 
     def clean_days_before(self):
         return ",".join(map(str, parse_days_before(self.cleaned_data["days_before"])))
+
+    def clean_head_after(self):
+        return self.cleaned_data["head_after"] or self.instance.head_after
+
+    def clean_deputy_after(self):
+        return self.cleaned_data["deputy_after"] or self.instance.deputy_after

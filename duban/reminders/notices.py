@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from duban.plans.models import ROLE_CHOICES
 
@@ -33,6 +34,10 @@ class Item:
     days_left: int | None = None  # working days from today to the due date, both included
 
     def line(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:  # one item is in several digests (the liaisons', the 负责人's, the 分管负责人's)
         req = self.requirement.replace("\n", " ").strip()
         if len(req) > 60:
             req = req[:60] + "……"

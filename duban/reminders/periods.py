@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import F
 
 from duban.plans import deadlines
 from duban.plans.models import Assignment
@@ -22,7 +23,9 @@ def roll_periods(today: datetime.date) -> int:
         status=Assignment.ACCEPTED,
         due_override__isnull=True,
         due_date__lt=today,
-    )
+    ).exclude(  # the plan year's last period (31 December) has no next one: not read again on every run
+        due_date__year__gte=F("task__plan__year"), due_date__month=12, due_date__day=31,
+    ).exclude(due_date__year__gt=F("task__plan__year"))
     if not candidates.exists():
         return 0
     from duban.progress.models import StatusChange  # the status-change log of the lifecycle

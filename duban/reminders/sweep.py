@@ -1,25 +1,34 @@
 """One `duban remind` sweep: decide which reminders are due today, record them once, enqueue the notices.
 
+Set-based and streaming: the work grows with the number of distinct due dates and stages, not with
+the number of assignments, and no Python object is made per assignment except for the ledger rows
+this run won, read one unit at a time.
+
 1. Periodic assignments whose accepted period is over move to the next period (reminders.periods).
-2. Every open assignment with a due date — status 未开始, 推进中 or 退回; an assignment that is
+2. The open assignments with a due date — status 未开始, 推进中 or 退回; an assignment that is
    submitted (the office has to review it) or accepted is not reminded; nor is one of an inactive
-   unit — is read once, as (id, due date, plan). They are grouped by (plan, due date), and the
-   schedule (reminders.schedule) is computed once per distinct due date: the current stage today.
-3. The stages not yet in the ledger (Reminder, unique per assignment, due date and stage) are
-   inserted in one transaction with ON CONFLICT DO NOTHING and this run's token; the rows carrying
-   the token are the ones this run won. Only those are turned into notices, in the same
-   transaction: a run that crashes sends nothing and records nothing, and two runs at once cannot
-   both win a row — so no reminder is ever sent twice, and none is lost.
-4. The notices are digests, not one message per assignment (a unit with 60 tasks due on 10-31
-   gets one e-mail, not 60):
-   * to each liaison of the unit (e-mail to the user's address, in-site inbox): its items;
-   * for overdue items, to the unit's leader (Unit.leader_email) and, one digest per run, to
-     every coordinator of the organisation (inbox and e-mail);
+   unit — are counted by the database per (plan, due date), in one query. The schedule
+   (reminders.schedule) is computed once per distinct due date and rule: the current stage today.
+3. One query counts what the ledger (Reminder, unique per assignment, due date and stage) already
+   holds of those stages; (plan, due date) pairs it holds completely are skipped.
+4. For each remaining (due date, stage), one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` records
+   the stage for every open assignment without it, with this run's token, all in one transaction;
+   the rows carrying the token are the ones this run won. Only those are turned into notices, in
+   the same transaction: a run that crashes sends nothing and records nothing, and two runs at once
+   cannot both win a row — so no reminder is ever sent twice, and none is lost.
+5. The notices are digests, not one message per assignment (a unit with 60 tasks due on 10-31
+   gets one e-mail, not 60), read as a stream in (plan, unit) order and enqueued in bulk:
+   * to each liaison of the unit (e-mail to the user's address, in-site inbox) and to the unit's
+     联络员 contacts in the directory that have no account: its items;
+   * for overdue items, by the rule's escalation levels (``escalations``): overdue head_after working
+     days or more, to the unit's 负责人 (Unit.leader_email and the 负责人 contacts); head_after +
+     deputy_after or more, also to its 分管负责人 contacts; and, one digest per run, to every
+     coordinator of the organisation (inbox and e-mail);
    * one message per plan per run to the group robots (企业微信/钉钉) of the plan's organisation
      and to those of all organisations, counts per unit.
    Notification dedupe keys are derived from the day, the unit or plan and the first ledger row of
    the digest, e.g. ``remind:2021-10-25:u12:r3401:liaison:email:57``.
-5. Then the outbox is delivered (unless told not to): inbox at once, e-mail and robots with retries.
+6. Then the outbox is delivered (unless told not to): inbox at once, e-mail and robots with retries.
 """
 from __future__ import annotations
 
@@ -29,14 +38,18 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, Count, DateField, DateTimeField, Exists, F, OuterRef, Q, Value
 from django.urls import reverse
+from django.utils import timezone
 
 from duban.accounts.models import Profile
-from duban.directory.models import Unit
+from duban.directory.models import Contact, Unit
 from duban.notify import outbox
-from duban.notify.models import Notification
+from duban.notify.models import Notification, Webhook
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
 from duban.reminders.models import Reminder, ReminderRule
@@ -77,62 +90,79 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
     report.rolled = roll_periods(today)
     calendar = calendar or get_calendar()
     rules = rules_by_plan()
+    open_work = Assignment.objects.filter(due_date__isnull=False, status__in=OPEN_STATUSES, unit__active=True).order_by()
 
-    by_due: dict[tuple[int, datetime.date], list[int]] = defaultdict(list)
-    rows = (
-        Assignment.objects.filter(due_date__isnull=False, status__in=OPEN_STATUSES, unit__active=True)
-        .order_by()
-        .values_list("pk", "due_date", "task__plan_id")
-    )
-    with transaction.atomic():  # on PostgreSQL a cursor outside a transaction is WITH HOLD: materialised first
-        for pk, due, plan_id in rows.iterator(chunk_size=10000):
-            by_due[(plan_id, due)].append(pk)
-            report.assignments += 1
-    report.due_dates = len(by_due)
-
-    # One schedule per distinct due date (and rule); the assignments only pick up its current stage.
-    wanted: dict[tuple[datetime.date, str, str], list[int]] = defaultdict(list)
-    stage_cache: dict[tuple[schedule.Rule, datetime.date], schedule.Stage | None] = {}
-    for (plan_id, due), ids in by_due.items():
-        rule = schedule.Rule.of(rules[plan_id])
-        key = (rule, due)
-        if key not in stage_cache:
+    # 2. The distinct (plan, due date) pairs of open work, counted by the database; one schedule per due date and rule.
+    wanted: dict[tuple[datetime.date, str, str], list[int]] = defaultdict(list)  # (due, stage, kind) -> plan ids
+    stages: dict[tuple[schedule.Rule, datetime.date], schedule.Stage | str | None] = {}
+    counts: dict[tuple[int, datetime.date], int] = {}
+    plan_rules: dict[int, schedule.Rule] = {}
+    for plan_id, due, n in open_work.values_list("task__plan_id", "due_date").annotate(n=Count("pk")).order_by("due_date", "task__plan_id"):
+        counts[(plan_id, due)] = n
+        report.assignments += n
+        report.due_dates += 1
+        if plan_id not in plan_rules:
+            plan_rules[plan_id] = schedule.Rule.of(rules[plan_id])
+        key = (plan_rules[plan_id], due)
+        if key not in stages:
             try:
-                stage_cache[key] = schedule.current_stage(due, today, rule, calendar)
+                stages[key] = schedule.current_stage(due, today, key[0], calendar)
             except UnknownCalendarYear as exc:
-                stage_cache[key] = None
-                report.problems.append(f"完成日期为 {due:%Y-%m-%d} 的 {len(ids)} 项任务分工无法计算提醒日期：{exc}")
-        stage = stage_cache[key]
-        if stage is not None:
-            wanted[(due, stage.name, stage.kind)] += ids
+                stages[key] = str(exc)
+        stage = stages[key]
+        if isinstance(stage, str):
+            report.problems.append(f"完成日期为 {due:%Y-%m-%d} 的 {n} 项任务分工无法计算提醒日期：{stage}")
+        elif stage is not None:
+            wanted[(due, stage.name, stage.kind)].append(plan_id)
 
-    new: list[Reminder] = []
+    # 3. What the ledger already holds of these stages for the open work, counted per (plan, due date, stage):
+    #    the plans whose count is complete need no insert (a repeat run of the day inserts nothing).
+    held = dict(
+        ((plan_id, due, stage), n)
+        for plan_id, due, stage, n in Reminder.objects.filter(
+            assignment__status__in=OPEN_STATUSES, assignment__unit__active=True, assignment__archived_at__isnull=True,
+            due_date=F("assignment__due_date"),
+            due_date__in={due for due, _, _ in wanted}, stage__in={stage for _, stage, _ in wanted},
+        ).values_list("assignment__task__plan_id", "due_date", "stage").annotate(n=Count("pk")).order_by()
+    ) if wanted else {}
+
+    # 4. One INSERT … SELECT per due date and stage; the rows carrying this run's token are the ones it won.
     token = uuid.uuid4().hex
-    for (due, stage, kind), ids in wanted.items():
-        done = set(Reminder.objects.filter(due_date=due, stage=stage).values_list("assignment_id", flat=True))
-        new += [
-            Reminder(assignment_id=pk, due_date=due, stage=stage, kind=kind, sent_on=today, run=token)
-            for pk in sorted(ids)
-            if pk not in done
-        ]
-    if new:
-        new.sort(key=lambda r: (r.assignment_id, r.stage))  # one order for every run: concurrent inserts wait, never deadlock
-        with transaction.atomic():
-            Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-            won = list(
-                Reminder.objects.filter(run=token).values(
-                    "id", "stage", "kind", "due_date",
-                    "assignment__unit_id", "assignment__role", "assignment__task__no",
-                    "assignment__task__requirement", "assignment__task__plan_id",
-                )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A crash right after the commit may lose this run's ledger rows and notices together (the next run
+            # records and sends them again); it never keeps one without the other. So the commit need not wait for the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for (due, stage, kind), plan_ids in sorted(wanted.items()):  # one order for every run: concurrent inserts wait, never deadlock
+            plan_ids = [p for p in plan_ids if held.get((p, due, stage), 0) < counts[(p, due)]]
+            if not plan_ids:
+                continue
+            todo = open_work.filter(due_date=due, task__plan_id__in=plan_ids).exclude(
+                Exists(Reminder.objects.filter(assignment=OuterRef("pk"), due_date=due, stage=stage))
             )
-            report.reminders = len(won)
-            report.notifications = enqueue_notices(won, today, rules, calendar)
+            report.reminders += record(todo, due, stage, kind, today, token)
+        if report.reminders:
+            report.notifications = enqueue_notices(token, today, rules, calendar)
     for problem in report.problems:
         logger.warning(problem)
     if deliver:
         report.delivery = deliver_all()
     return report
+
+
+def record(assignments, due: datetime.date, stage: str, kind: str, today: datetime.date, token: str) -> int:
+    """Insert one ledger row per assignment of the queryset, in the database, skipping rows another run holds."""
+    select = assignments.order_by("pk").values_list(
+        "pk", Value(due, DateField()), Value(stage, CharField()), Value(kind, CharField()),
+        Value(today, DateField()), Value(token, CharField()), Value(timezone.now(), DateTimeField()),
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("assignment_id", "due_date", "stage", "kind", "sent_on", "run", "created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING", params)
+        return cursor.rowcount
 
 
 def deliver_all(budget: float = DELIVERY_BUDGET_SECONDS) -> outbox.DeliveryReport:
@@ -163,12 +193,20 @@ def working_days_between(calendar: WorkCalendar, today: datetime.date, due: date
 class Recipients:
     liaisons: dict[int, list[tuple[int, str]]]  # unit id -> [(user id, e-mail)]
     coordinators: dict[int, list[tuple[int, str]]]  # org id -> [(user id, e-mail)]
+    contacts: dict[int, list[tuple[int, str, str, str]]] = field(default_factory=dict)  # unit id -> [(id, role, name, e-mail)]
+
+    def contact_liaisons(self, unit_id: int) -> list[tuple[int, str]]:
+        """The unit's 联络员 contacts known only by e-mail (not the address of one of its liaison accounts): [(id, e-mail)]."""
+        accounts = {email for _, email in self.liaisons.get(unit_id, [])}
+        return [(pk, email) for pk, role, _, email in self.contacts.get(unit_id, []) if role == Contact.LIAISON and email not in accounts]
 
 
-def recipients(unit_ids, org_ids) -> Recipients:
+def recipients(unit_ids=None, org_ids=(), *, orgs_units=None) -> Recipients:
+    """The liaisons and directory contacts of the given units (or of every unit of ``orgs_units``), the coordinators of ``org_ids``."""
+    units = Q(unit__in=unit_ids) if orgs_units is None else Q(unit__org__in=orgs_units)
     liaisons: dict[int, list] = defaultdict(list)
     for unit_id, user_id, email in (
-        Profile.objects.filter(role=Profile.LIAISON, unit__in=unit_ids, user__is_active=True)
+        Profile.objects.filter(units, role=Profile.LIAISON, user__is_active=True)
         .order_by("user_id")
         .values_list("unit_id", "user_id", "user__email")
     ):
@@ -180,78 +218,171 @@ def recipients(unit_ids, org_ids) -> Recipients:
         .values_list("org_id", "user_id", "user__email")
     ):
         coordinators[org_id].append((user_id, email))
-    return Recipients(liaisons, coordinators)
+    contacts: dict[int, list] = defaultdict(list)
+    for unit_id, *contact in Contact.objects.filter(units).exclude(email="").order_by("pk").values_list("unit_id", "pk", "role", "name", "email"):
+        contacts[unit_id].append(tuple(contact))
+    return Recipients(liaisons, coordinators, contacts)
+
+
+def enqueue_many(rows: list[Notification]) -> int:
+    """Insert the notifications whose dedupe_key is new, in bulk; how many were inserted.
+
+    The one place the sweep writes to the outbox (to become duban.notify.outbox.enqueue_many). On
+    PostgreSQL the rows are copied (COPY, tens of thousands a second) into a temporary table and moved
+    with ON CONFLICT DO NOTHING; elsewhere bulk_create skips the dedupe keys already taken.
+    """
+    first: dict[str, Notification] = {}
+    for n in rows:
+        first.setdefault(n.dedupe_key, n)  # as if enqueued one by one: the first of a key wins
+    rows = list(first.values())
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        taken = set(Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in rows]).values_list("dedupe_key", flat=True))
+        fresh = [n for n in rows if n.dedupe_key not in taken]
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+        return len(fresh)
+    table, now = Notification._meta.db_table, timezone.now()
+    columns = "channel, recipient, subject, body, link, dedupe_key, status, attempts, next_attempt_at, last_error, created_at"
+    with transaction.atomic(), connection.cursor() as cursor:  # the temporary table lives until the commit
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS new_notification ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        cursor.execute("TRUNCATE new_notification")
+        with cursor.copy(f"COPY new_notification ({columns}) FROM STDIN") as copy:
+            for n in rows:
+                copy.write_row((n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key, Notification.PENDING, 0, now, "", now))
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_notification ON CONFLICT (dedupe_key) DO NOTHING")
+        return cursor.rowcount
 
 
 class Sender:
-    """Enqueues one message to people (e-mail and/or inbox) as the rule's channels allow; counts what it enqueued."""
+    """Collects messages to people (e-mail and/or inbox) and robots as the rule's channels allow; flush() enqueues them."""
 
-    def __init__(self, rule: ReminderRule):
-        self.rule, self.count = rule, 0
+    def __init__(self, rule: ReminderRule, webhooks: list[Webhook] | None = None):
+        self.rule, self.webhooks, self.count, self.pending = rule, webhooks, 0, []
 
     def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str) -> None:
         if self.rule.by_inbox:
-            self._add(outbox.enqueue(Notification.INBOX, str(user_id), subject, body, f"{key}:inbox:{user_id}", link=link))
+            self._add(Notification.INBOX, str(user_id), subject, body, f"{key}:inbox:{user_id}", link)
         if self.rule.by_email and email:
-            self._add(outbox.enqueue(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link=link))
+            self._add(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link)
 
     def to_address(self, key: str, email: str, subject: str, body: str, link: str) -> None:
         if self.rule.by_email and email:
-            self._add(outbox.enqueue(Notification.EMAIL, email, subject, body, key, link=link))
+            self._add(Notification.EMAIL, email, subject, body, key, link)
 
     def to_robots(self, key: str, subject: str, body: str, link: str, org_id: int) -> None:
-        if self.rule.by_webhook:
-            self.count += len(outbox.enqueue_webhooks(subject, body, key, link=link, org=org_id))
+        """The active robots of the organisation and those of all organisations (dedupe key per robot)."""
+        if not self.rule.by_webhook:
+            return
+        if self.webhooks is None:
+            self.webhooks = list(Webhook.objects.filter(active=True).order_by("pk"))
+        for hook in self.webhooks:
+            if hook.org_id in (None, org_id):
+                self._add(hook.kind, hook.url, subject, body, f"{key}:webhook:{hook.pk}", link)
 
-    def _add(self, row) -> None:
-        self.count += row is not None
+    def _add(self, channel, recipient, subject, body, key, link) -> None:
+        self.pending.append(Notification(channel=channel, recipient=recipient, subject=subject, body=body, link=link, dedupe_key=key))
+
+    def flush(self) -> int:
+        self.count += enqueue_many(self.pending)
+        self.pending = []
+        return self.count
 
 
-def enqueue_notices(won: list[dict], today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
-    plans = {p.pk: p for p in Plan.objects.filter(pk__in={r["assignment__task__plan_id"] for r in won})}
-    unit_ids = {r["assignment__unit_id"] for r in won}
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "pk")}
-    people = recipients(unit_ids, {p.org_id for p in plans.values()})
-    counted: dict[datetime.date, int] = {}
+@dataclass
+class Escalation:
+    """Who besides the liaisons hears of a unit's overdue work, and of which items."""
 
-    def item(r: dict) -> notices.Item:
-        due = r["due_date"]
-        late = r["kind"] == Reminder.ESCALATE
+    key: str  # the end of the dedupe key: leader, head:<contact id>, deputy:<contact id>
+    name: str
+    email: str
+    items: list[notices.Item]
+
+
+def escalations(unit: Unit, contacts: list[tuple], rule: ReminderRule, items: list[notices.Item]) -> list[Escalation]:
+    """By the rule: items overdue head_after working days or more go also to the unit's 负责人 (Unit.leader_email
+    and the directory contacts of that role); head_after + deputy_after or more, also to its 分管负责人.
+
+    An item whose overdue days the calendar cannot count is escalated to the 负责人, not further.
+    """
+    def level(i: notices.Item) -> int:
+        if not i.overdue:
+            return 0
+        days = i.overdue_working_days
+        if days is None:
+            return 1
+        return 2 if days >= rule.head_after + rule.deputy_after else 1 if days >= rule.head_after else 0
+
+    head = [i for i in items if level(i) >= 1]
+    deputy = [i for i in items if level(i) >= 2]
+    out = []
+    if head and unit.leader_email:
+        out.append(Escalation("leader", unit.leader_name, unit.leader_email, head))
+    for pk, role, name, email in contacts:
+        if role == Contact.HEAD and head and email != unit.leader_email:
+            out.append(Escalation(f"head:{pk}", name, email, head))
+        elif role == Contact.DEPUTY and deputy:
+            out.append(Escalation(f"deputy:{pk}", name, email, deputy))
+    return out
+
+
+def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
+    """The digests of the ledger rows this run won, read in (plan, unit) order as a stream: one unit's rows at a time."""
+    won = (
+        Reminder.objects.filter(run=token)
+        .order_by("assignment__task__plan_id", "assignment__unit__sort_order", "assignment__unit_id", "id")
+        .values_list(
+            "assignment__task__plan_id", "assignment__unit_id", "id", "stage", "kind", "due_date",
+            "assignment__role", "assignment__task__no", "assignment__task__requirement",
+        )
+    )
+    plans = {p.pk: p for p in Plan.objects.filter(pk__in=Reminder.objects.filter(run=token).values("assignment__task__plan_id"))}
+    org_ids = {p.org_id for p in plans.values()}
+    units = {u.pk: u for u in Unit.objects.filter(org__in=org_ids)}
+    people = recipients(org_ids=org_ids, orgs_units=org_ids)
+    webhooks = list(Webhook.objects.filter(active=True).order_by("pk"))
+    counted: dict[datetime.date, int | None] = {}
+    links: dict[int, str] = {}
+
+    def item(stage, kind, due, role, no, requirement) -> notices.Item:
+        late = kind == Reminder.ESCALATE
         if due not in counted:  # the schedule has just used the calendar on these days
             counted[due] = working_days_between(calendar, today, due)
-        return notices.Item(
-            r["assignment__task__no"], r["assignment__task__requirement"], r["assignment__role"], due, r["stage"],
-            late, counted[due] if late else None, None if late else counted[due],
-        )
-
-    groups: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))  # plan -> unit -> rows
-    for r in won:
-        groups[r["assignment__task__plan_id"]][r["assignment__unit_id"]].append(r)
+        return notices.Item(no, requirement, role, due, stage, late, counted[due] if late else None, None if late else counted[due])
 
     count = 0
-    for plan_id, by_unit in sorted(groups.items()):
-        plan, sender = plans[plan_id], Sender(rules[plan_id])
-        soon_lines, overdue_lines = [], []
-        for unit_id in sorted(by_unit, key=lambda u: (units[u].sort_order, u)):
-            unit, rows = units[unit_id], by_unit[unit_id]
-            items = [item(r) for r in rows]
-            batch = f"u{unit_id}:r{min(r['id'] for r in rows)}"
+    for plan_id, plan_rows in groupby(won.iterator(chunk_size=2000), key=itemgetter(0)):
+        plan, sender = plans[plan_id], Sender(rules[plan_id], webhooks)
+        soon_lines, overdue_lines, first = [], [], None
+        for unit_id, rows in groupby(plan_rows, key=itemgetter(1)):
+            unit, ids, items = units[unit_id], [], []
+            for _, _, pk, *fields in rows:
+                ids.append(pk)
+                items.append(item(*fields))
+            first = min(ids) if first is None else min(first, *ids)
+            batch = f"u{unit_id}:r{min(ids)}"
             overdue = [i for i in items if i.overdue]
             soon = [i for i in items if not i.overdue]
             prefix = "escalate" if overdue else "remind"
-            link = reverse("unit", args=[unit_id])
+            if unit_id not in links:  # a unit is in several plans; reverse() costs more than the rest of a digest
+                links[unit_id] = reverse("unit", args=[unit_id])
+            link = links[unit_id]
             subject, body = notices.unit_digest(unit.name, plan.title, items)
             for user_id, email in people.liaisons.get(unit_id, []):
                 sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link)
+            for pk, email in people.contact_liaisons(unit_id):
+                sender.to_address(f"{prefix}:{today}:{batch}:liaison:contact:{pk}", email, subject, body, link)
+            for e in escalations(unit, people.contacts.get(unit_id, []), rules[plan_id], overdue):
+                subject, body = notices.leader_digest(unit.name, e.name, plan.title, e.items)
+                sender.to_address(f"escalate:{today}:{batch}:{e.key}", e.email, subject, body, link)
             if overdue:
-                subject, body = notices.leader_digest(unit.name, unit.leader_name, plan.title, items)
-                sender.to_address(f"escalate:{today}:{batch}:leader", unit.leader_email, subject, body, link)
                 overdue_lines.append(
                     notices.UnitLine(unit.name, len(overdue), min(i.due_date for i in overdue), max(i.overdue_working_days or 0 for i in overdue))
                 )
             if soon:
                 soon_lines.append(notices.UnitLine(unit.name, len(soon), min(i.due_date for i in soon)))
-        first = min(r["id"] for rows in by_unit.values() for r in rows)
+            if len(sender.pending) >= 1000:
+                sender.flush()
         overview = reverse("overview") + f"?plan={plan_id}"
         if overdue_lines:
             subject, body = notices.coordinator_digest(plan.title, today, overdue_lines)
@@ -259,5 +390,5 @@ def enqueue_notices(won: list[dict], today: datetime.date, rules: dict[int, Remi
                 sender.to_user(f"escalate:{today}:p{plan_id}:r{first}:coordinator", user_id, email, subject, body, overview)
         subject, body = notices.robot_digest(plan.title, today, soon_lines, overdue_lines)
         sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, reverse("home"), plan.org_id)
-        count += sender.count
+        count += sender.flush()
     return count

@@ -18,7 +18,7 @@ from duban.reminders import notices
 from duban.reminders import overview as numbers
 from duban.reminders.forms import ReminderRuleForm
 from duban.reminders.models import ReminderRule, Urge
-from duban.reminders.sweep import OPEN_STATUSES, Sender, recipients, working_days_between
+from duban.reminders.sweep import OPEN_STATUSES, Sender, escalations, recipients, working_days_between
 from duban.workcal.services import get_calendar
 
 
@@ -94,12 +94,19 @@ def urge(request, unit_id: int):
                 open_count=len(items), overdue_count=sum(i.overdue for i in items),
             )
             subject, body = notices.urge_notice(unit.name, plan.title, sender_name, items)
-            send = Sender(ReminderRule.for_plan(plan))
+            rule = ReminderRule.for_plan(plan)
+            send = Sender(rule)
             key, link = f"urge:{today}:u{unit.pk}", reverse("unit", args=[unit.pk])
-            for user_id, email in recipients([unit.pk], []).liaisons.get(unit.pk, []):
+            people = recipients([unit.pk], [])
+            for user_id, email in people.liaisons.get(unit.pk, []):
                 send.to_user(f"{key}:liaison", user_id, email, subject, body, link)
+            for pk, email in people.contact_liaisons(unit.pk):
+                send.to_address(f"{key}:liaison:contact:{pk}", email, subject, body, link)
             send.to_address(f"{key}:unit:email", unit.contact_email, subject, body, link)
+            for e in escalations(unit, people.contacts.get(unit.pk, []), rule, items):  # long-overdue work: 负责人, 分管负责人
+                send.to_address(f"{key}:{e.key}", e.email, *notices.urge_notice(unit.name, plan.title, sender_name, e.items), link)
             send.to_robots(key, subject, body, link, plan.org_id)
+            send.flush()
     except IntegrityError:
         earlier = Urge.objects.filter(unit=unit, day=today).select_related("sent_by").first()
         who = (earlier.sent_by.first_name or earlier.sent_by.get_username()) if earlier and earlier.sent_by else "协调人"

@@ -14,6 +14,7 @@ from duban.directory.models import Unit
 from duban.notify import outbox
 from duban.notify.models import InboxMessage, Notification, Webhook
 from duban.plans.models import Assignment
+from duban.reminders import sweep as sweep_module
 from duban.reminders.models import Reminder, ReminderRule
 
 D = datetime.date
@@ -182,13 +183,13 @@ def test_two_runs_at_once_send_each_reminder_once(seed_plan, org, unit, monkeypa
     for u in Unit.objects.filter(org=org):
         liaison_of(org, u)
     barrier = threading.Barrier(2, timeout=30)
-    real = Reminder.objects.bulk_create
+    real = sweep_module.record
 
     def both_at_once(*args, **kwargs):
         barrier.wait()  # both runs have decided what to send; now they race to record it
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(Reminder.objects, "bulk_create", both_at_once)
+    monkeypatch.setattr(sweep_module, "record", both_at_once)
     outputs, errors = [], []
 
     def run():

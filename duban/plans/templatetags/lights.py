@@ -37,9 +37,11 @@ class _RequestLights:
 
     def for_plan(self, plan_id: int) -> deadlines.Lights:
         if plan_id not in self._by_plan:
-            from duban.reminders.models import ReminderRule
+            if not hasattr(self, "_yellow"):  # every plan's setting in one query, not one per plan on the page
+                from duban.reminders.models import ReminderRule
 
-            yellow = ReminderRule.for_plan(plan_id, create=False).yellow_days
+                self._yellow = dict(ReminderRule.objects.values_list("plan_id", "yellow_days"))
+            yellow = self._yellow.get(plan_id, deadlines.DEFAULT_YELLOW_DAYS)
             self._by_plan[plan_id] = deadlines.Lights(self.calendar, self.today, yellow)
         return self._by_plan[plan_id]
 
