@@ -12,14 +12,15 @@
    both win a row — so no reminder is ever sent twice, and none is lost.
 4. The notices are digests, not one message per assignment (a unit with 60 tasks due on 10-31
    gets one e-mail, not 60):
-   * to each liaison of the unit (e-mail to the user's address, in-site inbox): its items;
+   * to each liaison of the unit (e-mail to the user's address; the in-site inbox, written at once and
+     linked to the assignments): its items;
    * for overdue items, to the unit's leader (Unit.leader_email) and, one digest per run, to
      every coordinator of the organisation (inbox and e-mail);
    * one message per plan per run to the group robots (企业微信/钉钉) of the plan's organisation
      and to those of all organisations, counts per unit.
    Notification dedupe keys are derived from the day, the unit or plan and the first ledger row of
    the digest, e.g. ``remind:2021-10-25:u12:r3401:liaison:email:57``.
-5. Then the outbox is delivered (unless told not to): inbox at once, e-mail and robots with retries.
+5. Then the outbox is delivered (unless told not to): e-mail and robots with retries (the inbox is already written).
 """
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ from django.urls import reverse
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit
-from duban.notify import outbox
-from duban.notify.models import Notification
+from duban.notify import inbox, outbox
+from duban.notify.models import InboxMessage, Notification
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
 from duban.reminders.models import Reminder, ReminderRule
@@ -121,7 +122,7 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
             Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
             won = list(
                 Reminder.objects.filter(run=token).values(
-                    "id", "stage", "kind", "due_date",
+                    "id", "stage", "kind", "due_date", "assignment_id",
                     "assignment__unit_id", "assignment__role", "assignment__task__no",
                     "assignment__task__requirement", "assignment__task__plan_id",
                 )
@@ -184,14 +185,22 @@ def recipients(unit_ids, org_ids) -> Recipients:
 
 
 class Sender:
-    """Enqueues one message to people (e-mail and/or inbox) as the rule's channels allow; counts what it enqueued."""
+    """Sends one message to people as the rule's channels allow: the inbox at once (delivered), e-mail and
+    robots through the outbox (queued). ``inbox_always``: the inbox even if the rule leaves it out (催办)."""
 
-    def __init__(self, rule: ReminderRule):
-        self.rule, self.count = rule, 0
+    def __init__(self, rule: ReminderRule, kind: str = InboxMessage.REMINDER, inbox_always: bool = False):
+        self.rule, self.kind, self.inbox_always = rule, kind, inbox_always
+        self.delivered = 0  # inbox messages written
+        self.queued = 0  # e-mail and robot notifications enqueued
 
-    def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str) -> None:
-        if self.rule.by_inbox:
-            self._add(outbox.enqueue(Notification.INBOX, str(user_id), subject, body, f"{key}:inbox:{user_id}", link=link))
+    @property
+    def count(self) -> int:
+        return self.delivered + self.queued
+
+    def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str,
+                assignment_ids=(), batch: str = "") -> None:
+        if self.rule.by_inbox or self.inbox_always:
+            self.delivered += inbox.deliver([user_id], subject, body, link, kind=self.kind, assignment_ids=assignment_ids, batch=batch or key)
         if self.rule.by_email and email:
             self._add(outbox.enqueue(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link=link))
 
@@ -201,10 +210,10 @@ class Sender:
 
     def to_robots(self, key: str, subject: str, body: str, link: str, org_id: int) -> None:
         if self.rule.by_webhook:
-            self.count += len(outbox.enqueue_webhooks(subject, body, key, link=link, org=org_id))
+            self.queued += len(outbox.enqueue_webhooks(subject, body, key, link=link, org=org_id))
 
     def _add(self, row) -> None:
-        self.count += row is not None
+        self.queued += row is not None
 
 
 def enqueue_notices(won: list[dict], today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
@@ -241,8 +250,9 @@ def enqueue_notices(won: list[dict], today: datetime.date, rules: dict[int, Remi
             prefix = "escalate" if overdue else "remind"
             link = reverse("unit", args=[unit_id])
             subject, body = notices.unit_digest(unit.name, plan.title, items)
+            ids = [r["assignment_id"] for r in rows]
             for user_id, email in people.liaisons.get(unit_id, []):
-                sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link)
+                sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link, assignment_ids=ids)
             if overdue:
                 subject, body = notices.leader_digest(unit.name, unit.leader_name, plan.title, items)
                 sender.to_address(f"escalate:{today}:{batch}:leader", unit.leader_email, subject, body, link)
