@@ -14,7 +14,7 @@ def task_urges(context, task):
     user = context.get("user")
     if not access.can_edit(user) or task.archived_at is not None:
         return {"show": False}
-    rows = list(access.visible_assignments(user).filter(task=task).select_related("unit").order_by("-role", "unit__sort_order", "unit_id"))
+    rows = list(access.visible_assignments(user).filter(task=task).select_related("unit").order_by("role", "unit__sort_order", "unit_id"))
     receipts = inbox.receipts(access.visible_assignments(user).filter(task=task))
     return {
         "show": True, "task": task, "csrf_token": context.get("csrf_token"), "max_note": MAX_NOTE,
