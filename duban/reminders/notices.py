@@ -8,7 +8,7 @@ from duban.plans.models import ROLE_CHOICES
 
 WEEKDAYS = "一二三四五六日"
 ROLE_LABEL = dict(ROLE_CHOICES)
-SIGNATURE = "——政务公开督办系统（此邮件由系统自动发送）"
+SIGNATURE = "——政务公开督办系统（系统自动发送）"  # read in 消息 as well as in e-mail
 
 
 def day_text(d: datetime.date) -> str:
