@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from .models import InboxLink, InboxMessage
@@ -62,21 +62,17 @@ def _first_read(a: datetime.datetime | None, b: datetime.datetime | None):
 
 
 def receipts(assignments: QuerySet, kind: str = InboxMessage.URGE) -> dict[int, Receipt]:
-    """assignment id -> the receipt of the latest message of ``kind`` about it (read if any recipient read it)."""
-    rows = (
+    """assignment id -> the receipt of the latest message of ``kind`` about it (read if any recipient read it).
+
+    Three queries whatever the history: the latest message per assignment (grouped in the database), their
+    batches, and the messages of those batches."""
+    latest = dict(
         InboxLink.objects.filter(assignment__in=assignments.values("pk"), message__kind=kind)
-        .order_by("assignment_id", "-message__created_at", "-message_id")
-        .values_list("assignment_id", "message__batch", "message__created_at", "message__read_at")
+        .order_by().values("assignment_id").annotate(last=Max("message_id")).values_list("assignment_id", "last")
     )
-    out: dict[int, Receipt] = {}
-    latest_batch: dict[int, str] = {}
-    for assignment_id, batch, created_at, read_at in rows:
-        if assignment_id not in out:
-            latest_batch[assignment_id] = batch
-            out[assignment_id] = Receipt(created_at, read_at)
-        elif batch and batch == latest_batch[assignment_id]:
-            out[assignment_id].read_at = _first_read(out[assignment_id].read_at, read_at)
-    return out
+    batch_of = dict(InboxMessage.objects.filter(pk__in=set(latest.values())).values_list("pk", "batch"))
+    by_batch = batch_receipts(set(batch_of.values()))
+    return {a: by_batch[batch_of[m]] for a, m in latest.items() if batch_of.get(m) in by_batch}
 
 
 def batch_receipts(batches: Iterable[str]) -> dict[str, Receipt]:

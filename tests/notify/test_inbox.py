@@ -107,3 +107,23 @@ def test_a_return_reaches_a_unit_with_no_email_and_no_robot(seed_plan, unit, lia
     assert not Notification.objects.exists()
     page = signed_in(liaison).get("/messages/").content.decode()
     assert "第8项的报送被退回" in page and "退回" in page
+
+
+def test_the_receipt_is_the_latest_sendings_in_three_queries(seed_plan, unit, org, django_assert_num_queries):
+    from duban.plans.models import Assignment
+
+    fin = unit("区财政局")
+    one, two = make_user(org, "fin-1", "liaison", fin), make_user(org, "fin-2", "liaison", fin)
+    rows = Assignment.objects.filter(unit=fin).order_by("pk")
+    a, b = rows[0], rows[1]
+    for n in range(5):  # five old 催办 about a, all read
+        inbox.deliver([one.pk, two.pk], f"催办{n}", "", kind="urge", assignment_ids=[a.pk], batch=f"urge:old{n}")
+    inbox.mark_read(InboxMessage.objects.all())
+    inbox.deliver([one.pk, two.pk], "新催办", "", kind="urge", assignment_ids=[a.pk, b.pk], batch="urge:new")
+    inbox.deliver([one.pk], "退回", "", kind="return", assignment_ids=[b.pk], batch="ret")  # not a 催办
+    with django_assert_num_queries(3):
+        got = inbox.receipts(Assignment.objects.filter(unit=fin))
+    assert set(got) == {a.pk, b.pk} and not got[a.pk].read and not got[b.pk].read
+    inbox.mark_read(InboxMessage.objects.filter(user=two, batch="urge:new"))
+    got = inbox.receipts(Assignment.objects.filter(unit=fin))
+    assert got[a.pk].read and got[b.pk].read  # one of the two liaisons read it: read
