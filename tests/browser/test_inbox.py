@@ -41,7 +41,7 @@ def test_a_liaison_on_a_phone_sees_the_badge_and_opens_the_urge(live_server, see
     coordinator = signed_in(browser, base, "coordinator")
     coordinator.goto(f"{base}/tasks/{task.pk}/")
     coordinator.fill("#urge-note", NOTE)
-    coordinator.check(f'#urge tr[data-unit="区财政局"] input[name=units]')
+    coordinator.check('#urge tr[data-unit="区财政局"] input[name=units]')
     coordinator.click("#urge-task")
     coordinator.wait_for_load_state("networkidle")
     assert "已就第8项向 1 个单位发送催办：1 条站内消息已送达联络员" in coordinator.locator(".messages").inner_text()
