@@ -98,4 +98,4 @@ def result_text(sent: list[Sent], robots_queued: int = 0) -> str:
         parts.append(f"{delivered} 条站内消息已送达联络员")
     if queued:
         parts.append(f"{queued} 条邮件或群机器人消息已排队发送")
-    return "，".join(parts) if parts else "但没有联络员账号、单位邮箱或启用的群机器人，通知无人接收"
+    return "，".join(parts) if parts else "通知无人接收（没有联络员账号、单位邮箱，也没有启用的群机器人）"

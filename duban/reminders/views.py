@@ -91,8 +91,10 @@ def urge(request, unit_id: int):
         return redirect(back)
     subject, body = notices.urge_notice(unit.name, plan.title, urging.who(request.user), urging.items(open_rows, today, get_calendar()))
     robots = urging.robots(plan, subject, body, f"urge:{sent.urge.pk}", reverse("home"))
-    text = f"已向{unit.name}发送催办（{sent.items} 项未办结任务）：{urging.result_text([sent], robots)}。"
-    (messages.success if sent.delivered or sent.queued or robots else messages.warning)(request, text)
+    if sent.delivered or sent.queued or robots:
+        messages.success(request, f"已向{unit.name}发送催办（{sent.items} 项未办结任务）：{urging.result_text([sent], robots)}。")
+    else:
+        messages.warning(request, f"已记录对{unit.name}的催办，但该单位没有联络员账号、单位邮箱，也没有启用的群机器人，通知无人接收。")
     return redirect(back)
 
 

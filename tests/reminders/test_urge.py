@@ -185,3 +185,11 @@ def test_urge_red_is_the_coordinators_and_needs_a_plan(seed_plan, leader, liaiso
         assert signed_in(user).post("/overview/urge-red/", {"plan": seed_plan.pk}).status_code == 403
     assert signed_in(coordinator).post("/overview/urge-red/", {"plan": "abc"}).status_code == 404
     assert not Urge.objects.exists()
+
+
+def test_an_urge_nobody_can_receive_says_so(seed_plan, coordinator, unit, on):
+    on(D(2021, 11, 2))
+    r = signed_in(coordinator).post(f"/overview/urge/{unit('区财政局').pk}/", {"plan": seed_plan.pk}, follow=True)
+    html = r.content.decode()
+    assert "已记录对区财政局的催办，但该单位没有联络员账号、单位邮箱，也没有启用的群机器人，通知无人接收。" in html
+    assert "已送达" not in html and "一分钟" not in html
