@@ -98,3 +98,17 @@ def test_an_archived_task_keeps_its_instructions(leader, coordinator, task9):
     assert "抓紧办理。" in leader_page and 'id="instruction-form"' not in leader_page
     assert signed_in(leader).post(f"/tasks/{task9.pk}/instructions/", {"text": "再批"}).status_code == 404
     assert Instruction.objects.count() == 1
+
+
+def test_only_purging_the_archived_task_removes_its_instructions(leader, coordinator, task9):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    signed_in(leader).post(f"/tasks/{task9.pk}/instructions/", {"text": "抓紧办理。"})
+    structure.delete_task(task9, coordinator, "重复任务")
+    out = io.StringIO()
+    call_command("purge_archived", "--before", (timezone.localdate() + datetime.timedelta(days=1)).isoformat(), stdout=out)
+    assert "1 条领导批示" in out.getvalue() and not Instruction.objects.exists()
