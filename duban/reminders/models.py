@@ -52,7 +52,10 @@ class ReminderRule(models.Model):
     )
     by_email = models.BooleanField("邮件", default=True)
     by_webhook = models.BooleanField("群机器人（企业微信/钉钉）", default=True)
-    by_inbox = models.BooleanField("站内消息", default=True)
+    by_inbox = models.BooleanField(
+        "站内消息", default=True,
+        help_text="到期提醒和逾期督办即时发到联络员的“消息”；没有邮箱、没有群机器人的单位只能从这里收到。催办和领导批示总会发到站内消息",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人")
 
