@@ -178,7 +178,7 @@ def visible_instructions(user):
     p = profile(user)
     if p is None:
         return Instruction.objects.none()
-    qs = Instruction.objects.filter(task__plan__org=p.org_id)
+    qs = Instruction.objects.filter(Q(task__plan__org=p.org_id) | Q(task__isnull=True, unit__org=p.org_id))
     if p.role == Profile.LIAISON:
         qs = qs.filter(Q(unit=p.unit_id) | Q(unit__isnull=True, task__in=Assignment.objects.filter(unit=p.unit_id).values("task")))
     return qs

@@ -112,3 +112,24 @@ def test_only_purging_the_archived_task_removes_its_instructions(leader, coordin
     out = io.StringIO()
     call_command("purge_archived", "--before", (timezone.localdate() + datetime.timedelta(days=1)).isoformat(), stdout=out)
     assert "1 条领导批示" in out.getvalue() and not Instruction.objects.exists()
+
+
+def test_an_instruction_to_a_unit_is_on_its_page_and_in_its_inbox(org, leader, coordinator, seed_plan, unit):
+    fin, civil = unit("区财政局"), unit("区民政局")
+    fin_liaison, civil_liaison = make_user(org, "fin", "liaison", fin), make_user(org, "civil", "liaison", civil)
+    r = signed_in(leader).post(f"/units/{fin.pk}/instructions/", {"text": "财政局整体进度偏慢，请加快。"}, follow=True)
+    assert "批示已保存，发给区财政局：1 条站内消息已送达联络员" in r.content.decode()
+    instruction = Instruction.objects.get()
+    assert (instruction.task, instruction.unit) == (None, fin)
+    m = InboxMessage.objects.get()
+    assert (m.user, m.kind, m.title) == (fin_liaison, "instruction", "【领导批示】leader对区财政局的批示")
+    assert m.link == f"/units/{fin.pk}/"
+    for user in (fin_liaison, coordinator, leader):
+        assert "财政局整体进度偏慢，请加快。" in signed_in(user).get(f"/units/{fin.pk}/").content.decode()
+    assert signed_in(civil_liaison).get(f"/units/{fin.pk}/").status_code == 404
+    assert "财政局整体进度偏慢" not in signed_in(civil_liaison).get(f"/units/{civil.pk}/").content.decode()
+    assert "财政局整体进度偏慢" not in signed_in(coordinator).get(f"/tasks/{seed_plan.tasks.get(no=8).pk}/").content.decode()
+    for user in (coordinator, fin_liaison):
+        assert signed_in(user).post(f"/units/{fin.pk}/instructions/", {"text": "x"}).status_code == 403
+    assert signed_in(leader).post(f"/units/{fin.pk}/instructions/", {"text": ""}, follow=True).status_code == 200
+    assert Instruction.objects.count() == 1

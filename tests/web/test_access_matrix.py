@@ -19,7 +19,7 @@ from .conftest import make_user
 from .test_hostile_input import fill, patterns, site  # noqa: F401 - site is a fixture
 
 PUBLIC = {"login/", "logout/"}  # logout is POST-only; GET answers 405 without saying anything
-LEADERS_WRITE = {"tasks/<int:task_id>/instructions/"}  # 领导批示: the one thing a leader writes (tests/instructions)
+LEADERS_WRITE = {"tasks/<int:task_id>/instructions/", "units/<int:unit_id>/instructions/"}  # 领导批示: the one thing a leader writes (tests/instructions)
 
 
 @pytest.fixture

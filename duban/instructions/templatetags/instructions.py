@@ -18,3 +18,13 @@ def task_instructions(context, task):
         "task": task, "csrf_token": context.get("csrf_token"), "max_text": MAX_TEXT, "can_write": can_write, "units": units,
         "instructions": list(access.visible_instructions(user).filter(task=task).select_related("unit")),
     }
+
+
+@register.inclusion_tag("instructions/_unit_instructions.html", takes_context=True)
+def unit_instructions(context, unit):
+    """The 批示 to the unit itself (not about one task), and a leader's form for one."""
+    user = context.get("user")
+    return {
+        "unit": unit, "csrf_token": context.get("csrf_token"), "max_text": MAX_TEXT, "can_write": access.can_instruct(user),
+        "instructions": list(access.visible_instructions(user).filter(task__isnull=True, unit=unit)),
+    }
