@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
-from duban.assessment.figures import working_assignments
 from duban.notify import inbox
 from duban.reminders import notices, urging
 from duban.reminders import overview as numbers
@@ -53,7 +53,7 @@ def overview(request):
         "reminders/overview.html",
         {
             "receipts": inbox.receipts(access.visible_assignments(request.user).filter(task__plan=plan)),
-            "urge_receipts": inbox.batch_receipts(f"urge:{u.last_urge.pk}" for u in data.units if u.last_urge),
+            "urge_receipts": inbox.batch_receipts(u.last_urge.batch for u in data.units if u.last_urge),
             "plan": plan,
             "plans": access.visible_plans(request.user),
             "rule": rule,
