@@ -42,5 +42,7 @@ urlpatterns = [
     path("", include("duban.exports.urls")),
     path("", include("duban.accounts.urls")),
     path("", include("duban.audit.urls")),
+    path("", include("duban.notify.urls")),
+    path("", include("duban.instructions.urls")),
     path("admin/", admin.site.urls),
 ]

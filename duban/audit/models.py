@@ -28,6 +28,9 @@ class AuditEvent(models.Model):
     ACCOUNT_DEACTIVATE = "account_deactivate"
     ACCOUNT_ACTIVATE = "account_activate"
     ACCOUNT_UNIT_CHANGE = "account_unit_change"
+    URGE_TASK = "urge_task"
+    URGE_RED = "urge_red"
+    INSTRUCTION = "instruction"
     ACTION_CHOICES = [
         (LOGIN, "登录"),
         (LOGIN_FAILED, "登录失败"),
@@ -45,6 +48,9 @@ class AuditEvent(models.Model):
         (ACCOUNT_DEACTIVATE, "停用账号"),
         (ACCOUNT_ACTIVATE, "启用账号"),
         (ACCOUNT_UNIT_CHANGE, "变更联络员单位"),
+        (URGE_TASK, "按任务催办"),
+        (URGE_RED, "催办所有红灯单位"),
+        (INSTRUCTION, "领导批示"),
     ]
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)

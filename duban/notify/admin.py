@@ -62,8 +62,8 @@ class WebhookAdmin(admin.ModelAdmin):
 
 @admin.register(InboxMessage)
 class InboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "title", "read_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    list_display = ["created_at", "user", "kind", "title", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "user__username"]
     date_hierarchy = "created_at"
     raw_id_fields = ["user"]

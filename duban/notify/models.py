@@ -57,12 +57,28 @@ class Notification(models.Model):
 
 
 class InboxMessage(models.Model):
+    """A message in one user's 消息 page, written at once by duban.notify.inbox.deliver (nothing to wait for).
+
+    ``assignments`` are the ones it is about: a 催办's read receipt is shown beside them. ``batch`` names
+    the sending it belongs to (e.g. ``urge:12`` for the Urge with id 12): one sending reaches every liaison
+    of a unit, and it counts as read when one of them has opened it.
+    """
+
+    URGE, RETURN, REMINDER, INSTRUCTION, REPORT, OTHER = "urge", "return", "reminder", "instruction", "report", ""
+    KIND_CHOICES = [(URGE, "催办"), (RETURN, "退回"), (REMINDER, "提醒"), (INSTRUCTION, "领导批示"), (REPORT, "报送"), (OTHER, "通知")]
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="inbox_messages"
     )
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES, blank=True, default=OTHER)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=500, blank=True)
+    batch = models.CharField("发送批次", max_length=100, blank=True, db_index=True)
+    assignments = models.ManyToManyField(
+        "plans.Assignment", verbose_name="所涉任务分工", blank=True, related_name="inbox_messages",
+        through="InboxLink",
+    )
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
 
@@ -74,6 +90,17 @@ class InboxMessage(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class InboxLink(models.Model):
+    """An inbox message is about this assignment (the read receipt the coordinator sees beside it)."""
+
+    message = models.ForeignKey(InboxMessage, on_delete=models.CASCADE, related_name="links")
+    assignment = models.ForeignKey("plans.Assignment", on_delete=models.CASCADE, related_name="inbox_links")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息所涉任务分工"
+        constraints = [models.UniqueConstraint(fields=["message", "assignment"], name="inbox_link_once")]
 
 
 class Webhook(models.Model):

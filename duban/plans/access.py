@@ -161,6 +161,29 @@ def visible_attachments(user):
     return Attachment.objects.filter(report__assignment__in=visible_assignments(user, with_archived=True))
 
 
+# --- 领导批示 (duban.instructions) -----------------------------------------------------------------
+
+
+def can_instruct(user) -> bool:
+    """A 批示 is the leader's: the one thing a leader writes. Coordinators and liaisons do not."""
+    return role(user) == Profile.LEADER
+
+
+def visible_instructions(user):
+    """The organisation's 批示 for coordinators and leaders; a liaison those to its unit or to all units of its tasks."""
+    from django.db.models import Q
+
+    from duban.instructions.models import Instruction
+
+    p = profile(user)
+    if p is None:
+        return Instruction.objects.none()
+    qs = Instruction.objects.filter(Q(task__plan__org=p.org_id) | Q(task__isnull=True, unit__org=p.org_id))
+    if p.role == Profile.LIAISON:
+        qs = qs.filter(Q(unit=p.unit_id) | Q(unit__isnull=True, task__in=Assignment.objects.filter(unit=p.unit_id).values("task")))
+    return qs
+
+
 # --- assessment, dashboards and documents -----------------------------------------------------
 
 

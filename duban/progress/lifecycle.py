@@ -9,7 +9,7 @@
 * A task is done when every one of its assignments is accepted (task_done, with_done).
 
 Each function runs in one transaction with the assignment row locked, so two clicks or two reviewers
-cannot both win; it writes a StatusChange and enqueues the in-site notices in the same transaction.
+cannot both win; it writes a StatusChange and the in-site notices (duban.notify.inbox) in the same transaction.
 Anything the rules do not allow raises TransitionError (NotAllowed for the wrong person) with a
 message for the user; the views turn it into a message or a 403, never a 500.
 """
@@ -25,7 +25,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.urls import reverse
 
 from duban.accounts.models import Profile
-from duban.notify.outbox import enqueue
+from duban.notify import inbox
+from duban.notify.models import InboxMessage
 from duban.plans import access
 from duban.plans.models import LEAD, Assignment, Task
 from duban.progress import evidence
@@ -219,15 +220,15 @@ def _notify_coordinators(a: Assignment, report: Report) -> None:
     users = get_user_model().objects.filter(is_active=True, profile__org=a.task.plan.org_id, profile__role=Profile.COORDINATOR)
     subject = f"{a.unit.name}报送了第{a.task.no}项的进展"
     body = f"{a.task.plan.title} 第{a.task.no}项（{a.get_role_display()}）：{report.text[:200]}"
-    for uid in users.values_list("pk", flat=True):
-        enqueue(channel="inbox", recipient=str(uid), subject=subject[:200], body=body, link=_link(a),
-                dedupe_key=f"progress:report:{report.pk}:submitted:user:{uid}")
+    inbox.deliver(users.values_list("pk", flat=True), subject, body, _link(a), kind=InboxMessage.REPORT,
+                  assignment_ids=[a.pk], batch=f"progress:report:{report.pk}:submitted")
 
 
 def _notify_liaisons(a: Assignment, report: Report, event: str, what: str, detail: str) -> None:
+    """The unit's liaisons hear at once in their inbox (a unit without e-mail still hears of a return)."""
     users = get_user_model().objects.filter(is_active=True, profile__role=Profile.LIAISON, profile__unit=a.unit_id)
     subject = f"第{a.task.no}项的报送{what}"
     body = f"{a.task.plan.title} 第{a.task.no}项（{a.unit.name}，{a.get_role_display()}）。{detail}"
-    for uid in users.values_list("pk", flat=True):
-        enqueue(channel="inbox", recipient=str(uid), subject=subject[:200], body=body, link=_link(a),
-                dedupe_key=f"progress:report:{report.pk}:{event}:user:{uid}")
+    kind = InboxMessage.RETURN if event == "returned" else InboxMessage.OTHER
+    inbox.deliver(users.values_list("pk", flat=True), subject, body, _link(a), kind=kind,
+                  assignment_ids=[a.pk], batch=f"progress:report:{report.pk}:{event}")

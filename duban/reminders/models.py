@@ -60,7 +60,10 @@ class ReminderRule(models.Model):
     )
     by_email = models.BooleanField("邮件", default=True)
     by_webhook = models.BooleanField("群机器人（企业微信/钉钉）", default=True)
-    by_inbox = models.BooleanField("站内消息", default=True)
+    by_inbox = models.BooleanField(
+        "站内消息", default=True,
+        help_text="到期提醒和逾期督办即时发到联络员的“消息”；没有邮箱、没有群机器人的单位只能从这里收到。催办和领导批示总会发到站内消息",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人")
 
@@ -132,10 +135,14 @@ def stage_label(stage: str) -> str:
 
 
 class Urge(models.Model):
-    """A 催办 notice the coordinator sent to a unit with one click: at most one per unit per day."""
+    """A 催办 notice the coordinator sent to a unit: about all its open work in a plan (one click on the overview,
+    or every red unit at once) at most once per unit per day; about one task (with a note) once per unit, task and day."""
 
     unit = models.ForeignKey("directory.Unit", on_delete=models.CASCADE, related_name="urges", verbose_name="单位")
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, null=True, blank=True, related_name="urges", verbose_name="方案")
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, null=True, blank=True, related_name="urges", verbose_name="任务",
+                             help_text="按任务催办时的任务；空为对该单位全部未办结任务的催办")
+    note = models.TextField("催办意见", blank=True)
     day = models.DateField("日期")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="催办人")
     sent_at = models.DateTimeField("催办时间", auto_now_add=True)
@@ -145,7 +152,15 @@ class Urge(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "催办记录"
         ordering = ["-sent_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="urge_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], condition=models.Q(task__isnull=True), name="urge_once_a_day"),
+            models.UniqueConstraint(fields=["unit", "task", "day"], condition=models.Q(task__isnull=False), name="urge_task_once_a_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} 催办 {self.unit}"
+
+    @property
+    def batch(self) -> str:
+        """The inbox messages of this 催办 (duban.notify.inbox: its read receipt)."""
+        return f"urge:{self.pk}"

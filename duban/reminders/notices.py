@@ -9,7 +9,7 @@ from duban.plans.models import ROLE_CHOICES
 
 WEEKDAYS = "一二三四五六日"
 ROLE_LABEL = dict(ROLE_CHOICES)
-SIGNATURE = "——政务公开督办系统（此邮件由系统自动发送）"
+SIGNATURE = "——政务公开督办系统（系统自动发送）"  # read in 消息 as well as in e-mail
 
 
 def day_text(d: datetime.date) -> str:
@@ -131,11 +131,24 @@ def robot_digest(plan_title: str, today: datetime.date, soon: list[UnitLine], ov
     return subject, "\n".join(parts)
 
 
-def urge_notice(unit_name: str, plan_title: str, sender: str, items: list[Item]) -> tuple[str, str]:
+def urge_notice(unit_name: str, plan_title: str, sender: str, items: list[Item], note: str = "",
+                task_no: int | None = None, overdue_only: bool = False) -> tuple[str, str]:
+    """A 催办: the unit's open items (of one task when ``task_no``; only the overdue ones when ``overdue_only``),
+    with the coordinator's note."""
     overdue, soon = _split(items)
-    subject = f"【催办】请{unit_name}抓紧办理政务公开任务"
-    parts = [f"{unit_name}：", f"{sender}提醒：《{plan_title}》中贵单位尚有 {len(items)} 项任务未办结"
-             + (f"，其中 {len(overdue)} 项已逾期" if overdue else "") + "。请抓紧办理并及时报送。"]
+    if task_no is not None:
+        subject = f"【催办】第{task_no}项：请{unit_name}抓紧办理"
+        lead = f"{sender}提醒：《{plan_title}》第{task_no}项中贵单位的任务尚未办结" + ("，已逾期" if overdue else "") + "。请抓紧办理并及时报送。"
+    elif overdue_only:
+        subject = f"【催办】请{unit_name}抓紧办理 {len(overdue)} 项逾期任务"
+        lead = f"{sender}提醒：《{plan_title}》中贵单位有 {len(overdue)} 项任务已逾期未报送（红灯）。请抓紧办理并及时报送。"
+    else:
+        subject = f"【催办】请{unit_name}抓紧办理政务公开任务"
+        lead = (f"{sender}提醒：《{plan_title}》中贵单位尚有 {len(items)} 项任务未办结"
+                + (f"，其中 {len(overdue)} 项已逾期" if overdue else "") + "。请抓紧办理并及时报送。")
+    parts = [f"{unit_name}：", lead]
+    if note:
+        parts.append(f"\n催办意见：{note}")
     if overdue:
         parts.append("\n已逾期：")
         parts += [i.line() for i in overdue]
@@ -145,4 +158,21 @@ def urge_notice(unit_name: str, plan_title: str, sender: str, items: list[Item])
         if len(soon) > 30:
             parts.append(f"……另有 {len(soon) - 30} 项，请登录督办系统查看。")
     parts.append(SIGNATURE)
+    return subject[:200], "\n".join(parts)
+
+
+def red_units_robot(plan_title: str, sender: str, lines: list[UnitLine]) -> tuple[str, str]:
+    """The group robots' one message when every red unit is urged at once: counts per unit."""
+    subject = f"【催办】{len(lines)} 个单位有任务逾期未报送"
+    parts = [f"《{plan_title}》", f"{sender}已向以下单位发出催办："]
+    parts += [f"- {line.unit_name}：{line.count} 项逾期（最早完成日期 {short_day(line.first_due)}）" for line in lines]
+    parts.append("请各单位联络员登录督办系统查看并报送。")
+    return subject[:200], "\n".join(parts)
+
+
+def task_urge_robot(plan_title: str, sender: str, task_no: int, unit_names: list[str], note: str) -> tuple[str, str]:
+    subject = f"【催办】第{task_no}项"
+    parts = [f"《{plan_title}》第{task_no}项", f"{sender}已向以下单位发出催办：{'、'.join(unit_names)}"]
+    if note:
+        parts.append(f"催办意见：{note}")
     return subject[:200], "\n".join(parts)

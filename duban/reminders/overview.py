@@ -124,7 +124,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         Profile.objects.filter(role=Profile.LIAISON, unit__in=list(per_unit), user__is_active=True)
         .values_list("unit").annotate(n=Count("id")).values_list("unit", "n")
     )
-    for urge in Urge.objects.filter(unit__in=list(per_unit)).select_related("sent_by").order_by("unit_id", "-sent_at", "-id"):
+    for urge in Urge.objects.filter(unit__in=list(per_unit), task__isnull=True).select_related("sent_by").order_by("unit_id", "-sent_at", "-id"):
         row = per_unit[urge.unit_id]
         if row.last_urge is None:
             row.last_urge = urge

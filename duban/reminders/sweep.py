@@ -18,7 +18,8 @@ this run won, read one unit at a time.
    cannot both win a row — so no reminder is ever sent twice, and none is lost.
 5. The notices are digests, not one message per assignment (a unit with 60 tasks due on 10-31
    gets one e-mail, not 60), read as a stream in (plan, unit) order and enqueued in bulk:
-   * to each liaison of the unit (e-mail to the user's address, in-site inbox) and to the unit's
+   * to each liaison of the unit (e-mail to the user's address; the in-site inbox, written at once and
+     linked to the assignments) and to the unit's
      联络员 contacts in the directory that have no account: its items;
    * for overdue items, by the rule's escalation levels (``escalations``): overdue head_after working
      days or more, to the unit's 负责人 (Unit.leader_email and the 负责人 contacts); head_after +
@@ -28,7 +29,7 @@ this run won, read one unit at a time.
      and to those of all organisations, counts per unit.
    Notification dedupe keys are derived from the day, the unit or plan and the first ledger row of
    the digest, e.g. ``remind:2021-10-25:u12:r3401:liaison:email:57``.
-6. Then the outbox is delivered (unless told not to): inbox at once, e-mail and robots with retries.
+6. Then the outbox is delivered (unless told not to): e-mail and robots with retries (the inbox is already written).
 """
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Unit
-from duban.notify import outbox
-from duban.notify.models import Notification, Webhook
+from duban.notify import inbox, outbox
+from duban.notify.models import InboxMessage, Notification, Webhook
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
 from duban.reminders.models import Reminder, ReminderRule
@@ -255,14 +256,25 @@ def enqueue_many(rows: list[Notification]) -> int:
 
 
 class Sender:
-    """Collects messages to people (e-mail and/or inbox) and robots as the rule's channels allow; flush() enqueues them."""
+    """Collects messages to people and robots as the rule's channels allow: the inbox is written at once
+    (delivered); e-mail and robots are collected and enqueued together by flush() (queued).
+    ``inbox_always``: the inbox even if the rule leaves it out (催办)."""
 
-    def __init__(self, rule: ReminderRule, webhooks: list[Webhook] | None = None):
-        self.rule, self.webhooks, self.count, self.pending = rule, webhooks, 0, []
+    def __init__(self, rule: ReminderRule, webhooks: list[Webhook] | None = None,
+                 kind: str = InboxMessage.REMINDER, inbox_always: bool = False):
+        self.rule, self.webhooks, self.kind, self.inbox_always = rule, webhooks, kind, inbox_always
+        self.delivered = 0  # inbox messages written
+        self.queued = 0  # e-mail and robot notifications enqueued
+        self.pending: list[Notification] = []
 
-    def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str) -> None:
-        if self.rule.by_inbox:
-            self._add(Notification.INBOX, str(user_id), subject, body, f"{key}:inbox:{user_id}", link)
+    @property
+    def count(self) -> int:
+        return self.delivered + self.queued
+
+    def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str,
+                assignment_ids=(), batch: str = "") -> None:
+        if self.rule.by_inbox or self.inbox_always:
+            self.delivered += inbox.deliver([user_id], subject, body, link, kind=self.kind, assignment_ids=assignment_ids, batch=batch or key)
         if self.rule.by_email and email:
             self._add(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link)
 
@@ -284,7 +296,8 @@ class Sender:
         self.pending.append(Notification(channel=channel, recipient=recipient, subject=subject, body=body, link=link, dedupe_key=key))
 
     def flush(self) -> int:
-        self.count += enqueue_many(self.pending)
+        """Enqueue what was collected; returns everything sent so far (inbox written + notifications queued)."""
+        self.queued += enqueue_many(self.pending)
         self.pending = []
         return self.count
 
@@ -332,7 +345,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
         Reminder.objects.filter(run=token)
         .order_by("assignment__task__plan_id", "assignment__unit__sort_order", "assignment__unit_id", "id")
         .values_list(
-            "assignment__task__plan_id", "assignment__unit_id", "id", "stage", "kind", "due_date",
+            "assignment__task__plan_id", "assignment__unit_id", "id", "assignment_id", "stage", "kind", "due_date",
             "assignment__role", "assignment__task__no", "assignment__task__requirement",
         )
     )
@@ -355,9 +368,10 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
         plan, sender = plans[plan_id], Sender(rules[plan_id], webhooks)
         soon_lines, overdue_lines, first = [], [], None
         for unit_id, rows in groupby(plan_rows, key=itemgetter(1)):
-            unit, ids, items = units[unit_id], [], []
-            for _, _, pk, *fields in rows:
+            unit, ids, assignment_ids, items = units[unit_id], [], [], []
+            for _, _, pk, assignment_id, *fields in rows:
                 ids.append(pk)
+                assignment_ids.append(assignment_id)
                 items.append(item(*fields))
             first = min(ids) if first is None else min(first, *ids)
             batch = f"u{unit_id}:r{min(ids)}"
@@ -369,7 +383,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
             link = links[unit_id]
             subject, body = notices.unit_digest(unit.name, plan.title, items)
             for user_id, email in people.liaisons.get(unit_id, []):
-                sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link)
+                sender.to_user(f"{prefix}:{today}:{batch}:liaison", user_id, email, subject, body, link, assignment_ids=assignment_ids)
             for pk, email in people.contact_liaisons(unit_id):
                 sender.to_address(f"{prefix}:{today}:{batch}:liaison:contact:{pk}", email, subject, body, link)
             for e in escalations(unit, people.contacts.get(unit_id, []), rules[plan_id], overdue):

@@ -1,24 +1,26 @@
 """The coordinator overview (督办总览), the one-click 催办, and the plan's reminder rule."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
-from duban.reminders import notices
+from duban.notify import inbox
+from duban.reminders import notices, urging
 from duban.reminders import overview as numbers
 from duban.reminders.forms import ReminderRuleForm
 from duban.reminders.models import ReminderRule, Urge
-from duban.reminders.sweep import OPEN_STATUSES, Sender, escalations, recipients, working_days_between
+from duban.reminders.sweep import OPEN_STATUSES
 from duban.workcal.services import get_calendar
 
 
@@ -50,6 +52,8 @@ def overview(request):
         request,
         "reminders/overview.html",
         {
+            "receipts": inbox.receipts(access.visible_assignments(request.user).filter(task__plan=plan)),
+            "urge_receipts": inbox.batch_receipts(u.last_urge.batch for u in data.units if u.last_urge),
             "plan": plan,
             "plans": access.visible_plans(request.user),
             "rule": rule,
@@ -80,43 +84,135 @@ def urge(request, unit_id: int):
     if not open_rows:
         messages.info(request, f"{unit.name}没有未办结、未报送的任务，无需催办。")
         return redirect(back)
-    calendar = get_calendar()
-    items = []
-    for a in open_rows:
-        late = a.due_date is not None and a.due_date < today
-        days = working_days_between(calendar, today, a.due_date) if a.due_date else None
-        items.append(notices.Item(a.task.no, a.task.requirement, a.role, a.due_date, "", late, days if late else None, None if late else days))
-    sender_name = request.user.first_name or request.user.get_username()
     try:
-        with transaction.atomic():
-            Urge.objects.create(
-                unit=unit, plan=plan, day=today, sent_by=request.user,
-                open_count=len(items), overdue_count=sum(i.overdue for i in items),
-            )
-            subject, body = notices.urge_notice(unit.name, plan.title, sender_name, items)
-            rule = ReminderRule.for_plan(plan)
-            send = Sender(rule)
-            key, link = f"urge:{today}:u{unit.pk}", reverse("unit", args=[unit.pk])
-            people = recipients([unit.pk], [])
-            for user_id, email in people.liaisons.get(unit.pk, []):
-                send.to_user(f"{key}:liaison", user_id, email, subject, body, link)
-            for pk, email in people.contact_liaisons(unit.pk):
-                send.to_address(f"{key}:liaison:contact:{pk}", email, subject, body, link)
-            send.to_address(f"{key}:unit:email", unit.contact_email, subject, body, link)
-            for e in escalations(unit, people.contacts.get(unit.pk, []), rule, items):  # long-overdue work: 负责人, 分管负责人
-                send.to_address(f"{key}:{e.key}", e.email, *notices.urge_notice(unit.name, plan.title, sender_name, e.items), link)
-            send.to_robots(key, subject, body, link, plan.org_id)
-            send.flush()
-    except IntegrityError:
-        earlier = Urge.objects.filter(unit=unit, day=today).select_related("sent_by").first()
-        who = (earlier.sent_by.first_name or earlier.sent_by.get_username()) if earlier and earlier.sent_by else "协调人"
-        when = timezone.localtime(earlier.sent_at).strftime("%H:%M") if earlier else ""
-        messages.info(request, f"今天{when}已由{who}向{unit.name}发送过催办通知，未重复发送。")
+        sent = urging.urge_unit(unit, plan, open_rows, request.user, today, get_calendar())
+    except urging.AlreadyUrged as exc:
+        messages.info(request, str(exc))
         return redirect(back)
-    if send.count == 0:
-        messages.warning(request, f"已记录对{unit.name}的催办，但该单位没有联络员、单位邮箱，也没有启用的群机器人，通知无人接收。")
+    subject, body = notices.urge_notice(unit.name, plan.title, urging.who(request.user), urging.items(open_rows, today, get_calendar()))
+    robots = urging.robots(plan, subject, body, f"urge:{sent.urge.pk}", reverse("home"))
+    if sent.delivered or sent.queued or robots:
+        messages.success(request, f"已向{unit.name}发送催办（{sent.items} 项未办结任务）：{urging.result_text([sent], robots)}。")
     else:
-        messages.success(request, f"已向{unit.name}发送催办通知（{send.count} 条，{len(items)} 项未办结任务），将在一分钟内送达。")
+        messages.warning(request, f"已记录对{unit.name}的催办，但该单位没有联络员账号、单位邮箱，也没有启用的群机器人，通知无人接收。")
+    return redirect(back)
+
+
+class RedUrgeForm(QueryForm):
+    plan = IdField(label="方案")
+
+
+def _red_rows(request, plan, today):
+    """The overview's red items (open, past their due date), by unit: the same rule as the overview's red light."""
+    rows = (
+        working_assignments(plan, access.visible_assignments(request.user))
+        .filter(status__in=OPEN_STATUSES, due_date__lt=today, unit__in=access.visible_units(request.user))
+        .select_related("task", "unit")
+        .order_by("unit__sort_order", "unit_id", "due_date", "task__no")
+    )
+    by_unit: dict = {}
+    for a in rows:
+        by_unit.setdefault(a.unit, []).append(a)
+    return by_unit
+
+
+@login_required
+def urge_red(request):
+    """催办所有红灯单位: GET shows who would be urged (the confirmation), one POST sends one 催办 per unit."""
+    if not access.can_edit(request.user):
+        raise PermissionDenied("只有协调人可以催办。")
+    data = request.POST if request.method == "POST" else request.GET
+    plan = get_object_or_404(access.visible_plans(request.user), pk=RedUrgeForm(data).valid()["plan"] or 0)
+    today = deadlines.office_today()
+    by_unit = _red_rows(request, plan, today)
+    urged = set(Urge.objects.filter(plan=plan, day=today, task__isnull=True, unit__in=[u.pk for u in by_unit]).values_list("unit_id", flat=True))
+    if request.method != "POST":
+        return render(request, "reminders/urge_red.html", {
+            "plan": plan, "today": today, "units": [(u, rows, u.pk in urged) for u, rows in by_unit.items()],
+            "to_send": sum(1 for u in by_unit if u.pk not in urged),
+        })
+    calendar, sent, skipped, lines = get_calendar(), [], [], []
+    with transaction.atomic():
+        for unit, rows in by_unit.items():
+            if unit.pk in urged:
+                skipped.append(unit.name)
+                continue
+            try:
+                sent.append(urging.urge_unit(unit, plan, rows, request.user, today, calendar, overdue_only=True))
+            except urging.AlreadyUrged:
+                skipped.append(unit.name)
+                continue
+            lines.append(notices.UnitLine(unit.name, len(rows), min(a.due_date for a in rows)))
+        robots = 0
+        if sent:
+            subject, body = notices.red_units_robot(plan.title, urging.who(request.user), lines)
+            robots = urging.robots(plan, subject, body, f"urge-red:{sent[0].urge.pk}", reverse("home"))
+            record(request, AuditEvent.URGE_RED, target=f"{plan.title} 催办所有红灯单位",
+                   after={"day": today.isoformat(), "units": [{"unit": s.urge.unit.name, "overdue": s.urge.overdue_count} for s in sent],
+                          "skipped": skipped})
+    back = reverse("overview") + f"?plan={plan.pk}"
+    if not sent:
+        messages.info(request, "没有需要催办的红灯单位。" + (f"今天已催办过：{'、'.join(skipped)}。" if skipped else ""))
+        return redirect(back)
+    text = f"已向 {len(sent)} 个红灯单位发送催办：{urging.result_text(sent, robots)}。"
+    if skipped:
+        text += f"今天已催办过、未重复发送：{'、'.join(skipped)}。"
+    messages.success(request, text)
+    return redirect(back)
+
+
+class TaskUrgeForm(forms.Form):
+    note = forms.CharField(label="催办意见", max_length=urging.MAX_NOTE, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    units = forms.TypedMultipleChoiceField(label="催办单位", coerce=int, required=False)
+
+
+@require_POST
+@login_required
+def urge_task(request, task_id: int):
+    """Per-task 催办 with a note: to every unit of the task whose work is open, or to the units chosen."""
+    if not access.can_edit(request.user):
+        raise PermissionDenied("只有协调人可以催办。")
+    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan"), pk=task_id)
+    open_rows = list(
+        access.visible_assignments(request.user).filter(task=task, status__in=OPEN_STATUSES)
+        .select_related("task", "unit").order_by("unit__sort_order", "unit_id")
+    )
+    form = TaskUrgeForm(request.POST)
+    form.fields["units"].choices = [(a.unit_id, a.unit.name) for a in open_rows]
+    back = reverse("task", args=[task.pk]) + "#urge"
+    if not form.is_valid():
+        messages.error(request, "催办未发送：" + "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    chosen = set(form.cleaned_data["units"])
+    rows = [a for a in open_rows if not chosen or a.unit_id in chosen]
+    if not rows:
+        messages.info(request, f"第{task.no}项没有未办结、未报送的单位，无需催办。")
+        return redirect(back)
+    note = form.cleaned_data["note"].strip()
+    today, calendar = deadlines.office_today(), get_calendar()
+    by_unit: dict = {}
+    for a in rows:
+        by_unit.setdefault(a.unit, []).append(a)
+    sent, skipped = [], []
+    with transaction.atomic():
+        for unit, its in by_unit.items():
+            try:
+                sent.append(urging.urge_unit(unit, task.plan, its, request.user, today, calendar, task=task, note=note))
+            except urging.AlreadyUrged:
+                skipped.append(unit.name)
+        robots = 0
+        if sent:
+            subject, body = notices.task_urge_robot(task.plan.title, urging.who(request.user), task.no, [s.urge.unit.name for s in sent], note)
+            robots = urging.robots(task.plan, subject, body, f"urge-task:{sent[0].urge.pk}", reverse("home"))
+            record(request, AuditEvent.URGE_TASK, target=f"{task.plan.title} 第{task.no}项 催办",
+                   after={"day": today.isoformat(), "note": note, "units": [s.urge.unit.name for s in sent], "skipped": skipped})
+    if sent:
+        text = f"已就第{task.no}项向 {len(sent)} 个单位发送催办：{urging.result_text(sent, robots)}。"
+        if skipped:
+            text += f"今天已催办过、未重复发送：{'、'.join(skipped)}。"
+        messages.success(request, text)
+    else:
+        messages.info(request, f"今天已就第{task.no}项催办过：{'、'.join(skipped)}，未重复发送。")
     return redirect(back)
 
 

@@ -158,31 +158,24 @@ def test_the_task_is_done_when_every_assignment_is_accepted(seed_plan, coordinat
 
 
 def test_submit_tells_the_coordinators_and_a_review_tells_the_unit(lead_assignment, liaison, coordinator, org, unit):
+    """The notices are in the inboxes at once (no outbox, no timer), linked to the assignment they are about."""
+    from duban.notify.models import InboxMessage
     from tests.web.conftest import make_user
 
     second_liaison = make_user(org, "liaison-finance-2", "liaison", unit("区财政局"))
     report = lifecycle.submit(lead_assignment, liaison, draft(links=LINK))
-    to_coord = Notification.objects.get(channel="inbox", recipient=str(coordinator.pk))
-    assert to_coord.subject == "区财政局报送了第8项的进展"
+    to_coord = InboxMessage.objects.get(user=coordinator)
+    assert to_coord.title == "区财政局报送了第8项的进展" and to_coord.kind == "report"
     assert to_coord.link == f"/assignments/{lead_assignment.pk}/"
-    assert str(report.pk) in to_coord.dedupe_key
+    assert list(to_coord.assignments.all()) == [lead_assignment]
     lifecycle.return_(lead_assignment, coordinator, "请补充决算公开的链接。")
-    returned = Notification.objects.filter(dedupe_key__contains=f":{report.pk}:returned")
-    assert sorted(returned.values_list("recipient", flat=True)) == sorted([str(liaison.pk), str(second_liaison.pk)])
-    assert all("请补充决算公开的链接" in n.body for n in returned)
+    returned = InboxMessage.objects.filter(kind="return")
+    assert sorted(returned.values_list("user", flat=True)) == sorted([liaison.pk, second_liaison.pk])
+    assert all("请补充决算公开的链接" in m.body and m.batch == f"progress:report:{report.pk}:returned" for m in returned)
     second = lifecycle.submit(lead_assignment, liaison, draft(links=LINK))
     lifecycle.accept(lead_assignment, coordinator, "good")
-    accepted = Notification.objects.filter(dedupe_key__contains=f":{second.pk}:accepted")
-    assert accepted.count() == 2 and all(n.subject == "第8项的报送已通过（本单位已办结）" for n in accepted)
-    # Two submissions, two notices to the coordinator: the key is per report, not per assignment.
-    assert Notification.objects.filter(recipient=str(coordinator.pk)).count() == 2
-
-
-def test_notices_reach_the_inbox(lead_assignment, liaison, coordinator):
-    from duban.notify.models import InboxMessage
-    from duban.notify.outbox import deliver_due
-
-    lifecycle.submit(lead_assignment, liaison, draft(links=LINK))
-    deliver_due()
-    message = InboxMessage.objects.get(user=coordinator)
-    assert message.title == "区财政局报送了第8项的进展" and message.link == f"/assignments/{lead_assignment.pk}/"
+    accepted = InboxMessage.objects.filter(batch__contains=f":{second.pk}:accepted")
+    assert accepted.count() == 2 and all(m.title == "第8项的报送已通过（本单位已办结）" for m in accepted)
+    # Two submissions, two notices to the coordinator: one per report, not per assignment.
+    assert InboxMessage.objects.filter(user=coordinator).count() == 2
+    assert not Notification.objects.filter(channel="inbox").exists()

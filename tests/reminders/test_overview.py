@@ -4,7 +4,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from duban.notify.models import Notification, Webhook
+from duban.notify.models import InboxMessage, Notification, Webhook
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Task
 from duban.reminders.models import ReminderRule, Urge
@@ -85,29 +85,33 @@ def test_urge_sends_once_a_day(seed_plan, org, coordinator, unit, robot, on):
     token = page.cookies["csrftoken"].value
     assert client.post(f"/overview/urge/{fin.pk}/", {"plan": seed_plan.pk}).status_code == 403  # no CSRF token
     answer = client.post(f"/overview/urge/{fin.pk}/", {"plan": seed_plan.pk, "csrfmiddlewaretoken": token}, follow=True)
-    assert answer.status_code == 200 and "已向区财政局发送催办通知" in answer.content.decode()
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "已向区财政局发送催办" in html
+    assert "1 条站内消息已送达联络员，3 条邮件或群机器人消息已排队发送" in html and "一分钟" not in html
     urge = Urge.objects.get()
     fin_rows = Assignment.objects.filter(task__plan=seed_plan, unit=fin)
     assert (urge.unit, urge.day, urge.sent_by) == (fin, D(2021, 11, 2), coordinator)
     assert (urge.open_count, urge.overdue_count) == (fin_rows.count(), fin_rows.filter(due_date__lt=D(2021, 11, 2)).count())
     sent = set(Notification.objects.values_list("channel", "recipient", "dedupe_key"))
     assert sent == {
-        ("inbox", str(liaison.pk), f"urge:2021-11-02:u{fin.pk}:liaison:inbox:{liaison.pk}"),
-        ("email", liaison.email, f"urge:2021-11-02:u{fin.pk}:liaison:email:{liaison.pk}"),
-        ("email", "czj@example.gov.cn", f"urge:2021-11-02:u{fin.pk}:unit:email"),
-        ("wecom", Webhook.objects.get().url, f"urge:2021-11-02:u{fin.pk}:webhook:{Webhook.objects.get().pk}"),
+        ("email", liaison.email, f"urge:{urge.pk}:liaison:email:{liaison.pk}"),
+        ("email", "czj@example.gov.cn", f"urge:{urge.pk}:unit:email"),
+        ("wecom", Webhook.objects.get().url, f"urge:{urge.pk}:webhook:{Webhook.objects.get().pk}"),
     }
+    message = InboxMessage.objects.get()  # in the liaison's inbox at once, no timer needed
+    assert (message.user, message.kind, message.batch) == (liaison, "urge", f"urge:{urge.pk}")
+    assert set(message.assignments.values_list("pk", flat=True)) == set(fin_rows.values_list("pk", flat=True))
     body = Notification.objects.filter(channel="email").first().body
     assert "已逾期" in body and "逾期 2 个工作日" in body
     # A double click: recorded once, sent once.
     again = client.post(f"/overview/urge/{fin.pk}/", {"plan": seed_plan.pk, "csrfmiddlewaretoken": token}, follow=True)
     assert "未重复发送" in again.content.decode()
-    assert Urge.objects.count() == 1 and Notification.objects.count() == 4
+    assert Urge.objects.count() == 1 and Notification.objects.count() == 3 and InboxMessage.objects.count() == 1
     page = client.get("/overview/").content.decode()
     assert "今日已催办" in page
     on(D(2021, 11, 3))  # the next day it may be sent again
     client.post(f"/overview/urge/{fin.pk}/", {"plan": seed_plan.pk, "csrfmiddlewaretoken": token})
-    assert Urge.objects.count() == 2 and Notification.objects.count() == 8
+    assert Urge.objects.count() == 2 and Notification.objects.count() == 6 and InboxMessage.objects.count() == 2
 
 
 def test_urge_reaches_only_the_organisations_robots(seed_plan, org, coordinator, unit, on):

@@ -44,7 +44,7 @@ def test_whole_plan_one_digest_per_unit_and_each_assignment_once(seed_plan, org)
     assert Reminder.objects.count() == due_1031.count()
     units = due_1031.values("unit").distinct().count()
     assert Notification.objects.filter(channel="email").count() == units
-    assert Notification.objects.filter(channel="inbox").count() == units
+    assert InboxMessage.objects.filter(kind="reminder").count() == units  # in the inbox at once, even with --no-deliver
     assert remind(D(2021, 10, 25), "--no-deliver") == ""  # nothing new
     assert Reminder.objects.count() == due_1031.count()
     # 11/1: the first escalation for all of them, and one digest to the coordinators.
@@ -84,7 +84,7 @@ def test_channels_follow_the_rule(seed_plan, org, unit, robot):
     Webhook.objects.create(name="群", kind=Webhook.DINGTALK, url=robot.url + "/robot/send?access_token=t")
     ReminderRule.objects.update_or_create(plan=seed_plan, defaults={"by_email": False, "by_webhook": False})
     remind(D(2021, 10, 25), "--no-deliver")
-    assert set(Notification.objects.values_list("channel", flat=True)) == {"inbox"}
+    assert not Notification.objects.exists() and InboxMessage.objects.filter(kind="reminder").count() == 1
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from django.utils.datastructures import MultiValueDict
 from duban import urls as site_urls
 from duban.assessment.models import Deduction
 from duban.exports.models import ExportJob
+from duban.notify.models import InboxMessage
 from duban.plans.models import Assignment, ImportJob, Plan, PlanWarning
 from duban.progress.models import Attachment
 from tests.ingest.builders import TABLE, TITLE, build_docx
@@ -84,6 +85,7 @@ def site(client, org, unit, coordinator):
         "attachment_id": Attachment.objects.get().pk, "warning_id": PlanWarning.objects.filter(plan=plan).first().pk,
         "deduction_id": deduction.pk, "token": "0" * 64,
         "import_job": ImportJob.objects.get().pk, "export_job": ExportJob.objects.get().pk,
+        "message_id": InboxMessage.objects.filter(user=coordinator).first().pk,  # the liaison's report, in the inbox
     }
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from duban.instructions.models import Instruction
 from duban.plans.models import Assignment, ChangeRecord, Task
 from duban.progress.models import Attachment, Report, StatusChange
 
@@ -59,8 +60,12 @@ class Command(BaseCommand):
                 f"{a.task.plan.title} 第{a.task.no}项 {a.unit.name}：归档于 {timezone.localtime(a.archived_at):%Y-%m-%d %H:%M}"
                 f"（{a.archived_reason or '—'}），{reports[a.pk]} 条报送，{files_of.get(a.pk, 0)} 个附件"
             )
+        instructions = {t.pk: 0 for t in tasks}
+        for task_id in Instruction.objects.filter(task__in=task_ids).values_list("task", flat=True):
+            instructions[task_id] += 1
         for t in tasks:
-            self.stdout.write(f"{t.plan.title} 第{t.no}项（任务）：归档于 {timezone.localtime(t.archived_at):%Y-%m-%d %H:%M}（{t.archived_reason or '—'}）")
+            self.stdout.write(f"{t.plan.title} 第{t.no}项（任务）：归档于 {timezone.localtime(t.archived_at):%Y-%m-%d %H:%M}（{t.archived_reason or '—'}）"
+                              + (f"，{instructions[t.pk]} 条领导批示" if instructions[t.pk] else ""))
         if dry_run:
             self.stdout.write(f"共 {len(assignments)} 条任务分工、{len(tasks)} 项任务可删除（--dry-run，未删除）。")
             return
@@ -81,6 +86,7 @@ class Command(BaseCommand):
             StatusChange.objects.filter(assignment__in=ids).delete()
             Report.objects.filter(assignment__in=ids).delete()  # their links and attachments go with them
             Assignment.all_objects.filter(pk__in=ids).delete()
+            Instruction.objects.filter(task__in=task_ids).delete()  # 领导批示 are kept as long as their task, no longer
             Task.all_objects.filter(pk__in=task_ids).delete()
 
             def remove_files():
