@@ -33,6 +33,22 @@ def deliver(user_ids: Iterable[int], title: str, body: str, link: str = "", *, k
     return len(messages)
 
 
+def deliver_many(messages: list[tuple]) -> int:
+    """Many messages in a few statements: each (user_id, title, body, link, kind, assignment_ids, batch)."""
+    if not messages:
+        return 0
+    rows = InboxMessage.objects.bulk_create(
+        [InboxMessage(user_id=u, kind=kind, title=title[:200], body=body, link=link[:500], batch=batch[:100])
+         for u, title, body, link, kind, _, batch in messages],
+        batch_size=1000,
+    )
+    InboxLink.objects.bulk_create(
+        [InboxLink(message_id=row.pk, assignment_id=a) for row, m in zip(rows, messages) for a in dict.fromkeys(m[5])],
+        batch_size=1000,
+    )
+    return len(rows)
+
+
 def unread(user) -> QuerySet[InboxMessage]:
     return InboxMessage.objects.filter(user=user, read_at__isnull=True)
 

@@ -256,8 +256,8 @@ def enqueue_many(rows: list[Notification]) -> int:
 
 
 class Sender:
-    """Collects messages to people and robots as the rule's channels allow: the inbox is written at once
-    (delivered); e-mail and robots are collected and enqueued together by flush() (queued).
+    """Collects messages to people and robots as the rule's channels allow; flush() writes them in bulk, in the
+    caller's transaction: the inbox delivered there and then, e-mail and robots queued in the outbox.
     ``inbox_always``: the inbox even if the rule leaves it out (催办)."""
 
     def __init__(self, rule: ReminderRule, webhooks: list[Webhook] | None = None,
@@ -266,6 +266,7 @@ class Sender:
         self.delivered = 0  # inbox messages written
         self.queued = 0  # e-mail and robot notifications enqueued
         self.pending: list[Notification] = []
+        self.inbox: list[tuple] = []  # (user id, subject, body, link, kind, assignment ids, batch)
 
     @property
     def count(self) -> int:
@@ -274,7 +275,7 @@ class Sender:
     def to_user(self, key: str, user_id: int, email: str, subject: str, body: str, link: str,
                 assignment_ids=(), batch: str = "") -> None:
         if self.rule.by_inbox or self.inbox_always:
-            self.delivered += inbox.deliver([user_id], subject, body, link, kind=self.kind, assignment_ids=assignment_ids, batch=batch or key)
+            self.inbox.append((user_id, subject, body, link, self.kind, list(assignment_ids), batch or key))
         if self.rule.by_email and email:
             self._add(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link)
 
@@ -296,9 +297,10 @@ class Sender:
         self.pending.append(Notification(channel=channel, recipient=recipient, subject=subject, body=body, link=link, dedupe_key=key))
 
     def flush(self) -> int:
-        """Enqueue what was collected; returns everything sent so far (inbox written + notifications queued)."""
+        """Write the inbox messages and enqueue the rest, in bulk; returns everything sent so far."""
+        self.delivered += inbox.deliver_many(self.inbox)
         self.queued += enqueue_many(self.pending)
-        self.pending = []
+        self.inbox, self.pending = [], []
         return self.count
 
 
@@ -395,7 +397,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
                 )
             if soon:
                 soon_lines.append(notices.UnitLine(unit.name, len(soon), min(i.due_date for i in soon)))
-            if len(sender.pending) >= 1000:
+            if len(sender.pending) + len(sender.inbox) >= 1000:
                 sender.flush()
         overview = reverse("overview") + f"?plan={plan_id}"
         if overdue_lines:

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Organisation, Unit
-from duban.notify.models import Notification
+from duban.notify.models import InboxMessage, Notification
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Plan, Task
-from duban.reminders.models import Reminder, ReminderRule
+from duban.reminders.models import Urge, Reminder, ReminderRule
 from duban.reminders.sweep import sweep
 
 D = datetime.date
@@ -167,11 +167,14 @@ def told(day, unit):
 
 def test_escalation_goes_to_the_head_then_the_deputy(escalating):
     u, c, user = escalating["unit"], escalating["contacts"], escalating["user"]
-    liaisons = {f"liaison:inbox:{user.pk}", f"liaison:email:{user.pk}", f"liaison:contact:{c['liaison'].pk}"}
-    seen = {}
+    liaisons = {f"liaison:email:{user.pk}", f"liaison:contact:{c['liaison'].pk}"}  # and the inbox, written at once
+    seen, inboxed = {}, {}
     for day in [D(2021, 11, 2), D(2021, 11, 3), D(2021, 11, 4), D(2021, 11, 5), D(2021, 11, 8)]:
+        before = InboxMessage.objects.filter(user=user).count()
         sweep(day, deliver=False)
         seen[day] = told(day, u)
+        inboxed[day] = InboxMessage.objects.filter(user=user).count() - before
+    assert all(n == 1 for n in inboxed.values()), inboxed  # the liaison's digest in 消息 every day
     assert set(seen[D(2021, 11, 2)]) == liaisons  # 1 working day overdue: the liaisons only
     head = f"head:{c['head'].pk}"
     assert set(seen[D(2021, 11, 3)]) == liaisons | {head}  # 2 working days: the 负责人 too
@@ -209,10 +212,12 @@ def test_an_urge_reaches_the_leaders_of_long_overdue_work(escalating, monkeypatc
     def urge(day):
         monkeypatch.setattr(deadlines, "office_today", lambda: day)
         assert client.post(f"/overview/urge/{u.pk}/", {"plan": plan.pk}).status_code == 302
-        return {n.dedupe_key.split(":", 3)[3]: n for n in Notification.objects.filter(dedupe_key__startswith=f"urge:{day}:")}
+        made = Urge.objects.get(unit=u, day=day, task__isnull=True)
+        return {n.dedupe_key.split(":", 2)[2]: n for n in Notification.objects.filter(dedupe_key__startswith=f"urge:{made.pk}:")}
 
     user = escalating["user"]
-    assert set(urge(D(2021, 11, 2))) == {f"liaison:inbox:{user.pk}", f"liaison:email:{user.pk}", f"liaison:contact:{c['liaison'].pk}"}
+    assert set(urge(D(2021, 11, 2))) == {f"liaison:email:{user.pk}", f"liaison:contact:{c['liaison'].pk}"}
+    assert InboxMessage.objects.filter(user=user, kind=InboxMessage.URGE).count() == 1  # and 消息, at once
     assert f"head:{c['head'].pk}" in urge(D(2021, 11, 3))
     on8 = urge(D(2021, 11, 8))
     assert {f"head:{c['head'].pk}", f"deputy:{c['deputy'].pk}"} <= set(on8)
