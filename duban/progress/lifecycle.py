@@ -160,8 +160,11 @@ def _write_report(a: Assignment, user, now, kind: str, text: str, draft: ReportD
         if old.report.assignment_id != a.pk:
             raise ValidationError("只能保留本任务以前报送的附件。")
         att = Attachment(report=report, original_name=old.original_name, size=old.size, content_type=old.content_type, sha256=old.sha256)
-        with old.file.open("rb") as fh:
-            att.file.save("evidence", fh, save=False)
+        try:
+            with old.file.open("rb") as fh:
+                att.file.save("evidence", fh, save=False)
+        except FileNotFoundError:
+            raise ValidationError(f"以前的附件“{old.original_name}”已找不到，请取消勾选后重新上传。") from None
         stored.append(att.file.name)
         att.save()
     _acknowledge(a, user, now, history=False)

@@ -111,3 +111,15 @@ def test_only_the_assignments_own_files_can_be_kept(lead_assignment, responsible
     r = client.post(f"/assignments/{lead_assignment.pk}/report/", {"text": "已公开。", "keep": [str(other.pk)]})
     assert r.status_code == 302
     assert not Report.objects.get(assignment=lead_assignment).attachments.exists()
+
+
+def test_a_kept_file_gone_from_disk_is_a_message_not_an_error(lead_assignment, liaison, coordinator, client):
+    a = lead_assignment
+    lifecycle.submit(a, liaison, ReportDraft(text="已公开。", files=[upload("预算.pdf", PDF)]))
+    lifecycle.return_(a, coordinator, "请补充。")
+    old = Attachment.objects.get()
+    old.file.delete(save=False)
+    client.force_login(liaison)
+    r = client.post(f"/assignments/{a.pk}/report/", {"text": "已补充。", "keep": [str(old.pk)]})
+    assert r.status_code == 400 and "已找不到" in r.content.decode()
+    assert Report.objects.count() == 1 and Assignment.objects.get(pk=a.pk).status == A.RETURNED

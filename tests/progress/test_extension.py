@@ -43,6 +43,8 @@ def test_asked_approved_and_the_due_date_moves(a, liaison, coordinator, client):
     a.refresh_from_db()
     assert a.due_date == D(2021, 10, 31)  # asking moves nothing
     client.force_login(coordinator)
+    overview = client.get(f"/overview/?plan={a.task.plan_id}").content.decode()
+    assert "待审批的延期申请（1）" in overview and f"/assignments/{a.pk}/#extension-open" in overview
     html = client.get(f"/assignments/{a.pk}/").content.decode()
     assert 'id="extension-decide-form"' in html and "决算批复推迟到11月。" in html
     r = client.post(f"/assignments/{a.pk}/extension/decide/", {"decision": "approve", "note": "同意。"})
