@@ -26,6 +26,7 @@ from duban.plans.forms import (
     SplitForm, TableFilterForm, TaskEditForm, UploadForm,
 )
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
+from duban.progress import lifecycle
 from duban.progress.models import ExtensionRequest
 
 
@@ -199,7 +200,7 @@ def task_detail(request, task_id: int):
         .select_related("assignment__unit", "requested_by", "coordinator", "leader"),
         "can_set_scope": access.can_review(request.user) and task.archived_at is None,
         "scope_choices": Task.REPORT_SCOPE_CHOICES,
-        "closable": sum(1 for a in assignments if a.role == RESPONSIBLE and a.status in (Assignment.NOT_STARTED, Assignment.IN_PROGRESS, Assignment.RETURNED)),
+        "closable": lifecycle.closable(task).count() if task.report_scope == Task.REPORT_LEAD and access.can_review(request.user) else 0,
     }
     return render(request, "plans/task_detail.html", ctx)
 

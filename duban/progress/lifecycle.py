@@ -347,17 +347,31 @@ def set_report_scope(task: Task, user, scope: str) -> bool:
     return True
 
 
+def closable(task: Task) -> QuerySet[Assignment]:
+    """The open assignments of units 负责落实 that the task's text covers only by a group phrase (区政府各办、局,
+    各街道办事处): a unit named in the units text, by its name or an alias, is not among them."""
+    from duban.directory.models import UnitAlias
+
+    rows = Assignment.objects.filter(task=task, role=RESPONSIBLE, status__in=REPORTABLE).select_related("unit")
+    text = task.units_text or ""
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in UnitAlias.objects.filter(unit__in=rows.values("unit")).values_list("unit", "alias"):
+        aliases.setdefault(unit_id, []).append(alias)
+    named = [a.pk for a in rows if any(n and n in text for n in [a.unit.name, *aliases.get(a.unit_id, [])])]
+    return rows.exclude(pk__in=named)
+
+
 def close_not_required(task: Task, user, note: str = "") -> int:
-    """For a task only its lead units report on: the other units' open assignments → 已办结, in one action.
-    Work already submitted is left for review. Returns how many were closed."""
+    """For a task only its lead units report on: the open assignments of the units covered only by a group
+    phrase → 已办结, in one action. Work already submitted is left for review. Returns how many were closed."""
     if not access.can_review(user):
         raise NotAllowed("只有协调人可以统一办结。")
     if task.report_scope != Task.REPORT_LEAD:
         raise TransitionError("只有“仅牵头单位报送”的任务才能统一办结负责落实单位。")
-    reason = "仅牵头单位报送，负责落实单位由协调人统一办结" + (f"：{note.strip()}" if note and note.strip() else "")
+    reason = "仅牵头单位报送，按单位组负责落实的单位由协调人统一办结" + (f"：{note.strip()}" if note and note.strip() else "")
     with transaction.atomic():
-        rows = list(Assignment.objects.filter(task=task, role=RESPONSIBLE, status__in=REPORTABLE, task__plan__org=access.profile(user).org_id)
-                    .select_for_update(of=("self",)).order_by("pk"))
+        ids = list(closable(task).filter(task__plan__org=access.profile(user).org_id).values_list("pk", flat=True))
+        rows = list(Assignment.objects.filter(pk__in=ids, status__in=REPORTABLE).select_for_update(of=("self",)).order_by("pk"))
         now = timezone.now()
         for a in rows:
             _change(a, A.ACCEPTED, user, now, reason=reason[:2000])

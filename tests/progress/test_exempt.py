@@ -104,6 +104,9 @@ def test_lead_only_then_the_others_closed_in_bulk(seed_plan, unit, liaison, coor
 
     civil = make_user(waiting.task.plan.org, "civil", "liaison", waiting.unit)
     lifecycle.submit(waiting, civil, ReportDraft(text="已公开。"))  # submitted work is left for review
+    named = responsible.get(unit=unit("区司法局"))  # named in the text, not only by the group phrase: reports
+    task.units_text += "，区司法局"
+    task.save()
     client.force_login(coordinator)
     r = client.post(f"/tasks/{task.pk}/close-responsible/")
     assert r.status_code == 302 and not responsible.filter(status=A.ACCEPTED).exists()  # not while every unit reports
@@ -115,15 +118,16 @@ def test_lead_only_then_the_others_closed_in_bulk(seed_plan, unit, liaison, coor
     assert task.report_scope == Task.REPORT_LEAD
     assert ChangeRecord.objects.get(task=task, field="报送范围").after == "仅牵头单位报送"
     html = client.get(f"/tasks/{task.pk}/").content.decode()
-    assert f"统一办结 {n - 1} 个负责落实单位" in html
+    assert f"统一办结 {n - 2} 个按单位组负责落实的单位" in html
     for user in (leader, liaison):
         client.force_login(user)
         assert client.post(f"/tasks/{task.pk}/close-responsible/").status_code == 403
         assert client.post(f"/tasks/{task.pk}/report-scope/", {"scope": "all"}).status_code == 403
     client.force_login(coordinator)
     client.post(f"/tasks/{task.pk}/close-responsible/")
-    assert responsible.filter(status=A.ACCEPTED).count() == n - 1
+    assert responsible.filter(status=A.ACCEPTED).count() == n - 2
     assert responsible.get(pk=waiting.pk).status == A.SUBMITTED
+    assert responsible.get(pk=named.pk).status == A.NOT_STARTED
     assert task.assignments.get(role="lead").status == A.NOT_STARTED
-    assert StatusChange.objects.filter(assignment__task=task, to_status=A.ACCEPTED, reason__startswith="仅牵头单位报送").count() == n - 1
+    assert StatusChange.objects.filter(assignment__task=task, to_status=A.ACCEPTED, reason__startswith="仅牵头单位报送").count() == n - 2
     assert lifecycle.close_not_required(task, coordinator) == 0  # twice closes nothing more
