@@ -74,9 +74,15 @@ def test_sign_report_three_at_once_ask_for_more_time(live_server, seeded, browse
 
     # The coordinator sees it, approves it, and the due date moves.
     office = signed_in(browser, base, "coordinator")
-    office.goto(f"{base}/assignments/{ask.pk}/")
+    office.goto(f"{base}/overview/?plan={plan.pk}")
+    assert "待审批的延期申请（1）" in office.locator("#extensions").inner_text()
+    fin = office.locator(f"#units tr#u{finance.pk}")
+    assert fin.locator("td.ack-waiting").inner_text() == "" and fin.locator("td.ack-overdue").inner_text() == ""  # all signed
+    office.screenshot(path=str(artifacts / "liaison-steps-7-overview.png"))
+    office.click(f"#extensions a[href='/assignments/{ask.pk}/#extension-open']")
+    office.wait_for_load_state("networkidle")
     office.check("#extension-decide-form input[value=approve]")
     office.click("#extension-decide-form button[type=submit]")
     office.wait_for_load_state("networkidle")
     assert f"{new_due.year}年{new_due.month}月{new_due.day}日" in office.locator("#due").inner_text()
-    office.screenshot(path=str(artifacts / "liaison-steps-7-approved.png"), full_page=True)
+    office.screenshot(path=str(artifacts / "liaison-steps-8-approved.png"), full_page=True)
