@@ -126,6 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- the units' steps (issue 11): 签收 within this many working days of being assigned, else 领办逾期;
+# extension requests also approved by a leader after the coordinator when on ---
+DUBAN_ACK_WORKING_DAYS = int(os.environ.get("DUBAN_ACK_WORKING_DAYS", "2"))
+DUBAN_EXTENSION_LEADER_APPROVAL = env_bool("DUBAN_EXTENSION_LEADER_APPROVAL", False)
+
 # --- passwords and logins (duban.audit) ---
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

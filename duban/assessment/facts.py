@@ -38,6 +38,9 @@ class Fact:
     returns: list[dt.datetime] = field(default_factory=list)
     started_at: dt.datetime | None = None  # first change away from 未开始
     plan_id: int | None = None
+    assigned_at: dt.datetime | None = None  # when the unit was given the work (the plan's import for older rows)
+    acknowledged_at: dt.datetime | None = None  # 签收
+    must_report: bool = True  # False for a unit 负责落实 of a task only lead units report on
 
     @property
     def role_display(self) -> str:
@@ -89,7 +92,7 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
     from duban.assessment.figures import working_assignments
 
     qs = working_assignments(plan, assignments)
-    qs = qs.select_related("task", "unit").order_by("task__no", "role", "unit__sort_order", "unit_id")
+    qs = qs.select_related("task", "unit", "task__plan").order_by("task__no", "role", "unit__sort_order", "unit_id")
     rows = list(qs)
     ids = [a.pk for a in rows]
     top = top_sections(plan if plan is not None else {a.task.plan_id for a in rows})
@@ -101,9 +104,9 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
     started: dict[int, dt.datetime] = {}
     for a_id, frm, to, at in StatusChange.objects.filter(assignment__in=ids).order_by("at", "id").values_list(
             "assignment", "from_status", "to_status", "at"):
-        if to == Assignment.RETURNED:
+        if to == Assignment.RETURNED and frm != to:  # not a 签收 or extension step while returned
             returns[a_id].append(at)
-        if frm == Assignment.NOT_STARTED and a_id not in started:
+        if frm == Assignment.NOT_STARTED and to != frm and a_id not in started:  # a 签收 (from == to) is no start
             started[a_id] = at
 
     facts = []
@@ -121,5 +124,7 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
             returns=returns.get(a.pk, []),
             started_at=started.get(a.pk) or (a.status_changed_at if a.status != Assignment.NOT_STARTED else None),
             plan_id=a.task.plan_id,
+            assigned_at=a.assigned_at or a.task.plan.created_at, acknowledged_at=a.acknowledged_at,
+            must_report=a.role == "lead" or a.task.report_scope != "lead",
         ))
     return facts

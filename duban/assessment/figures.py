@@ -22,6 +22,15 @@ Over that partition:
   (due today is not yet overdue). Days overdue are given both as calendar days and as working days
   (the Chinese working-day calendar), always labelled.
 
+**不涉及** (exempt) — work the unit declared not its own and the office agreed: left out of every
+figure, numerators and denominators alike (``working_assignments``); ``exempt_count`` says how many.
+
+**签收** (acknowledgement) has its own clock: a unit acknowledges new work within
+``DUBAN_ACK_WORKING_DAYS`` working days (default 2) of its being assigned. ``AckClock.state`` says, at the
+as-of date, whether an assignment is acknowledged (in time or late), waiting, or **领办逾期** (not
+acknowledged after that), distinct from the due-date overdue (**反馈逾期**); ``acknowledgement`` counts
+them. Only work the unit must report on counts (not the units 负责落实 of a task only lead units report on).
+
 Rates divide by what was due: 完成率 = accepted work that was due ÷ due; 按时完成率 = on-time work
 that was due ÷ due. ``None`` when nothing was due.
 
@@ -34,6 +43,7 @@ counts are the same.
 from __future__ import annotations
 
 import datetime as dt
+from django.db import models
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -55,8 +65,23 @@ def working_assignments(plan, queryset=None):
     if plan is not None:  # None: the queryset's own plans (a unit's page, every year at once)
         qs = qs.filter(task__plan=plan)
     # Archived work (a unit removed from a task, a task dropped by a revision) is kept, never counted;
-    # Assignment.objects leaves it out already, a queryset passed in might not.
-    return qs.filter(archived_at__isnull=True)
+    # Assignment.objects leaves it out already, a queryset passed in might not. Work approved as 不涉及
+    # is nobody's: no denominator includes it.
+    return qs.filter(archived_at__isnull=True).exclude(status=Assignment.EXEMPT)
+
+
+def exempt_counts(queryset) -> dict[int, int]:
+    """plan id -> assignments in force of ``queryset`` approved as 不涉及 (left out of the figures); one query."""
+    return dict(
+        queryset.filter(archived_at__isnull=True, status=Assignment.EXEMPT)
+        .order_by().values_list("task__plan_id").annotate(n=models.Count("pk"))
+    )
+
+
+def exempt_count(plan, queryset=None) -> int:
+    """Assignments of ``plan`` in force approved as 不涉及 (left out of the figures)."""
+    qs = queryset if queryset is not None else Assignment.objects.all()
+    return exempt_counts(qs.filter(task__plan=plan)).get(plan.pk, 0)
 
 
 # --- one assignment ---------------------------------------------------------------------------
@@ -114,6 +139,69 @@ def status_text(f: Fact, as_of: dt.date) -> str:
     if is_overdue(f, as_of):
         return f"{OVERDUE_LABEL}（{STATE_LABELS[state]}）"
     return STATE_LABELS[state]
+
+
+# --- 签收 -----------------------------------------------------------------------------------
+
+ACK_NONE, ACK_ON_TIME, ACK_LATE, ACK_WAITING, ACK_OVERDUE = "", "on_time", "late", "waiting", "overdue"
+ACK_LABELS = {ACK_ON_TIME: "已签收", ACK_LATE: "已签收（超时）", ACK_WAITING: "待签收", ACK_OVERDUE: "领办逾期"}
+ACK_OPEN = (Assignment.NOT_STARTED, Assignment.IN_PROGRESS, Assignment.RETURNED)
+
+
+class AckClock:
+    """The 签收 deadline and state of assignments at one as-of date; the calendar is asked once per day assigned."""
+
+    def __init__(self, cal, as_of: dt.date, days: int | None = None):
+        from django.conf import settings
+
+        self.cal, self.as_of = cal, as_of
+        self.days = days if days is not None else getattr(settings, "DUBAN_ACK_WORKING_DAYS", 2)
+        self._deadline: dict[dt.date, dt.date | None] = {}
+
+    def deadline(self, assigned_on: dt.date) -> dt.date | None:
+        """The last day to acknowledge; None when the calendar of that year is missing (never guessed)."""
+        from duban.workcal.calendar import UnknownCalendarYear
+
+        if assigned_on not in self._deadline:
+            try:
+                self._deadline[assigned_on] = self.cal.add_working_days(assigned_on, self.days) if self.cal is not None else None
+            except UnknownCalendarYear:
+                self._deadline[assigned_on] = None
+        return self._deadline[assigned_on]
+
+    def state(self, assigned_at, acknowledged_at, status: str, must_report: bool = True) -> str:
+        if not must_report or assigned_at is None:
+            return ACK_NONE
+        deadline = self.deadline(localdate(assigned_at))
+        if acknowledged_at is not None and localdate(acknowledged_at) <= self.as_of:
+            return ACK_LATE if deadline is not None and localdate(acknowledged_at) > deadline else ACK_ON_TIME
+        if status not in ACK_OPEN:  # closed without a 签收 (统一办结): nothing owed
+            return ACK_NONE
+        if localdate(assigned_at) > self.as_of:
+            return ACK_NONE
+        return ACK_OVERDUE if deadline is not None and self.as_of > deadline else ACK_WAITING
+
+
+@dataclass
+class AckCounts:
+    waiting: int = 0  # not acknowledged, still in time
+    overdue: int = 0  # 领办逾期: not acknowledged past the deadline
+    late: int = 0  # acknowledged after the deadline
+    on_time: int = 0
+
+    @property
+    def unacknowledged(self) -> int:
+        return self.waiting + self.overdue
+
+
+def acknowledgement(facts: list[Fact], as_of: dt.date, cal, days: int | None = None) -> AckCounts:
+    """How the units stand with 签收 at ``as_of``: waiting, 领办逾期, acknowledged late, on time."""
+    clock, c = AckClock(cal, as_of, days), AckCounts()
+    for f in facts:
+        state = clock.state(f.assigned_at, f.acknowledged_at, f.status, f.must_report)
+        if state:
+            setattr(c, state, getattr(c, state) + 1)
+    return c
 
 
 # --- counts -----------------------------------------------------------------------------------

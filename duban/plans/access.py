@@ -119,6 +119,21 @@ def can_review(user) -> bool:
     return role(user) == Profile.COORDINATOR
 
 
+def can_decide_extension(user, assignment: Assignment, stage: str) -> bool:
+    """延期申请: the coordinator decides a new request; with DUBAN_EXTENSION_LEADER_APPROVAL on, a leader of the
+    organisation then decides one the coordinator approved ("forwarded") — the one thing a leader may change."""
+    from django.conf import settings
+
+    p = profile(user)
+    if p is None or p.org_id != assignment.task.plan.org_id:
+        return False
+    if stage == "pending":
+        return p.role == Profile.COORDINATOR
+    if stage == "forwarded":
+        return p.role == Profile.LEADER and bool(getattr(settings, "DUBAN_EXTENSION_LEADER_APPROVAL", False))
+    return False
+
+
 def can_record_event(user, task: Task) -> bool:
     """The date of a task's starting event (文件成文日期): the coordinator, or a liaison of a lead unit of the task."""
     p = profile(user)

@@ -25,7 +25,9 @@ Periods are calendar periods (a week ends on Sunday; a month, quarter, half year
 day) and stay inside the plan's year: the first period of an ongoing task is the one containing today
 (or 1 January of the plan year, if earlier), and none ends after 31 December of the plan year.
 
-An assignment's own ``due_override`` (set by the coordinator, with a reason) wins over all of this.
+An assignment's own ``due_override`` (set by the coordinator, with a reason) wins over all of this; next
+comes ``due_extended``, the date of an approved extension request (延期申请), which only an approval sets
+and which clearing the override therefore leaves in force.
 ``refresh_task(task)`` / ``refresh_plan(plan)`` store the due date in force on every assignment
 (``Assignment.due_date``, one UPDATE per distinct date); they never change an assignment's status.
 
@@ -217,6 +219,8 @@ def assignment_due(assignment: Assignment, task: Task, due: Due, report_period: 
     """The due date to store on one assignment of ``task``, given the task's ``due``."""
     if assignment.due_override:
         return assignment.due_override
+    if getattr(assignment, "due_extended", None):  # an approved 延期申请 (duban.progress.lifecycle.decide_extension)
+        return assignment.due_extended
     every = task_period(task, report_period)
     current = assignment.due_date
     if every is not None and current is not None and is_period_end(current, every, task.plan.year):
@@ -245,7 +249,7 @@ def refresh_task(task: Task, today: datetime.date | None = None, calendar: WorkC
     due = due_for(task, calendar, today, report_period)
     changed: dict[datetime.date | None, list[int]] = {}
     with transaction.atomic():
-        for a in Assignment.objects.filter(task=task).select_for_update().only("id", "due_date", "due_override"):
+        for a in Assignment.objects.filter(task=task).select_for_update().only("id", "due_date", "due_override", "due_extended"):
             new = assignment_due(a, task, due, report_period)
             if new != a.due_date:
                 changed.setdefault(new, []).append(a.pk)
@@ -284,7 +288,7 @@ def refresh_plan(plan: Plan, today: datetime.date | None = None, calendar: WorkC
     changed: list[Assignment] = []
     with transaction.atomic():
         rows = Assignment.objects.filter(task__plan=plan).select_for_update(of=("self",)).order_by("pk")
-        for a in rows.values_list("id", "task_id", "due_date", "due_override", named=True):  # no model instances
+        for a in rows.values_list("id", "task_id", "due_date", "due_override", "due_extended", named=True):  # no model instances
             new = assignment_due(a, tasks[a.task_id], dues[a.task_id], report_period)
             if new != a.due_date:
                 changed.append(Assignment(id=a.id, due_date=new))
@@ -313,6 +317,8 @@ class Lights:
 
     def __call__(self, assignment) -> str:
         status, due = assignment.status, assignment.due_date
+        if status == Assignment.EXEMPT:  # 不涉及, approved: nothing owed
+            return DONE
         if status == Assignment.ACCEPTED:
             # On time by the figures' own rule (duban.assessment.figures.done_on_time): the accepted submission's day.
             on_time = figures.done_on_time(due, getattr(assignment, "submitted_at", None), getattr(assignment, "accepted_at", None))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 LEAD = "lead"
 RESPONSIBLE = "responsible"
@@ -111,6 +112,11 @@ class Task(models.Model):
     # Archived by the coordinator (deleted, or merged into another task): a revision whose text for it is
     # unchanged leaves it archived instead of bringing it back.
     archived_by_hand = models.BooleanField("人工删除或合并", default=False)
+    # Who must report (issue 11): every unit assigned, or only the lead units — the units 负责落实 (often
+    # named only by a group phrase such as 各街道办事处) are then marked done in bulk by the coordinator.
+    REPORT_ALL, REPORT_LEAD = "all", "lead"
+    REPORT_SCOPE_CHOICES = [(REPORT_ALL, "每个单位都报送"), (REPORT_LEAD, "仅牵头单位报送")]
+    report_scope = models.CharField("报送范围", max_length=10, choices=REPORT_SCOPE_CHOICES, default=REPORT_ALL)
     # For an event-relative deadline ("文件成文后20个工作日内"): the day the event happened, once someone records it.
     event_date = models.DateField("起算事件日期", null=True, blank=True)
     event_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="事件日期录入人")
@@ -173,12 +179,16 @@ class Assignment(models.Model):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    # 本单位不涉及: the unit said so with a reason and the coordinator approved it. Not counted in any
+    # figure (duban.assessment.figures.working_assignments leaves it out).
+    EXEMPT = "exempt"
     STATUS_CHOICES = [
         (NOT_STARTED, "未开始"),
         (IN_PROGRESS, "推进中"),
         (SUBMITTED, "已报送"),
         (ACCEPTED, "已办结"),
         (RETURNED, "退回"),
+        (EXEMPT, "不涉及"),
     ]
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name="任务")
@@ -193,6 +203,14 @@ class Assignment(models.Model):
     due_date = models.DateField("应完成日期", null=True, blank=True, db_index=True)
     due_override = models.DateField("调整后的完成日期", null=True, blank=True)
     due_override_reason = models.CharField("调整理由", max_length=300, blank=True)
+    # The due date of the last approved extension request (延期申请, duban.progress.lifecycle.decide_extension).
+    # Only an approval sets it; the coordinator's override form never clears it (see deadlines.assignment_due).
+    due_extended = models.DateField("批准延期后的完成日期", null=True, blank=True)
+    # 签收: when the unit acknowledged the work. Its clock runs from assigned_at (None for rows made before
+    # the field existed: the plan's import time stands in) — duban.progress.dates.ack_deadline.
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True, default=timezone.now)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="签收人")
     # A unit removed from the task (in the editor, or by a revised plan) is archived with its reports,
     # evidence and status history; re-adding the unit restores it (duban.plans.archiving).
     archived_at = models.DateTimeField("归档时间", null=True, blank=True, db_index=True)

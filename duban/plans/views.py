@@ -29,6 +29,8 @@ from duban.plans.forms import (
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
 from duban.plans.unit_wording import compact_units
 from duban.workcal import clock
+from duban.progress import lifecycle
+from duban.progress.models import ExtensionRequest
 
 
 def require_editor(user) -> None:
@@ -212,6 +214,12 @@ def task_detail(request, task_id: int):
         "warnings": access.visible_warnings(request.user).filter(task=task).select_related("settled_by"),
         "changes": access.visible_changes(request.user).filter(task=task).select_related("user"),
         "mine": access.visible_assignments(request.user).filter(task=task).exists() if not access.can_read_all(request.user) else False,
+        # 延期申请 of the units the user sees, with their decisions (the approvals are also in the change history)
+        "extensions": ExtensionRequest.objects.filter(assignment__in=access.visible_assignments(request.user, with_archived=True).filter(task=task))
+        .select_related("assignment__unit", "requested_by", "coordinator", "leader"),
+        "can_set_scope": access.can_review(request.user) and task.archived_at is None,
+        "scope_choices": Task.REPORT_SCOPE_CHOICES,
+        "closable": lifecycle.closable(task).count() if task.report_scope == Task.REPORT_LEAD and access.can_review(request.user) else 0,
     }
     return render(request, "plans/task_detail.html", ctx)
 
@@ -269,14 +277,29 @@ def unit_detail(request, unit_id: int):
     from duban.assessment import facts as facts_mod
     from duban.assessment import figures
 
+    from duban.workcal.services import get_calendar
+
     today = deadlines.office_today()
     facts: dict[int, list] = {plan_id: [] for plan_id in by_plan}
     for f in facts_mod.load(None, assignments):  # every plan's facts in one go, not a few queries per plan
         facts[f.plan_id].append(f)
+    exempt = figures.exempt_counts(assignments)
+    ack_clock = figures.AckClock(get_calendar(), today)
+    ack = figures.AckCounts()
     for plan_id, entry in by_plan.items():  # the unit's figures, defined once (duban.assessment.figures)
         entry["figures"] = figures.total(facts[plan_id], today)
+        entry["exempt"] = exempt.get(plan_id, 0)
+        for a in entry["lead"] + entry["responsible"]:  # 领办逾期 (签收) and 反馈逾期 (the due date), each its own clock
+            a.ack = ack_clock.state(a.assigned_at or a.task.plan.created_at, a.acknowledged_at, a.status,
+                                    a.role == LEAD or a.task.report_scope != Task.REPORT_LEAD)
+            a.ack_label = figures.ACK_LABELS.get(a.ack, "")
+            a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN
+            if a.ack:
+                setattr(ack, a.ack, getattr(ack, a.ack) + 1)
+    p = access.profile(request.user)
+    mine = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
     return render(request, "plans/unit_detail.html", {"unit": unit, "plans": list(by_plan.values()), "total": len(assignments),
-                                                      "today": today})
+                                                      "today": today, "ack": ack, "ack_days": ack_clock.days, "mine": mine})
 
 
 # --- review: settling what the import could not decide -----------------------------------------

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from duban.plans.forms import OfficeDateField
+from duban.plans.models import Task
 from duban.progress import evidence
 from duban.progress.models import GRADE_CHOICES, http_url
 
@@ -106,3 +107,32 @@ class DueOverrideForm(forms.Form):
     def day(self):
         """The date to set; None to restore the task's own due date."""
         return None if self.cleaned_data.get("restore") else self.cleaned_data["due_override"]
+
+class ExemptForm(forms.Form):
+    reason = forms.CharField(label="不涉及的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="说明本单位为何不涉及此项工作，区政府办公室核准后不再计入统计。",
+                             error_messages={"required": "请填写不涉及的理由。"})
+
+
+class ExtensionForm(forms.Form):
+    new_due = OfficeDateField(label="申请延至", error_messages={"required": "请填写申请延至的日期。", "invalid": "请填写有效的日期。"})
+    reason = forms.CharField(label="延期理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "请填写延期理由。"})
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审批", choices=[("approve", "同意延期"), ("reject", "不同意")], widget=forms.RadioSelect,
+                                 error_messages={"required": "请选择同意或不同意。", "invalid_choice": "请选择同意或不同意。"})
+    note = forms.CharField(label="审批意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="不同意时必填。")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", "请填写不同意延期的理由。")
+        return data
+
+
+class ReportScopeForm(forms.Form):
+    scope = forms.ChoiceField(label="报送范围", choices=Task.REPORT_SCOPE_CHOICES,
+                              error_messages={"required": "请选择报送范围。", "invalid_choice": "请选择报送范围。"})

@@ -29,10 +29,17 @@ def evidence_upload_to(attachment: "Attachment", filename: str) -> str:
     return f"evidence/{now:%Y}/{now:%m}/{secrets.token_hex(16)}"
 
 
+PROGRESS, EXEMPTION = "progress", "exemption"
+KIND_CHOICES = [(PROGRESS, "进展报送"), (EXEMPTION, "本单位不涉及")]
+
+
 class Report(models.Model):
     # PROTECT: a unit's work is never lost with its assignment; assignments are archived (duban.plans.archiving)
     # and purged only with `duban purge_archived`, which deletes the reports first.
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports", verbose_name="任务分工")
+    # A progress report, or a declaration that the task does not concern the unit (text = the reason);
+    # the coordinator approves the latter (assignment → 不涉及) or returns it like a report.
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES, default=PROGRESS)
     text = models.TextField("进展情况")
     published_on = models.DateField("公开发布日期", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="报送人")
@@ -94,6 +101,13 @@ class StatusChange(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人")
     at = models.DateTimeField("时间", default=timezone.now)
     reason = models.TextField("理由", blank=True)
+    # A step of the history that does not change the status (from_status == to_status): 签收, an extension
+    # request and its decision. Empty for a change of status.
+    ACKNOWLEDGED, EXTENSION_ASKED, EXTENSION_APPROVED, EXTENSION_REJECTED, EXTENSION_FORWARDED = (
+        "acknowledged", "ext_asked", "ext_approved", "ext_rejected", "ext_forwarded")
+    ACTION_CHOICES = [("", "状态变更"), (ACKNOWLEDGED, "签收"), (EXTENSION_ASKED, "申请延期"), (EXTENSION_FORWARDED, "延期申请待领导审批"),
+                      (EXTENSION_APPROVED, "批准延期"), (EXTENSION_REJECTED, "不同意延期")]
+    action = models.CharField("事项", max_length=20, choices=ACTION_CHOICES, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "状态变更记录"
@@ -101,3 +115,36 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a unit asks, before its due date, for a later one with a reason. The coordinator decides
+    (and, with DUBAN_EXTENSION_LEADER_APPROVAL on, a leader after the coordinator); only an approval moves
+    the assignment's due date (Assignment.due_extended). Never deleted: it is the record of the decision."""
+
+    PENDING, FORWARDED, APPROVED, REJECTED = "pending", "forwarded", "approved", "rejected"
+    STATUS_CHOICES = [(PENDING, "待审批"), (FORWARDED, "待领导审批"), (APPROVED, "已批准"), (REJECTED, "未批准")]
+    OPEN = (PENDING, FORWARDED)
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extension_requests", verbose_name="任务分工")
+    old_due = models.DateField("原完成日期")
+    new_due = models.DateField("申请延至")
+    reason = models.TextField("申请理由")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=PENDING, db_index=True)
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="协调人")
+    coordinator_at = models.DateTimeField("协调人审批时间", null=True, blank=True)
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="领导")
+    leader_at = models.DateTimeField("领导审批时间", null=True, blank=True)
+    note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期申请"
+        ordering = ["-requested_at", "-id"]
+        # One open request per assignment: a second click or a second liaison cannot stack them.
+        constraints = [models.UniqueConstraint(fields=["assignment"], condition=models.Q(status__in=["pending", "forwarded"]),
+                                               name="extension_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} 延至 {self.new_due:%Y-%m-%d}（{self.get_status_display()}）"

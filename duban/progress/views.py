@@ -22,9 +22,13 @@ from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
-from duban.progress.forms import AcceptForm, DueOverrideForm, EventDateForm, ReportForm, ReturnForm
+from duban.plans import deadlines
+from duban.progress.forms import (
+    LINK_ROWS, AcceptForm, DueOverrideForm, EventDateForm, ExemptForm, ExtensionDecisionForm, ExtensionForm, ReportForm, ReportScopeForm,
+    ReturnForm,
+)
 from duban.progress.lifecycle import NotAllowed, TransitionError
-from duban.progress.models import PENDING, RETURNED, Attachment, EvidenceLink
+from duban.progress.models import EXEMPTION, PENDING, RETURNED, Attachment, EvidenceLink, ExtensionRequest
 
 
 def _assignment(request, assignment_id: int, with_archived: bool = False) -> Assignment:
@@ -57,6 +61,10 @@ def _page(request, a: Assignment, status: int = 200, **forms):
     live = a.archived_at is None  # an archived assignment is history: nobody reports, reviews or reschedules it
     can_report = live and access.can_report(request.user, a)
     can_review = live and access.can_review(request.user)
+    last_return = reports[0] if reports and reports[0].outcome == RETURNED and a.status in (Assignment.RETURNED, Assignment.IN_PROGRESS) else None
+    extensions = list(a.extension_requests.select_related("requested_by", "coordinator", "leader"))
+    open_extension = next((e for e in extensions if e.status in ExtensionRequest.OPEN), None)
+    open_statuses = lifecycle.REPORTABLE
     ctx = {
         "a": a,
         "task": a.task,
@@ -64,20 +72,46 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "reports": reports,
         "pending": pending,
         # The reason of the last return stays on top until the unit reports again.
-        "last_return": reports[0] if reports and reports[0].outcome == RETURNED and a.status in (Assignment.RETURNED, Assignment.IN_PROGRESS) else None,
+        "last_return": last_return,
         "changes": a.status_changes.select_related("by").order_by("-at", "-id"),
         "can_report": can_report,
+        "can_acknowledge": can_report and a.acknowledged_at is None,
         "can_start": can_report and a.status in (Assignment.NOT_STARTED, Assignment.RETURNED),
-        "can_submit": can_report and a.status in (Assignment.NOT_STARTED, Assignment.IN_PROGRESS, Assignment.RETURNED),
+        "can_submit": can_report and a.status in open_statuses,
         "can_review": can_review and pending is not None,
         "can_override": can_review,
         "can_record_event": live and a.task.deadline_kind == "after_event" and access.can_record_event(request.user, a.task),
-        "report_form": forms.get("report_form") or ReportForm(),
+        # A resubmission after a return starts from the returned report: its text and links, its files kept.
+        "report_form": forms.get("report_form") or ReportForm(initial=_resubmission(last_return)),
+        "keepable": list(last_return.attachments.all()) if last_return and last_return.kind != EXEMPTION else [],
+        "exempt_form": forms.get("exempt_form") or ExemptForm(),
         "accept_form": forms.get("accept_form") or AcceptForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
         "due_form": forms.get("due_form") or DueOverrideForm(assignment=a),
+        "extensions": extensions,
+        "open_extension": open_extension,
+        "can_ask_extension": can_report and open_extension is None and a.status in open_statuses and a.due_date is not None
+                             and deadlines.office_today() <= a.due_date,
+        "can_decide_extension": live and open_extension is not None and access.can_decide_extension(request.user, a, open_extension.status),
+        "extension_form": forms.get("extension_form") or ExtensionForm(),
+        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
     }
     return render(request, "progress/assignment.html", ctx, status=status)
+
+
+def _resubmission(report) -> dict:
+    if report is None or report.kind == EXEMPTION:
+        return {}
+    initial = {"text": report.text, "published_on": report.published_on}
+    for i, link in enumerate(list(report.links.all())[:LINK_ROWS], start=1):
+        initial[f"url_{i}"], initial[f"title_{i}"] = link.url, link.title
+    return initial
+
+
+def _kept_files(request, a: Assignment) -> list[Attachment]:
+    """The earlier files the liaison ticked to keep: only ids of this assignment's own reports count."""
+    ids = [int(v) for v in request.POST.getlist("keep") if v.isdigit() and len(v) < 12]
+    return list(Attachment.objects.filter(report__assignment=a, pk__in=ids).select_related("report")) if ids else []
 
 
 @require_POST
@@ -105,7 +139,8 @@ def submit(request, assignment_id: int):
     if not form.is_valid():
         return _page(request, a, status=400, report_form=form)
     d = form.cleaned_data
-    draft = lifecycle.ReportDraft(text=d["text"], published_on=d["published_on"], links=form.links(), files=d["files"])
+    draft = lifecycle.ReportDraft(text=d["text"], published_on=d["published_on"], links=form.links(), files=d["files"],
+                                  keep=_kept_files(request, a))
     try:
         lifecycle.submit(a, request.user, draft)
     except NotAllowed as exc:
@@ -272,3 +307,218 @@ def event_date(request, task_id: int):
                 messages.warning(request, warning)
             return redirect("task", task.pk)
     return render(request, "progress/event_date.html", {"task": task, "plan": task.plan, "form": form}, status=400 if form.errors else 200)
+
+
+# --- 签收 ---------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def acknowledge(request, assignment_id: int):
+    a = _assignment(request, assignment_id)
+    try:
+        done = lifecycle.acknowledge(a, request.user)
+    except NotAllowed as exc:
+        return denied(request, exc)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已签收第{a.task.no}项。" if done else f"第{a.task.no}项此前已签收。")
+    if request.POST.get("from") == "unit":
+        return redirect("unit", a.unit_id)
+    return redirect("assignment", a.pk)
+
+
+@require_POST
+@login_required
+def acknowledge_all(request, unit_id: int):
+    unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
+    try:
+        n = lifecycle.acknowledge_all(request.user, unit.pk)
+    except NotAllowed as exc:
+        return denied(request, exc)
+    messages.success(request, f"已签收 {n} 项任务。" if n else "没有待签收的任务。")
+    return redirect("unit", unit.pk)
+
+
+# --- 报一次: one report on several assignments -------------------------------------------------
+
+
+def _own_unit(request, unit_id: int):
+    """The liaison's own unit (404 for a unit not visible, None for a visible unit that is not theirs to report for)."""
+    unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
+    p = access.profile(request.user)
+    return unit if p is not None and p.role == p.LIAISON and p.unit_id == unit.pk else None
+
+
+@login_required
+def batch_report(request, unit_id: int):
+    """The liaison ticks several open assignments (on the unit page or here) and reports once on them all."""
+    unit = _own_unit(request, unit_id)
+    if unit is None:
+        return denied(request, "只有本单位的联络员可以报送进展。")
+    rows = list(
+        access.visible_assignments(request.user).filter(unit=unit, status__in=lifecycle.REPORTABLE)
+        .select_related("task", "task__plan").order_by("-task__plan__year", "task__plan_id", "task__no")
+    )
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = {int(v) for v in source.getlist("a") if v.isdigit() and len(v) < 12}
+    form = ReportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        picked = [a for a in rows if a.pk in chosen]
+        if form.is_valid() and not picked:
+            form.add_error(None, "请至少选择一项任务。")
+        if form.is_valid():
+            d = form.cleaned_data
+            draft = lifecycle.ReportDraft(text=d["text"], published_on=d["published_on"], links=form.links(), files=d["files"])
+            try:
+                reports = lifecycle.submit_many(picked, request.user, draft)
+            except NotAllowed as exc:
+                return denied(request, exc)
+            except TransitionError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                nos = "、".join(f"第{r.assignment.task.no}项" for r in reports)
+                messages.success(request, f"已报送 {len(reports)} 项（{nos}），等待区政府办公室审核。")
+                return redirect("unit", unit.pk)
+        status = 400
+    return render(request, "progress/batch_report.html", {"unit": unit, "rows": rows, "chosen": chosen, "form": form}, status=status)
+
+
+# --- 本单位不涉及 -------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def exempt(request, assignment_id: int):
+    a = _assignment(request, assignment_id)
+    if not access.can_report(request.user, a):
+        return denied(request, "只有本单位的联络员可以申请不涉及。")
+    form = ExemptForm(request.POST)
+    if not form.is_valid():
+        return _page(request, a, status=400, exempt_form=form)
+    try:
+        lifecycle.declare_exempt(a, request.user, form.cleaned_data["reason"])
+    except NotAllowed as exc:
+        return denied(request, exc)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("assignment", a.pk)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _page(request, a, status=400, exempt_form=form)
+    messages.success(request, "已提交“本单位不涉及”，等待区政府办公室审核。")
+    return redirect("assignment", a.pk)
+
+
+@require_POST
+@login_required
+def approve_exempt(request, assignment_id: int):
+    a = _assignment(request, assignment_id)
+    if not access.can_review(request.user):
+        return denied(request, "只有协调人可以审核报送。")
+    try:
+        lifecycle.approve_exemption(a, request.user, (request.POST.get("note") or "")[:1000])
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("assignment", a.pk)
+    messages.success(request, f"已确认{a.unit.name}不涉及第{a.task.no}项，该项不再计入统计。")
+    return _after_review(request, a)
+
+
+# --- 延期申请 -----------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def extension(request, assignment_id: int):
+    a = _assignment(request, assignment_id)
+    if not access.can_report(request.user, a):
+        return denied(request, "只有本单位的联络员可以申请延期。")
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, a, status=400, extension_form=form)
+    try:
+        lifecycle.request_extension(a, request.user, form.cleaned_data["new_due"], form.cleaned_data["reason"])
+    except NotAllowed as exc:
+        return denied(request, exc)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("assignment", a.pk)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _page(request, a, status=400, extension_form=form)
+    messages.success(request, "已提交延期申请，等待审批。")
+    return redirect("assignment", a.pk)
+
+
+@require_POST
+@login_required
+def extension_decide(request, assignment_id: int):
+    a = _assignment(request, assignment_id)
+    req = lifecycle.open_extension(a)
+    if req is None:
+        messages.error(request, "没有待审批的延期申请（可能已被他人处理）。")
+        return redirect("assignment", a.pk)
+    if not access.can_decide_extension(request.user, a, req.status):
+        return denied(request, "您不能审批这项延期申请。")
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, a, status=400, decision_form=form)
+    try:
+        req = lifecycle.decide_extension(a, request.user, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"])
+    except NotAllowed as exc:
+        return denied(request, exc)
+    except (TransitionError, ValidationError) as exc:
+        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("assignment", a.pk)
+    if req.status == ExtensionRequest.APPROVED:
+        warning = dates.refresh(a.task)
+        messages.success(request, f"已批准延期：{a.unit.name} 第{a.task.no}项的完成日期改为 {req.new_due:%Y-%m-%d}。")
+        if warning:
+            messages.warning(request, warning)
+    elif req.status == ExtensionRequest.FORWARDED:
+        messages.success(request, "已同意，待领导审批。")
+    else:
+        messages.success(request, "已不同意延期，理由已告知该单位。")
+    return redirect("assignment", a.pk)
+
+
+# --- who must report a task ---------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def report_scope(request, task_id: int):
+    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan"), pk=task_id)
+    if not access.can_review(request.user):
+        return denied(request, "只有协调人可以设定报送范围。")
+    form = ReportScopeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("task", task.pk)
+    try:
+        changed = lifecycle.set_report_scope(task, request.user, form.cleaned_data["scope"])
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"报送范围已设为“{task.get_report_scope_display()}”。" if changed else "报送范围没有变化。")
+    return redirect("task", task.pk)
+
+
+@require_POST
+@login_required
+def close_not_required(request, task_id: int):
+    task = get_object_or_404(access.visible_tasks(request.user).select_related("plan"), pk=task_id)
+    if not access.can_review(request.user):
+        return denied(request, "只有协调人可以统一办结。")
+    try:
+        n = lifecycle.close_not_required(task, request.user, (request.POST.get("note") or "")[:300])
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已统一办结 {n} 个负责落实单位。" if n else "没有需要统一办结的单位。")
+    return redirect("task", task.pk)

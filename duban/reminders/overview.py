@@ -9,14 +9,14 @@ from types import SimpleNamespace
 from django.db.models import Count, QuerySet
 
 from duban.accounts.models import Profile
-from duban.assessment.figures import working_assignments
+from duban.assessment.figures import ACK_OVERDUE, ACK_WAITING, AckClock, exempt_count, working_assignments
 from duban.directory.models import Unit
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Plan, Section, Task
 from duban.reminders.models import Urge
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
-STATUSES = Assignment.STATUS_CHOICES
+STATUSES = [(k, label) for k, label in Assignment.STATUS_CHOICES if k != Assignment.EXEMPT]  # 不涉及 is not counted
 LIGHTS = [(k, deadlines.LIGHT_LABELS[k]) for k in deadlines.LIGHT_ORDER]
 
 
@@ -27,11 +27,15 @@ class Counts:
     status: Counter = field(default_factory=Counter)
     light: Counter = field(default_factory=Counter)
     total: int = 0
+    ack_waiting: int = 0  # not acknowledged (签收), still in time
+    ack_overdue: int = 0  # 领办逾期: not acknowledged past the deadline (the light's red is 反馈逾期)
 
-    def add(self, status: str, light: str) -> None:
+    def add(self, status: str, light: str, ack: str = "") -> None:
         self.status[status] += 1
         self.light[light] += 1
         self.total += 1
+        self.ack_waiting += ack == ACK_WAITING
+        self.ack_overdue += ack == ACK_OVERDUE
 
     def statuses(self) -> list[int]:
         return [self.status.get(k, 0) for k, _ in STATUSES]
@@ -72,6 +76,7 @@ class Overview:
     overdue: list[Overdue]
     waiting: list[Task]
     calendar_problems: list[str]
+    exempt: int = 0
 
 
 def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
@@ -89,12 +94,14 @@ def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
 def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], today: datetime.date, calendar: WorkCalendar, yellow_days: int) -> Overview:
     lights = deadlines.Lights(calendar, today, yellow_days)
     tops = _top_sections(plan)
-    assignments = working_assignments(plan, assignments)
+    scoped, assignments = assignments, working_assignments(plan, assignments)
     rows = (
         assignments
         .order_by("task__no", "unit__sort_order", "unit_id")
-        .values("id", "status", "due_date", "submitted_at", "accepted_at", "unit_id", "role", "task_id", "task__no", "task__section_id", "task__requirement")
+        .values("id", "status", "due_date", "submitted_at", "accepted_at", "unit_id", "role", "task_id", "task__no", "task__section_id",
+                "task__requirement", "assigned_at", "acknowledged_at", "task__report_scope")
     )
+    clock = AckClock(calendar, today)
     unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
     total = Counts(None, "合计")
     per_unit: dict[int, UnitRow] = {}
@@ -106,10 +113,12 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         if unit is None:
             continue
         light = lights(SimpleNamespace(status=r["status"], due_date=r["due_date"], submitted_at=r["submitted_at"], accepted_at=r["accepted_at"]))
-        total.add(r["status"], light)
-        per_unit.setdefault(unit.pk, UnitRow(unit.pk, unit.name, unit=unit)).add(r["status"], light)
+        ack = clock.state(r["assigned_at"] or plan.created_at, r["acknowledged_at"], r["status"],
+                          r["role"] == "lead" or r["task__report_scope"] != Task.REPORT_LEAD)
+        total.add(r["status"], light, ack)
+        per_unit.setdefault(unit.pk, UnitRow(unit.pk, unit.name, unit=unit)).add(r["status"], light, ack)
         top = tops.get(r["task__section_id"], (None, "（未分章节）", 10**6))
-        per_section.setdefault(top[0], Counts(top[2], top[1])).add(r["status"], light)
+        per_section.setdefault(top[0], Counts(top[2], top[1])).add(r["status"], light, ack)
         if light == deadlines.RED:
             due = r["due_date"]
             if due not in working:
@@ -143,4 +152,5 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         overdue=overdue,
         waiting=[t for t in event_tasks if t.event_date is None and t.deadline_working_days is not None],
         calendar_problems=[m for m in (deadlines.calendar_message(t, calendar) for t in event_tasks) if m],
+        exempt=exempt_count(plan, scoped),
     )

@@ -52,8 +52,9 @@ def roll_periods(today: datetime.date) -> int:
                     reason=f"新的报送周期：{deadlines.period_label(nxt, every)}，完成日期 {nxt:%Y-%m-%d}",
                 )
             )
-            a.due_date, a.status, a.status_changed_at = nxt, Assignment.IN_PROGRESS, now
+            # an extension granted for the period ends with it
+            a.due_date, a.due_extended, a.status, a.status_changed_at = nxt, None, Assignment.IN_PROGRESS, now
             moved += 1
-        Assignment.objects.bulk_update([c.assignment for c in changes], ["due_date", "status", "status_changed_at"], batch_size=500)
+        Assignment.objects.bulk_update([c.assignment for c in changes], ["due_date", "due_extended", "status", "status_changed_at"], batch_size=500)
         StatusChange.objects.bulk_create(changes, batch_size=500)
     return moved

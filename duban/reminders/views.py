@@ -16,6 +16,7 @@ from duban.audit.models import AuditEvent
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.notify import inbox
+from duban.progress.models import ExtensionRequest
 from duban.reminders import notices, urging
 from duban.reminders import overview as numbers
 from duban.reminders.forms import ReminderRuleForm
@@ -61,6 +62,10 @@ def overview(request):
             "statuses": numbers.STATUSES,
             "lights": numbers.LIGHTS,
             "can_urge": access.can_edit(request.user),
+            # 延期申请 waiting for a decision (the coordinator's, or with leader approval the leader's next)
+            "extensions": ExtensionRequest.objects.filter(
+                status__in=ExtensionRequest.OPEN, assignment__in=access.visible_assignments(request.user).filter(task__plan=plan),
+            ).select_related("assignment__unit", "assignment__task").order_by("requested_at", "id"),
         },
     )
 

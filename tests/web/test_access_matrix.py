@@ -110,3 +110,30 @@ def test_the_admin_is_refused_to_everyone_but_a_superuser(site, people, coordina
         for url in ("/admin/", "/admin/auth/user/", "/admin/directory/unit/", "/admin/plans/plan/", "/admin/audit/auditevent/"):
             r = c.get(url)
             assert r.status_code == 302 and r["Location"].startswith("/admin/login/"), (user.username, url)
+
+
+ISSUE_11_ROUTES = [  # 签收, report once, 不涉及, 延期申请, who reports (issue 11)
+    "assignments/<int:assignment_id>/acknowledge/", "assignments/<int:assignment_id>/exempt/",
+    "assignments/<int:assignment_id>/exempt/approve/", "assignments/<int:assignment_id>/extension/",
+    "assignments/<int:assignment_id>/extension/decide/", "units/<int:unit_id>/acknowledge/", "units/<int:unit_id>/report/",
+    "tasks/<int:task_id>/report-scope/", "tasks/<int:task_id>/close-responsible/",
+]
+
+
+def test_the_units_steps_are_refused_to_another_unit_and_organisation(site, people):
+    """The walk above covers every pattern; these are named so that dropping one from the URLconf fails here."""
+    from duban.plans.models import Assignment
+    from duban.progress.models import ExtensionRequest, Report
+
+    routes = {route: url for route, url in urls(site)}
+    assert set(ISSUE_11_ROUTES) <= set(routes)
+    before = (Report.objects.count(), ExtensionRequest.objects.count(),
+              Assignment.objects.filter(acknowledged_at__isnull=False).count())
+    for who in ("liaison of another unit", "other liaison", "other coordinator"):
+        c = Client()
+        c.force_login(people[who])
+        for route in ISSUE_11_ROUTES:
+            r = c.post(routes[route], {"reason": "x", "new_due": "2030-01-01", "decision": "approve", "scope": "lead", "a": [site["assignment_id"]], "text": "x"})
+            assert r.status_code in (403, 404), (who, route, r.status_code)
+    assert (Report.objects.count(), ExtensionRequest.objects.count(),
+            Assignment.objects.filter(acknowledged_at__isnull=False).count()) == before

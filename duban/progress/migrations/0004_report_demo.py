@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0002_protect_reports_and_history'),
+        ('progress', '0003_liaison_exemption_extension'),
     ]
 
     operations = [
