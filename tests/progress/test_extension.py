@@ -72,7 +72,10 @@ def test_the_extension_survives_the_due_date_form(a, liaison, coordinator, clien
     client.post(f"/assignments/{a.pk}/due/", {"due_override": "2021-11-30", "reason": "再保存一次"})  # re-saved as shown
     a.refresh_from_db()
     assert a.due_date == D(2021, 11, 30)
-    client.post(f"/assignments/{a.pk}/due/", {"due_override": "", "reason": "恢复按任务时限"})  # cleared
+    assert client.post(f"/assignments/{a.pk}/due/", {"due_override": "", "reason": "空"}).status_code == 400  # an empty date clears nothing
+    a.refresh_from_db()
+    assert a.due_date == D(2021, 11, 30)
+    client.post(f"/assignments/{a.pk}/due/", {"due_override": "", "restore": "on", "reason": "恢复按任务时限"})  # the override removed
     a.refresh_from_db()
     assert (a.due_override, a.due_date, a.due_extended) == (None, D(2021, 11, 30), D(2021, 11, 30))
 
