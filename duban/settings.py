@@ -129,6 +129,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 # --- end passwords and logins ---
 
 LANGUAGE_CODE = "zh-hans"
+# Django's wording of the messages Django REST framework also translates differently (see the .po there).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
