@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +40,13 @@ def query(serializer_class, request) -> dict:
     return ser.validated_data
 
 
+class Conflict(APIException):
+    """The lifecycle does not allow this now (e.g. accepting a report twice)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def lifecycle_call(fn, *args):
     """Run a lifecycle transition; its refusals become 403 / 409 / 400 with its message."""
     try:
@@ -49,12 +56,7 @@ def lifecycle_call(fn, *args):
     except TransitionError as exc:
         raise Conflict(str(exc)) from None
     except DjangoValidationError as exc:
-        raise ValidationError({"detail": exc.messages}) from None
-
-
-class Conflict(PermissionDenied):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+        raise ValidationError({"detail": "；".join(exc.messages)}) from None
 
 
 # --- plans ------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_the_evidence_rules_of_the_pages_apply(api, people, lead, media_root):
     r = submit(liaison, lead, text="已公开。", files=[upload("预算.pdf", b"MZ not a pdf at all")])
     assert r.status_code == 400 and "内容不是PDF" in r.content.decode()
     r = submit(liaison, lead, text="已公开。", files=[upload("run.exe", PDF)])
-    assert r.status_code == 400 and "不支持" in r.content.decode()
+    assert r.status_code == 400 and "不支持" in r.json()["detail"]
     r = submit(liaison, lead, text="已公开。", links=["javascript:alert(1)"])
     assert r.status_code == 400 and "不是有效的网址" in r.content.decode()
     r = submit(liaison, lead, text="x" * 6000)
