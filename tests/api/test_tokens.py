@@ -104,3 +104,16 @@ def test_the_browser_session_works_with_csrf(people, lead):
     assert c.get("/api/v1/assignments/").status_code == 200
     r = c.post(f"/api/v1/assignments/{lead.pk}/reports/", {"text": "已公开。"})
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+
+
+def test_a_superuser_revokes_tokens_in_the_admin(people, django_user_model):
+    key = make_token(people["liaison"])
+    token = ApiToken.objects.get()
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    c = Client()
+    c.force_login(admin)
+    assert token.prefix in c.get("/admin/api/apitoken/").content.decode()
+    r = c.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert r.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_by == admin and with_token(key).get("/api/v1/units/").status_code == 401
