@@ -117,3 +117,13 @@ def test_a_superuser_revokes_tokens_in_the_admin(people, django_user_model):
     assert r.status_code == 302
     token.refresh_from_db()
     assert token.revoked_by == admin and with_token(key).get("/api/v1/units/").status_code == 401
+
+
+def test_hostile_authorization_headers_are_a_401(people):
+    for header in ["Token", "Token a b", "Token " + "x" * 5000, "Token \x00", "Token %_' OR 1=1 --", "Bearer abc",
+                   "Token ".encode() + "令牌".encode("utf-8"), b"Token \xff\xfe"]:
+        c = APIClient()
+        c.credentials(HTTP_AUTHORIZATION=header.decode("latin-1") if isinstance(header, bytes) else header)
+        r = c.get("/api/v1/plans/")
+        assert r.status_code == 401, (header[:20], r.status_code)
+        assert r.json()["detail"]
