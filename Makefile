@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system clean
+.PHONY: run test install system clean openapi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: $(STAMP) system
 	$(BIN)/python -m pytest
 	# A database name per run (test_duban_<pid>, dropped at the end), so two runs on one machine do not collide.
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_$$$$ $(BIN)/python -m pytest -m "not pure"
+
+# The API's OpenAPI description, checked in (tests/api/test_schema.py compares it with the code's).
+openapi: $(STAMP)
+	$(BIN)/python -m django spectacular --settings=tests.settings --validate --fail-on-warn --file docs/openapi.yaml
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "duban.assessment",
     "duban.exports",
     "duban.audit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the Swagger UI's files, served from our own static (no CDN)
+    "duban.api",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +153,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 # --- end passwords and logins ---
 
 LANGUAGE_CODE = "zh-hans"
+# Django's wording of the messages Django REST framework also translates differently (see the .po there).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -242,3 +248,35 @@ CONTENT_SECURITY_POLICY = (
 # Preloading HSTS into browsers is a decision for the site's owner (SECURE_HSTS_PRELOAD=1), not a default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # --- end sessions, HTTPS and headers ---
+
+# --- the REST API (duban.api) ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "duban.api.authentication.ApiTokenAuthentication",  # Authorization: Token <key>, from /accounts/tokens/
+        "rest_framework.authentication.SessionAuthentication",  # the signed-in browser, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["duban.api.permissions.OfficeUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "duban.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("DUBAN_API_RATE", "1000/hour"),
+        "anon": os.environ.get("DUBAN_API_ANON_RATE", "100/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "duban.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "督办数据接口",
+    "DESCRIPTION": "政务公开工作要点分工方案的方案、任务分工、进展报送与审核、统计数据、单位。"
+                   "认证：请求头 Authorization: Token <令牌>（在“接口令牌”页面生成），或已登录的浏览器会话。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "duban.api.schema.drop_column_limits"],
+}
+# --- end REST API ---

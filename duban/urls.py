@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from duban.api import pages as api_pages
 from duban.audit import views as audit
 from duban.directory import views as directory
 from duban.plans import views as plans
@@ -44,5 +45,9 @@ urlpatterns = [
     path("", include("duban.audit.urls")),
     path("", include("duban.notify.urls")),
     path("", include("duban.instructions.urls")),
+    path("accounts/tokens/", api_pages.tokens, name="api_tokens"),
+    path("accounts/tokens/new/", api_pages.token_new, name="api_token_new"),
+    path("accounts/tokens/<int:token_id>/revoke/", api_pages.token_revoke, name="api_token_revoke"),
+    path("api/", include("duban.api.urls")),
     path("admin/", admin.site.urls),
 ]

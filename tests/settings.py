@@ -5,6 +5,10 @@ DEBUG off like production, so they give a key and HTTP here. Tests of the HTTPS 
 """
 import os
 
+# The hostile-input walks send thousands of API requests as one user; tests/api/test_lists.py lowers the
+# rates itself to see the 429.
+os.environ["DUBAN_API_RATE"] = os.environ["DUBAN_API_ANON_RATE"] = "1000000/hour"
+
 os.environ["SECRET_KEY"] = "tests-only-key-" + "x" * 50
 os.environ["DUBAN_HTTPS"] = "0"
 os.environ.setdefault("DUBAN_PAGINATE_WITH_LIBREOFFICE", "0")  # the render tests turn it on

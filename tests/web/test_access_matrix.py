@@ -20,6 +20,10 @@ from .test_hostile_input import fill, patterns, site  # noqa: F401 - site is a f
 
 PUBLIC = {"login/", "logout/"}  # logout is POST-only; GET answers 405 without saying anything
 LEADERS_WRITE = {"tasks/<int:task_id>/instructions/", "units/<int:unit_id>/instructions/"}  # 领导批示: the one thing a leader writes (tests/instructions)
+# The API's description and its docs page name no object: anyone may read them (tests/api/test_schema.py).
+PUBLIC |= {"api/schema/", "api/docs/"}
+# The API answers a request without credentials 401 (and names no login page); tests/api covers it in full.
+API = "api/v1/"
 
 
 @pytest.fixture
@@ -48,6 +52,9 @@ def test_nobody_signed_in_reaches_only_the_login_page(site):
         assert r.status_code != 500, url
         if route in PUBLIC:
             continue
+        if route.startswith(API):
+            assert r.status_code == 401, (url, r.status_code)
+            continue
         assert r.status_code in (302, 403, 404, 405), (url, r.status_code)
         if r.status_code == 302:
             assert r["Location"].startswith("/login/"), (url, r["Location"])
@@ -65,7 +72,7 @@ def test_another_organisation_never_sees_this_ones_objects(site, people):
             if r.status_code == 302:  # wherever it sends them, nothing of 西山区 is there
                 r = c.get(r["Location"])
                 assert r.status_code != 500, (who, url)
-            if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+            if r.status_code == 200 and r.get("Content-Type", "").startswith(("text/html", "application/json")):
                 body = r.content.decode()
                 for secret in ("liaison-finance", "西山区2021", "信息发布错误"):
                     assert secret not in body, (who, url, secret)

@@ -18,11 +18,12 @@ from django.urls import URLPattern, URLResolver
 from django.utils.datastructures import MultiValueDict
 
 from duban import urls as site_urls
+from duban.api.models import ApiToken
 from duban.assessment.models import Deduction
 from duban.exports.models import ExportJob
 from duban.notify.models import InboxMessage
 from duban.plans.models import Assignment, ImportJob, Plan, PlanWarning
-from duban.progress.models import Attachment
+from duban.progress.models import Attachment, Report
 from tests.ingest.builders import TABLE, TITLE, build_docx
 from tests.progress.samples import PDF, upload as evidence
 
@@ -81,6 +82,7 @@ def site(client, org, unit, coordinator):
                                      until=timezone.now() + datetime.timedelta(minutes=15))
     return {
         "user_id": liaison.pk, "lockout_id": lockout.pk,
+        "report_id": Report.objects.get().pk, "token_id": ApiToken.issue(liaison, "市平台对接")[0].pk,
         "plan_id": plan.pk, "task_id": lead.task_id, "unit_id": finance.pk, "assignment_id": lead.pk,
         "attachment_id": Attachment.objects.get().pk, "warning_id": PlanWarning.objects.filter(plan=plan).first().pk,
         "deduction_id": deduction.pk, "token": "0" * 64,
