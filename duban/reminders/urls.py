@@ -4,6 +4,7 @@ from duban.reminders import views
 
 urlpatterns = [
     path("overview/", views.overview, name="overview"),
+    path("overview/export.xlsx", views.overview_export, name="overview_export"),
     path("overview/urge/<int:unit_id>/", views.urge, name="urge"),
     path("plans/<int:plan_id>/reminders/", views.rule_edit, name="reminder_rule"),
 ]
