@@ -154,6 +154,9 @@ class Overview:
         return [r for r in self.rows if r.light == deadlines.RED]
 
 
+NO_SECTION = (None, "（未分章节）", 10**6)
+
+
 def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
     """section id -> (top-level section id, its title, its order)."""
     rows = {s["id"]: s for s in Section.objects.filter(plan=plan).values("id", "parent_id", "title", "order")}
@@ -174,12 +177,12 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     lights = deadlines.Lights(calendar, today, yellow_days)
     tops = _top_sections(plan)
     assignments = working_assignments(plan, assignments)
-    rows = (
-        assignments
-        .order_by("task__no", "unit__sort_order", "unit_id")
-        .values("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id", "task__requirement")
+    rows = (  # no ORDER BY and no text: the counts need no order, the list is sorted as asked (sort_rows)
+        assignments.order_by()
+        .values_list("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id")
     )
     unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
+    requirements = dict(Task.all_objects.filter(plan=plan).values_list("pk", "requirement"))
     total = Counts(None, "合计")
     overdue_total = 0
     per_unit: dict[int, UnitRow] = {}
@@ -196,18 +199,23 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         return working[due]
 
     for r in rows.iterator(chunk_size=5000):
-        unit = unit_by_id.get(r["unit_id"])
+        pk, status, due, unit_id, role, task_id, task_no, section_id = r
+        unit = unit_by_id.get(unit_id)
         if unit is None:
             continue
-        light = lights(SimpleNamespace(status=r["status"], due_date=r["due_date"]))
-        total.add(r["status"], light)
-        per_unit.setdefault(unit.pk, UnitRow(unit.pk, unit.name, unit=unit)).add(r["status"], light)
-        top = tops.get(r["task__section_id"], (None, "（未分章节）", 10**6))
-        per_section.setdefault(top[0], Counts(top[2], top[1])).add(r["status"], light)
+        light = lights(SimpleNamespace(status=status, due_date=due))
+        total.add(status, light)
+        if unit_id not in per_unit:  # not setdefault: it would build a row for every assignment
+            per_unit[unit_id] = UnitRow(unit_id, unit.name, unit=unit)
+        per_unit[unit_id].add(status, light)
+        top = tops.get(section_id, NO_SECTION)
+        if top[0] not in per_section:
+            per_section[top[0]] = Counts(top[2], top[1])
+        per_section[top[0]].add(status, light)
         if light == deadlines.RED:
             overdue_total += 1
-        if shown.keeps(unit.pk, light, r["status"], top[0]):
-            rows_shown.append(row(r, unit, light, top[0], today, late))
+        if shown.keeps(unit_id, light, status, top[0]):
+            rows_shown.append(row(r, unit, requirements.get(task_id, ""), light, top[0], today, late))
     liaisons = dict(
         Profile.objects.filter(role=Profile.LIAISON, unit__in=list(per_unit), user__is_active=True)
         .values_list("unit").annotate(n=Count("id")).values_list("unit", "n")
@@ -236,11 +244,11 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     )
 
 
-def row(r: dict, unit: Unit, light: str, section_id, today: datetime.date, late) -> Row:
+def row(r: tuple, unit: Unit, requirement: str, light: str, section_id, today: datetime.date, late) -> Row:
     """A line of the list from a row of build()'s query; late(due) is the working days overdue."""
-    due = r["due_date"]
+    pk, status, due, _unit_id, role, task_id, task_no, _section_id = r
     red = light == deadlines.RED
     return Row(
-        r["id"], unit, r["task_id"], r["task__no"], r["task__requirement"], r["role"], r["status"], light, section_id, due,
+        pk, unit, task_id, task_no, requirement, role, status, light, section_id, due,
         (today - due).days if red else None, late(due) if red else None,
     )
