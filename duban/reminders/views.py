@@ -114,6 +114,7 @@ def overview_export(request):
     response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{ws.title}-{data.today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
+    record(request, AuditEvent.EXPORT_DOWNLOAD, target=f"{plan.title} {name}", after={"plan": plan.pk, "rows": len(data.rows)})
     return response
 
 

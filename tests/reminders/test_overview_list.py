@@ -7,6 +7,7 @@ import re
 import openpyxl
 import pytest
 
+from duban.audit.models import AuditEvent
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Section, Task
 
@@ -108,6 +109,8 @@ def test_the_export_is_the_filtered_list(office, seed_plan, unit):
     assert formula.data_type == "s"  # text, not a formula
     overdue = openpyxl.load_workbook(io.BytesIO(office.get("/overview/export.xlsx").content)).active
     assert overdue.title == "逾期清单" and overdue.max_row - 1 == red(seed_plan).count()
+    logged = AuditEvent.objects.filter(action=AuditEvent.EXPORT_DOWNLOAD).order_by("id")
+    assert [e.after["rows"] for e in logged] == [len(body), red(seed_plan).count()]  # downloads are in the audit trail
 
 
 def test_the_export_is_the_offices(seed_plan, liaison, leader, client):
