@@ -20,6 +20,7 @@ from duban.assessment.lights import light_function
 from duban.assessment.models import Deduction, Scheme
 from duban.assessment.scoring import FEW_LABEL, assess
 from duban.plans import access
+from duban.plans.forms import PlanQueryForm
 from duban.reminders.models import ReminderRule
 from duban.workcal.calendar import UnknownCalendarYear
 from duban.workcal.services import get_calendar
@@ -34,8 +35,9 @@ def _readers_only(user):
         raise PermissionDenied("只有协调人和领导可以查看。")
 
 
-def _newest_plan(request):
-    return access.visible_plans(request.user).first()
+def _chosen_plan(request):
+    """?plan=<id> from the plan selector (404 if not the user's to see), else the newest plan."""
+    return access.chosen_plan(request.user, PlanQueryForm(request.GET).valid()["plan"])
 
 
 def _calendar_error(request, plan, exc):
@@ -45,13 +47,13 @@ def _calendar_error(request, plan, exc):
 @login_required
 def dashboard_home(request):
     _readers_only(request.user)
-    plan = _newest_plan(request)
+    plan = _chosen_plan(request)
     return redirect("dashboard", plan.pk) if plan else redirect("plans")
 
 
 @login_required
 def assessment_home(request):
-    plan = _newest_plan(request)
+    plan = _chosen_plan(request)
     if plan is None:
         return redirect("home")
     if access.can_see_dashboard(request.user):

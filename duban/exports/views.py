@@ -18,6 +18,7 @@ from duban.exports import build, jobs
 from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
 from duban.exports.models import Bulletin, ExportJob
 from duban.plans import access
+from duban.plans.forms import PlanQueryForm
 from duban.workcal.calendar import UnknownCalendarYear
 from duban.workcal import clock
 
@@ -28,7 +29,7 @@ def _plan(request, plan_id):
 
 @login_required
 def documents_home(request):
-    plan = access.visible_plans(request.user).first()
+    plan = access.chosen_plan(request.user, PlanQueryForm(request.GET).valid()["plan"])  # the plan selector
     return redirect("documents", plan.pk) if plan else redirect("home")
 
 

@@ -11,6 +11,7 @@ ask can_edit() before changing anything. Templates only show what they are given
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from duban.accounts.models import Profile
 from duban.directory.models import Unit
@@ -48,6 +49,15 @@ def visible_plans(user) -> QuerySet[Plan]:
     if p.role == Profile.LIAISON:
         qs = qs.filter(pk__in=Assignment.objects.filter(unit=p.unit_id).values("task__plan"))
     return qs
+
+
+def chosen_plan(user, plan_id: int | None) -> Plan | None:
+    """The plan a page was asked for (?plan=<id>): 404 if it is not one the user sees (another
+    organisation's, or for a liaison one without the unit); without an id, the newest the user sees."""
+    plans = visible_plans(user)
+    if plan_id:
+        return get_object_or_404(plans, pk=plan_id)
+    return plans.first()
 
 
 def visible_units(user) -> QuerySet[Unit]:

@@ -43,6 +43,12 @@ class QueryForm(forms.Form):
         return [str(self.fields[name].label or name) for name in self.errors if name in self.fields]
 
 
+class PlanQueryForm(QueryForm):
+    """?plan=<id>: the plan selector of 看板, 考评, 文书 and 总览 (a bad id is ignored: the newest plan)."""
+
+    plan = IdField(label="方案")
+
+
 MONTH = r"^(?:(19\d\d|20\d\d|2100)-)?(0?[1-9]|1[0-2])$"
 
 

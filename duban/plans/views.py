@@ -8,6 +8,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -23,7 +24,7 @@ from duban.directory.resolve import Directory
 from duban.ingest import IngestError
 from duban.plans import access, deadlines, editing, import_jobs, importing, structure, template
 from duban.plans.forms import (
-    MONTH, AddTaskForm, MergeForm, MoveForm, PickUnitsForm, PlanRenumberForm, ReasonForm, RenumberForm, RestoreForm, SetDeadlineForm, SettleForm,
+    MONTH, AddTaskForm, PlanQueryForm, MergeForm, MoveForm, PickUnitsForm, PlanRenumberForm, ReasonForm, RenumberForm, RestoreForm, SetDeadlineForm, SettleForm,
     SplitForm, TableFilterForm, TaskEditForm, UploadForm,
 )
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ImportJob, Plan, PlanWarning, Section, Task
@@ -261,45 +262,67 @@ def task_edit(request, task_id: int):
     )
 
 
+UNIT_PAGE_SIZE = 100  # a plan of the seed's size (74 tasks) fits on one page; a bigger one is paged
+
+
 @login_required
 def unit_detail(request, unit_id: int):
+    """A unit's to-do page: the current plan (?plan=<id>, else the newest) a page of 100 at a time, the
+    other years folded into one line each. A fixed number of queries however many plans the unit has."""
     unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
-    assignments = (
-        access.visible_assignments(request.user)
-        .filter(unit=unit)
-        .select_related("task", "task__plan", "task__section")
-        .order_by("-task__plan__year", "task__plan_id", "role", F("task__deadline_date").asc(nulls_last=True), "task__no")
-    )
-    by_plan: dict[int, dict] = {}
-    for a in assignments:
-        entry = by_plan.setdefault(a.task.plan_id, {"plan": a.task.plan, "lead": [], "responsible": []})
-        entry[a.role].append(a)
-    from duban.assessment import facts as facts_mod
-    from duban.assessment import figures
+    mine = access.visible_assignments(request.user).filter(unit=unit)
+    counts = {
+        row["task__plan"]: row
+        for row in mine.order_by().values("task__plan").annotate(
+            n=Count("id"),
+            accepted=Count("id", filter=Q(status=Assignment.ACCEPTED)),
+            submitted=Count("id", filter=Q(status=Assignment.SUBMITTED)),
+            exempt=Count("id", filter=Q(status=Assignment.EXEMPT)),
+        )
+    }
+    plans = list(Plan.objects.filter(pk__in=list(counts)))  # newest first (Plan.Meta.ordering)
+    for p in plans:
+        c = counts[p.pk]
+        p.n, p.accepted, p.submitted, p.open = c["n"], c["accepted"], c["submitted"], c["n"] - c["accepted"] - c["submitted"] - c["exempt"]
+    chosen = PlanQueryForm(request.GET).valid()["plan"]  # a bad id is ignored: the newest plan
+    current = next((p for p in plans if p.pk == chosen), None) if chosen else (plans[0] if plans else None)
+    if chosen and current is None:
+        raise Http404("该单位在这个方案中没有任务")
+    ctx = {"unit": unit, "total": sum(p.n for p in plans), "current": current, "others": [p for p in plans if p != current]}
+    if current is not None:
+        from duban.assessment import facts as facts_mod
+        from duban.assessment import figures
 
-    from duban.workcal.services import get_calendar
+        from duban.workcal.services import get_calendar
 
-    today = deadlines.office_today()
-    facts: dict[int, list] = {plan_id: [] for plan_id in by_plan}
-    for f in facts_mod.load(None, assignments):  # every plan's facts in one go, not a few queries per plan
-        facts[f.plan_id].append(f)
-    exempt = figures.exempt_counts(assignments)
-    ack_clock = figures.AckClock(get_calendar(), today)
-    ack = figures.AckCounts()
-    for plan_id, entry in by_plan.items():  # the unit's figures, defined once (duban.assessment.figures)
-        entry["figures"] = figures.total(facts[plan_id], today)
-        entry["exempt"] = exempt.get(plan_id, 0)
-        for a in entry["lead"] + entry["responsible"]:  # 领办逾期 (签收) and 反馈逾期 (the due date), each its own clock
-            a.ack = ack_clock.state(a.assigned_at or a.task.plan.created_at, a.acknowledged_at, a.status,
-                                    a.role == LEAD or a.task.report_scope != Task.REPORT_LEAD)
+        ctx["today"] = today = deadlines.office_today()
+        in_plan = mine.filter(task__plan=current)
+        ctx["figures"] = figures.total(facts_mod.load(current, in_plan), today)  # defined once (duban.assessment.figures)
+        ctx["exempt"] = figures.exempt_count(current, in_plan)
+        ctx["roles"] = dict(in_plan.order_by().values_list("role").annotate(n=Count("id")))
+        # 签收: 领办逾期 (not acknowledged in time) and 反馈逾期 (the due date), each its own clock, over the whole plan.
+        ack_clock, ack = figures.AckClock(get_calendar(), today), figures.AckCounts()
+
+        def ack_state(assigned_at, acknowledged_at, status, role, scope):
+            return ack_clock.state(assigned_at or current.created_at, acknowledged_at, status, role == LEAD or scope != Task.REPORT_LEAD)
+
+        for row in in_plan.order_by().values_list("assigned_at", "acknowledged_at", "status", "role", "task__report_scope"):
+            state = ack_state(*row)
+            if state:
+                setattr(ack, state, getattr(ack, state) + 1)
+        rows = in_plan.select_related("task", "task__plan", "task__section").order_by(
+            "role", F("task__deadline_date").asc(nulls_last=True), "task__no", "id")
+        ctx["page"] = page = Paginator(rows, UNIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        for a in page.object_list:
+            a.ack = ack_state(a.assigned_at, a.acknowledged_at, a.status, a.role, a.task.report_scope)
             a.ack_label = figures.ACK_LABELS.get(a.ack, "")
             a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN
-            if a.ack:
-                setattr(ack, a.ack, getattr(ack, a.ack) + 1)
+        ctx["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else []
+        ctx["query"] = f"plan={current.pk}" if chosen else ""
+        ctx.update(ack=ack, ack_days=ack_clock.days)
     p = access.profile(request.user)
-    mine = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
-    return render(request, "plans/unit_detail.html", {"unit": unit, "plans": list(by_plan.values()), "total": len(assignments),
-                                                      "today": today, "ack": ack, "ack_days": ack_clock.days, "mine": mine})
+    ctx["mine"] = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
+    return render(request, "plans/unit_detail.html", ctx)
 
 
 # --- review: settling what the import could not decide -----------------------------------------

@@ -43,6 +43,12 @@ class Counts:
     def lights(self) -> list[int]:
         return [self.light.get(k, 0) for k, _ in LIGHTS]
 
+    def status_cells(self) -> list[tuple[str, int]]:
+        return [(label, self.status.get(k, 0)) for k, label in STATUSES]
+
+    def light_cells(self) -> list[tuple[str, int]]:
+        return [(label, self.light.get(k, 0)) for k, label in LIGHTS]
+
 
 @dataclass
 class UnitRow(Counts):
@@ -53,7 +59,10 @@ class UnitRow(Counts):
 
 
 @dataclass
-class Overdue:
+class Row:
+    """One line of the overview's list (screen and .xlsx alike): built in row() only, so a column is
+    added there, in COLUMNS (the export) and in the template's table."""
+
     assignment_id: int
     unit: Unit
     task_id: int
@@ -61,9 +70,74 @@ class Overdue:
     requirement: str
     role: str
     status: str
-    due_date: datetime.date
-    calendar_days: int
-    working_days: int | None
+    light: str
+    section_id: object
+    due_date: datetime.date | None
+    calendar_days: int | None  # days overdue (red only)
+    working_days: int | None  # working days overdue (red only; None when the calendar lacks a year)
+
+    @property
+    def role_label(self) -> str:
+        return "牵头" if self.role == "lead" else "负责落实"
+
+    @property
+    def status_label(self) -> str:
+        return dict(STATUSES).get(self.status, self.status)
+
+    @property
+    def light_label(self) -> str:
+        return deadlines.LIGHT_LABELS.get(self.light, "")
+
+
+Overdue = Row  # the list's rows were once only the overdue ones
+
+# The .xlsx export of the list: (header, value of a row).
+COLUMNS = [
+    ("单位", lambda r: r.unit.name),
+    ("序号", lambda r: r.task_no),
+    ("具体要求", lambda r: r.requirement),
+    ("职责", lambda r: r.role_label),
+    ("完成日期", lambda r: r.due_date.isoformat() if r.due_date else ""),
+    ("逾期工作日", lambda r: r.working_days),
+    ("逾期天数", lambda r: r.calendar_days),
+    ("状态", lambda r: r.status_label),
+    ("灯", lambda r: r.light_label),
+]
+
+LIST_LIGHTS = [*LIGHTS, ("all", "全部")]
+SORTS = [("due", "完成日期从早到晚"), ("-due", "完成日期从晚到早"), ("overdue", "逾期天数从多到少"), ("unit", "按单位")]
+
+
+@dataclass
+class ListFilter:
+    """What the list shows: by default the overdue (red) assignments, oldest due date first."""
+
+    unit: int | None = None
+    light: str = deadlines.RED
+    status: str = ""
+    section: int | None = None
+    sort: str = "due"
+
+    def keeps(self, unit_id: int, light: str, status: str, section_id) -> bool:
+        return (
+            (self.unit is None or unit_id == self.unit)
+            and (self.light == "all" or light == self.light)
+            and (not self.status or status == self.status)
+            and (self.section is None or section_id == self.section)
+        )
+
+
+def sort_rows(rows: list[Row], sort: str) -> None:
+    unit = lambda r: (r.unit.sort_order, r.unit.pk)  # noqa: E731
+    far = datetime.date.max
+    if sort == "-due":
+        rows.sort(key=lambda r: (r.due_date is not None, r.due_date or far, -r.unit.sort_order, -r.unit.pk, -r.task_no), reverse=True)
+    elif sort == "overdue":
+        rows.sort(key=lambda r: (r.calendar_days is None, -(r.calendar_days or 0), unit(r), r.task_no))
+    elif sort == "unit":
+        rows.sort(key=lambda r: (unit(r), r.task_no, r.role))
+    else:
+        rows.sort(key=lambda r: (r.due_date or far, unit(r), r.task_no))
 
 
 @dataclass
@@ -73,10 +147,19 @@ class Overview:
     total: Counts
     units: list[UnitRow]
     sections: list[Counts]
-    overdue: list[Overdue]
+    rows: list[Row]  # the list, filtered and sorted
+    overdue_total: int
+    section_choices: list[tuple[int, int, str]]  # (order, id, title) of the top-level sections
     waiting: list[Task]
     calendar_problems: list[str]
     exempt: int = 0
+
+    @property
+    def overdue(self) -> list[Row]:
+        return [r for r in self.rows if r.light == deadlines.RED]
+
+
+NO_SECTION = (None, "（未分章节）", 10**6)
 
 
 def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
@@ -91,57 +174,69 @@ def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
     return out
 
 
-def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], today: datetime.date, calendar: WorkCalendar, yellow_days: int) -> Overview:
+def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], today: datetime.date, calendar: WorkCalendar, yellow_days: int,
+          shown: ListFilter | None = None) -> Overview:
+    """One pass over the plan's assignments: the counts, and the list's rows that `shown` keeps (a fixed
+    number of queries whatever the size)."""
+    shown = shown or ListFilter()
     lights = deadlines.Lights(calendar, today, yellow_days)
     tops = _top_sections(plan)
     scoped, assignments = assignments, working_assignments(plan, assignments)
-    rows = (
-        assignments
-        .order_by("task__no", "unit__sort_order", "unit_id")
-        .values("id", "status", "due_date", "submitted_at", "accepted_at", "unit_id", "role", "task_id", "task__no", "task__section_id",
-                "task__requirement", "assigned_at", "acknowledged_at", "task__report_scope")
+    rows = (  # no ORDER BY and no text: the counts need no order, the list is sorted as asked (sort_rows)
+        assignments.order_by()
+        .values_list("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id",
+                     "submitted_at", "accepted_at", "assigned_at", "acknowledged_at", "task__report_scope")
     )
     clock = AckClock(calendar, today)
     unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
+    requirements = dict(Task.all_objects.filter(plan=plan).values_list("pk", "requirement"))
     total = Counts(None, "合计")
+    overdue_total = 0
     per_unit: dict[int, UnitRow] = {}
     per_section: dict[object, Counts] = {}
-    overdue: list[Overdue] = []
+    rows_shown: list[Row] = []
     working: dict[datetime.date, int | None] = {}
+
+    def late(due: datetime.date) -> int | None:
+        if due not in working:
+            try:
+                working[due] = calendar.working_days_between(due, today)
+            except UnknownCalendarYear:
+                working[due] = None
+        return working[due]
+
     for r in rows.iterator(chunk_size=5000):
-        unit = unit_by_id.get(r["unit_id"])
+        pk, status, due, unit_id, role, task_id, task_no, section_id, submitted_at, accepted_at, assigned_at, acknowledged_at, scope = r
+        unit = unit_by_id.get(unit_id)
         if unit is None:
             continue
-        light = lights(SimpleNamespace(status=r["status"], due_date=r["due_date"], submitted_at=r["submitted_at"], accepted_at=r["accepted_at"]))
-        ack = clock.state(r["assigned_at"] or plan.created_at, r["acknowledged_at"], r["status"],
-                          r["role"] == "lead" or r["task__report_scope"] != Task.REPORT_LEAD)
-        total.add(r["status"], light, ack)
-        per_unit.setdefault(unit.pk, UnitRow(unit.pk, unit.name, unit=unit)).add(r["status"], light, ack)
-        top = tops.get(r["task__section_id"], (None, "（未分章节）", 10**6))
-        per_section.setdefault(top[0], Counts(top[2], top[1])).add(r["status"], light, ack)
+        light = lights(SimpleNamespace(status=status, due_date=due, submitted_at=submitted_at, accepted_at=accepted_at))
+        ack = clock.state(assigned_at or plan.created_at, acknowledged_at, status, role == "lead" or scope != Task.REPORT_LEAD)
+        total.add(status, light, ack)
+        if unit_id not in per_unit:  # not setdefault: it would build a row for every assignment
+            per_unit[unit_id] = UnitRow(unit_id, unit.name, unit=unit)
+        per_unit[unit_id].add(status, light, ack)
+        top = tops.get(section_id, NO_SECTION)
+        if top[0] not in per_section:
+            per_section[top[0]] = Counts(top[2], top[1])
+        per_section[top[0]].add(status, light, ack)
         if light == deadlines.RED:
-            due = r["due_date"]
-            if due not in working:
-                try:
-                    working[due] = calendar.working_days_between(due, today)
-                except UnknownCalendarYear:
-                    working[due] = None
-            overdue.append(
-                Overdue(r["id"], unit, r["task_id"], r["task__no"], r["task__requirement"], r["role"], r["status"], due, (today - due).days, working[due])
-            )
+            overdue_total += 1
+        if shown.keeps(unit_id, light, status, top[0]):
+            rows_shown.append(row(r, unit, requirements.get(task_id, ""), light, top[0], today, late))
     liaisons = dict(
         Profile.objects.filter(role=Profile.LIAISON, unit__in=list(per_unit), user__is_active=True)
         .values_list("unit").annotate(n=Count("id")).values_list("unit", "n")
     )
     for urge in Urge.objects.filter(unit__in=list(per_unit), task__isnull=True).select_related("sent_by").order_by("unit_id", "-sent_at", "-id"):
-        row = per_unit[urge.unit_id]
-        if row.last_urge is None:
-            row.last_urge = urge
-            row.urged_today = urge.day == today
+        u = per_unit[urge.unit_id]
+        if u.last_urge is None:
+            u.last_urge = urge
+            u.urged_today = urge.day == today
     unit_rows = sorted(per_unit.values(), key=lambda u: (u.unit.sort_order, u.unit.pk))
-    for row in unit_rows:
-        row.liaisons = liaisons.get(row.unit.pk, 0)
-    overdue.sort(key=lambda o: (o.due_date, o.unit.sort_order, o.unit.pk, o.task_no))
+    for u in unit_rows:
+        u.liaisons = liaisons.get(u.unit.pk, 0)
+    sort_rows(rows_shown, shown.sort)
     event_tasks = list(Task.objects.filter(plan=plan, deadline_kind="after_event").select_related("plan").order_by("no"))
     return Overview(
         plan=plan,
@@ -149,8 +244,20 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         total=total,
         units=unit_rows,
         sections=sorted(per_section.values(), key=lambda c: c.key),
-        overdue=overdue,
+        rows=rows_shown,
+        overdue_total=overdue_total,
+        section_choices=sorted({(order, sid, title) for sid, title, order in tops.values()}),
         waiting=[t for t in event_tasks if t.event_date is None and t.deadline_working_days is not None],
         calendar_problems=[m for m in (deadlines.calendar_message(t, calendar) for t in event_tasks) if m],
         exempt=exempt_count(plan, scoped),
+    )
+
+
+def row(r: tuple, unit: Unit, requirement: str, light: str, section_id, today: datetime.date, late) -> Row:
+    """A line of the list from a row of build()'s query; late(due) is the working days overdue."""
+    pk, status, due, _unit_id, role, task_id, task_no, _section_id = r[:8]
+    red = light == deadlines.RED
+    return Row(
+        pk, unit, task_id, task_no, requirement, role, status, light, section_id, due,
+        (today - due).days if red else None, late(due) if red else None,
     )

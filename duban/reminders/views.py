@@ -1,18 +1,25 @@
 """The coordinator overview (督办总览), the one-click 催办, and the plan's reminder rule."""
 from __future__ import annotations
 
+from io import BytesIO
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
+from duban.documents.xlsx_docs import put
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.notify import inbox
@@ -27,28 +34,46 @@ from duban.workcal.services import get_calendar
 
 class OverviewForm(QueryForm):
     plan = IdField(label="方案")
+    unit = IdField(label="单位")
+    light = forms.ChoiceField(label="灯", choices=numbers.LIST_LIGHTS, required=False)
+    status = forms.ChoiceField(label="状态", choices=numbers.STATUSES, required=False)
+    section = IdField(label="工作任务")
+    sort = forms.ChoiceField(label="排序", choices=numbers.SORTS, required=False)
+
+    def list_filter(self) -> numbers.ListFilter:
+        f = self.valid()  # a bad value is ignored: the default (overdue, oldest due date first)
+        return numbers.ListFilter(unit=f["unit"], light=f["light"] or deadlines.RED, status=f["status"] or "",
+                                  section=f["section"], sort=f["sort"] or "due")
 
 
-def _plan(request, plan_id):
-    """The plan asked for (404 if it is not the user's to see), else the newest: a bad id is ignored."""
-    plans = access.visible_plans(request.user)
-    if plan_id:
-        return get_object_or_404(plans, pk=plan_id)
-    return plans.first()
+LIST_PAGE_SIZE = 50
+
+
+def _overview(request):
+    """The plan (?plan=, else the newest), its reminder rule, and the numbers with the list as filtered."""
+    if not access.can_read_all(request.user):
+        raise PermissionDenied("只有协调人和领导可以查看督办总览。")
+    form = OverviewForm(request.GET)
+    plan = access.chosen_plan(request.user, form.valid()["plan"])
+    if plan is None:
+        return form, None, None, None
+    shown = form.list_filter()
+    rule = ReminderRule.for_plan(plan, create=False)
+    data = numbers.build(
+        plan, access.visible_assignments(request.user), access.visible_units(request.user),
+        deadlines.office_today(), get_calendar(), rule.yellow_days, shown,
+    )
+    return form, plan, rule, data
 
 
 @login_required
 def overview(request):
-    if not access.can_read_all(request.user):
-        raise PermissionDenied("只有协调人和领导可以查看督办总览。")
-    plan = _plan(request, OverviewForm(request.GET).valid()["plan"])
+    form, plan, rule, data = _overview(request)
     if plan is None:
         return render(request, "reminders/overview.html", {"plan": None})
-    rule = ReminderRule.for_plan(plan, create=False)
-    data = numbers.build(
-        plan, access.visible_assignments(request.user), access.visible_units(request.user),
-        deadlines.office_today(), get_calendar(), rule.yellow_days,
-    )
+    shown = form.list_filter()
+    page = Paginator(data.rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))  # a bad page is the first or last
+    query = {"plan": plan.pk, "unit": shown.unit, "light": shown.light, "status": shown.status, "section": shown.section, "sort": shown.sort}
     return render(
         request,
         "reminders/overview.html",
@@ -56,11 +81,16 @@ def overview(request):
             "receipts": inbox.receipts(access.visible_assignments(request.user).filter(task__plan=plan)),
             "urge_receipts": inbox.batch_receipts(u.last_urge.batch for u in data.units if u.last_urge),
             "plan": plan,
-            "plans": access.visible_plans(request.user),
             "rule": rule,
             "o": data,
             "statuses": numbers.STATUSES,
             "lights": numbers.LIGHTS,
+            "list_lights": numbers.LIST_LIGHTS,
+            "sorts": numbers.SORTS,
+            "shown": shown,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else [],
+            "query": urlencode({k: v for k, v in query.items() if v}),  # the filters, kept by the page links and the export
             "can_urge": access.can_edit(request.user),
             # 延期申请 waiting for a decision (the coordinator's, or with leader approval the leader's next)
             "extensions": ExtensionRequest.objects.filter(
@@ -68,6 +98,32 @@ def overview(request):
             ).select_related("assignment__unit", "assignment__task").order_by("requested_at", "id"),
         },
     )
+
+
+@login_required
+def overview_export(request):
+    """The list as filtered on the overview, every row (no paging), as an Excel workbook."""
+    from openpyxl import Workbook
+
+    form, plan, _rule, data = _overview(request)
+    if plan is None:
+        raise Http404("还没有导入分工方案。")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "逾期清单" if form.list_filter().light == deadlines.RED else "任务清单"
+    for col, (header, _value) in enumerate(numbers.COLUMNS, 1):
+        put(ws.cell(row=1, column=col), header)
+    for i, r in enumerate(data.rows, 2):
+        for col, (_header, value) in enumerate(numbers.COLUMNS, 1):
+            put(ws.cell(row=i, column=col), value(r))  # text that looks like a formula stays text
+    ws.freeze_panes = "A2"
+    buf = BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{ws.title}-{data.today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    record(request, AuditEvent.EXPORT_DOWNLOAD, target=f"{plan.title} {name}", after={"plan": plan.pk, "rows": len(data.rows)})
+    return response
 
 
 @require_POST

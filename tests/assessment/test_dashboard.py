@@ -58,7 +58,7 @@ def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
     assert data["trend"]["cumulative"][-1] == 7
     assert {d["key"]: d["value"] for d in data["lights"]} == lights
     assert "vendor/echarts.min.js" in html and "dashboard.js" in html
-    assert html.count('<table class="list rates">') == 2
+    assert html.count('<table class="list rates cards">') == 2
 
 
 def test_an_earlier_date(year, as_user, coordinator):

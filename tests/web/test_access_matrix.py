@@ -78,6 +78,27 @@ def test_another_organisation_never_sees_this_ones_objects(site, people):
                     assert secret not in body, (who, url, secret)
 
 
+SELECTORS = ["/overview/?plan={}", "/overview/export.xlsx?plan={}", "/dashboard/?plan={}", "/assessment/?plan={}",
+             "/documents/?plan={}", "/units/{unit}/?plan={}"]  # the plan selector's ?plan=<id>
+
+
+def test_the_plan_selector_never_opens_another_organisations_plan(site, people, coordinator):
+    """?plan= of 西山区's plan, asked by each user of the other organisation (on their own pages): 404 or
+    the page refused, never that plan."""
+    for who in ("other coordinator", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        own_unit = people[who].profile.unit_id or Unit.objects.filter(org=people[who].profile.org_id).first().pk
+        for url in SELECTORS:
+            r = c.get(url.format(site["plan_id"], unit=own_unit))
+            assert r.status_code in (403, 404), (who, url, r.status_code)
+    c = Client()
+    c.force_login(coordinator)
+    for url in SELECTORS:
+        r = c.get(url.format(site["plan_id"], unit=site["unit_id"]))
+        assert r.status_code in (200, 302), (url, r.status_code)
+
+
 def test_leaders_and_other_units_change_nothing(site, people):
     """Every POST of the site, as a leader and as the liaison of another unit: refused, nothing written."""
     from duban.audit.models import AuditEvent

@@ -144,6 +144,12 @@ def test_the_walk_reads_the_parameters_of_the_division_table(site, client, coord
     assert {"q", "unit", "role", "section", "kind", "month", "open"} <= params_read(client, f"/plans/{site['plan_id']}/", monkeypatch)
     assert {"date"} <= params_read(client, f"/plans/{site['plan_id']}/assessment/", monkeypatch)
     assert {"as_of", "fmt"} <= params_read(client, f"/plans/{site['plan_id']}/documents/bulletin/", monkeypatch)
+    overview = {"plan", "unit", "light", "status", "section", "sort", "page"}  # the overview's list
+    assert overview <= params_read(client, "/overview/", monkeypatch)
+    assert overview - {"page"} <= params_read(client, "/overview/export.xlsx", monkeypatch)
+    assert {"plan", "page"} <= params_read(client, f"/units/{site['unit_id']}/", monkeypatch)
+    for home in ("/dashboard/", "/assessment/", "/documents/"):  # the plan selector
+        assert {"plan"} <= params_read(client, home, monkeypatch)
 
 
 def test_bad_filters_of_the_division_table_are_ignored_and_named(site, client, coordinator):
@@ -176,3 +182,17 @@ def test_the_review_queue_and_overview_ignore_ids_out_of_range(site, client, coo
     assert client.get("/overview/", {"plan": "12345"}).status_code == 404  # a valid id of no plan the user sees
     r = client.post(f"/overview/urge/{site['unit_id']}/", {"plan": "abc"})
     assert r.status_code == 404
+
+
+def test_the_overview_list_and_the_unit_page_ignore_bad_filters(site, client, coordinator):
+    client.force_login(coordinator)
+    for query in ({"unit": "99999999999999999999", "section": "-1", "light": "x" * 5000, "status": "\x00", "sort": "0", "page": "abc"},
+                  {"light": "all", "sort": "unit", "page": "9999999999"}):
+        r = client.get("/overview/", query)
+        assert r.status_code == 200 and r.context["shown"].unit is None and r.context["shown"].section is None
+        assert client.get("/overview/export.xlsx", query).status_code == 200
+    assert client.get(f"/units/{site['unit_id']}/", {"plan": "99999999999999999999", "page": "-1"}).context["current"].pk == site["plan_id"]
+    assert client.get(f"/units/{site['unit_id']}/", {"plan": "12345"}).status_code == 404
+    for home in ("/dashboard/", "/assessment/", "/documents/"):
+        assert client.get(home, {"plan": "99999999999999999999"})["Location"].startswith(f"/plans/{site['plan_id']}/")
+        assert client.get(home, {"plan": "12345"}).status_code == 404

@@ -1,0 +1,188 @@
+"""How fast does every main page answer, for each role, at the seed's size and beyond?
+
+    .venv/bin/python bench/pages.py                              # the seed plan (2,526 assignments), throw-away SQLite
+    .venv/bin/python bench/pages.py --assignments 100000         # ~40 plans: 10 organisations × 4 years
+    .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/duban_bench   # an empty database
+
+Builds the data set: the 西山区 directory and the seed plan imported as a user would (74 tasks, 2,526
+assignments), then copies of it (tests/pages_data.py) until --assignments is reached, in the seed's shape:
+each organisation has the 44 units and one plan a year (2021 back to 2018), further organisations copy the
+units. Statuses are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送 with a pending report, 15 % 已办结,
+5 % 退回), the seed plan's too. The planner statistics are refreshed (ANALYZE) after the bulk load.
+
+Then every main page is requested --requests times (after one warm-up request) through Django's test
+Client, signed in as the coordinator, a leader and a liaison (区财政局) of 西山区, whose newest plan is the
+seed plan; printed per page: p50 and p95 server time in milliseconds, queries per request, and the size
+of the answer. The goal: every page under 200 ms at the seed's size.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SEED_SIZE = 2526
+YEARS = [2021, 2020, 2019, 2018]
+
+
+def setup_django(database_url: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["DUBAN_DATA_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
+    os.environ["DUBAN_HTTPS"] = "0"  # the test client speaks plain HTTP
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    import django
+
+    django.setup()
+
+
+def build(n_assignments: int) -> dict:
+    """The seed plan in 西山区, then copies (other years, other organisations) up to n_assignments."""
+    import random
+
+    from django.contrib.auth.models import User
+
+    from duban.accounts.models import Profile
+    from duban.directory.exchange import load_json
+    from duban.directory.models import Organisation, Unit
+    from duban.plans import importing
+    from duban.plans.models import Assignment
+    from duban.progress.models import Report
+    from tests.pages_data import STATUS_MIX, copy_plan, organisation
+    from tests.web.conftest import DIRECTORY_JSON, SEED, parsed_seed, seed_bytes
+
+    load_json(DIRECTORY_JSON)
+    org = Organisation.objects.get(short_name="西山区")
+    plan = importing.apply(importing.prepare(org, seed_bytes(), SEED.name, parsed=parsed_seed()))
+    finance = Unit.objects.get(org=org, name="区财政局")
+    users = {}
+    for role, unit in (("coordinator", None), ("leader", None), ("liaison", finance)):
+        users[role] = User.objects.create_user(f"bench-{role}")
+        Profile.objects.create(user=users[role], org=org, role=role, unit=unit)
+
+    rng = random.Random(0)  # the seed plan with progress, like its copies
+    rows = list(Assignment.objects.filter(task__plan=plan))
+    for a in rows:
+        a.status = rng.choice(STATUS_MIX)
+    Assignment.objects.bulk_update(rows, ["status"], batch_size=2000)
+    Report.objects.bulk_create(Report(assignment=a, text="已按要求公开。", submitted_by=users["liaison"])
+                               for a in rows if a.status == "submitted")
+
+    total, per_plan, n = len(rows), len(rows), 0
+    orgs = [org]
+    while total + per_plan <= max(n_assignments, SEED_SIZE) + per_plan // 2:
+        n += 1
+        k, year = divmod(n, len(YEARS))
+        if k >= len(orgs):
+            orgs.append(organisation(org, f"基准测试区{k}人民政府", f"基准{k}区"))
+        copy_plan(plan, YEARS[year], org=orgs[k], seed=n)
+        total += per_plan
+    return {"plan": plan, "org": org, "unit": finance, "users": users, "organisations": len(orgs)}
+
+
+def pages(d: dict) -> list[tuple[str, str, str]]:
+    """(role, page, url) of every main page."""
+    from duban.plans.models import Assignment
+
+    p, u = d["plan"].pk, d["unit"].pk
+    a = Assignment.objects.filter(task__plan=p, unit=u).order_by("task__no").first()
+    return [
+        ("coordinator", "分工方案列表", "/plans/"),
+        ("coordinator", "分工表", f"/plans/{p}/"),
+        ("coordinator", "任务", f"/tasks/{a.task_id}/"),
+        ("coordinator", "督办总览", "/overview/"),
+        ("coordinator", "督办总览（全部，按单位，第3页）", "/overview/?light=all&sort=unit&page=3"),
+        ("coordinator", "督办总览导出 .xlsx", "/overview/export.xlsx"),
+        ("coordinator", "待审核", "/review-queue/"),
+        ("coordinator", "单位任务", f"/units/{u}/"),
+        ("coordinator", "看板", f"/plans/{p}/dashboard/"),
+        ("coordinator", "考评排名", f"/plans/{p}/assessment/"),
+        ("coordinator", "文书", f"/plans/{p}/documents/"),
+        ("coordinator", "督办通报表单", f"/plans/{p}/documents/bulletin/"),
+        ("leader", "督办总览", "/overview/"),
+        ("leader", "看板", f"/plans/{p}/dashboard/"),
+        ("leader", "考评排名", f"/plans/{p}/assessment/"),
+        ("liaison", "本单位任务", f"/units/{u}/"),
+        ("liaison", "任务分工", f"/assignments/{a.pk}/"),
+        ("liaison", "本单位得分", f"/plans/{p}/assessment/units/{u}/"),
+        ("liaison", "文书", f"/plans/{p}/documents/"),
+    ]
+
+
+def pad(text: str, width: int) -> str:
+    """Left-aligned in `width` columns, a Chinese character taking two."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
+
+
+def measure(client, url: str, n: int) -> tuple[list[float], int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm-up
+    times, queries, size = [], 0, 0
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            r = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        if r.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {r.status_code}")
+        queries, size = len(ctx.captured_queries), len(r.content)
+    return times, queries, size
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--assignments", type=int, default=SEED_SIZE, help="about this many assignments in all (default: the seed's size)")
+    ap.add_argument("--requests", type=int, default=10, help="timed requests per page (after one warm-up)")
+    ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
+    args = ap.parse_args(argv)
+    setup_django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from duban.plans.models import Assignment, Plan
+
+    print(f"数据库：{connection.vendor}（{connection.settings_dict['NAME']}）")
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    d = build(args.assignments)
+    if connection.vendor in ("postgresql", "sqlite"):
+        with connection.cursor() as cursor:  # planner statistics, as autovacuum would have them after a bulk load
+            cursor.execute("ANALYZE")
+    print(f"数据：{Assignment.objects.count():,} 项任务分工，{Plan.objects.count()} 个方案，{d['organisations']} 个机构；"
+          f"建库 {time.perf_counter() - t0:.0f} 秒；每页 {args.requests} 次请求（另预热 1 次）")
+    print(f"{pad('角色', 12)}{pad('页面', 34)}{'p50 ms':>8}{'p95 ms':>8}{pad('', 2)}{pad('查询', 6)}{'KB':>6}")
+    clients = {}
+    worst = 0.0
+    for role, name, url in pages(d):
+        if role not in clients:
+            clients[role] = Client()
+            clients[role].force_login(d["users"][role])
+        times, queries, size = measure(clients[role], url, args.requests)
+        p50 = statistics.median(times)
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+        worst = max(worst, p95)
+        print(f"{pad(role, 12)}{pad(name, 34)}{p50:>8.0f}{p95:>8.0f}{queries:>6}{size / 1024:>8.0f}")
+    print(f"最慢页面 p95：{worst:.0f} ms（目标：种子规模下每页 < 200 ms）")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
