@@ -331,3 +331,22 @@ def test_the_coordinator_sets_the_external_id(coordinator, liaison, leader, org)
     client.post(url, {"external_id": ""})
     liaison.profile.refresh_from_db()
     assert liaison.profile.external_id == ""
+
+
+def test_a_locked_address_is_refused_before_the_provider_is_asked(provider, zhang, settings):
+    settings.DUBAN_LOGIN_FAILURES_PER_IP = 2
+    provider.person = {"sub": "u-0001", "preferred_username": "zhangsan@xishan"}
+    client = Client()
+    for name in ("a", "b"):
+        client.post("/login/", {"username": name, "password": "wrong password"})
+    assert Lockout.objects.filter(kind=Lockout.IP).exists()
+    refused(client, sign_in(client, provider), "本机地址登录失败次数过多")
+    assert provider.token_requests == 0
+
+
+def test_the_default_claim_is_sub(provider, zhang, settings):
+    settings.DUBAN_OIDC_CLAIM = "sub"
+    provider.person = {"sub": "zhangsan@xishan", "preferred_username": "somebody-else"}
+    client = Client()
+    sign_in(client, provider)
+    assert signed_in(client) == str(zhang.pk)
