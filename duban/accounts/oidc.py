@@ -228,7 +228,14 @@ class Callback(OIDCAuthenticationCallbackView):
         if not enabled():
             raise Http404
         if request.GET.get("error"):
+            # The provider's refusal or the person's cancelling: the state is spent, and — unlike
+            # mozilla-django-oidc's own handling — a signed-in user is not logged out by a link (logout is POST).
+            states = request.session.get("oidc_states") or {}
+            if request.GET.get("state") in states:
+                del states[request.GET["state"]]
+                request.session.modified = True
             messages.error(request, "统一身份认证平台未完成登录（已取消或被拒绝），请重试，或使用用户名和密码登录。")
+            return redirect("login")
         try:
             return super().get(request)
         except SuspiciousOperation:  # a state this browser never sent: a forged or replayed redirect
@@ -240,6 +247,6 @@ class Callback(OIDCAuthenticationCallbackView):
         request = self.request
         if getattr(request, "duban_lockout", None) is not None and not getattr(request, "duban_oidc_failure", None):
             messages.error(request, lockout.message(request.duban_lockout))  # the address is locked
-        elif not request.GET.get("error") and not getattr(request, "duban_oidc_failure", None):
+        elif not getattr(request, "duban_oidc_failure", None):
             messages.error(request, FAILED)
         return redirect("login")

@@ -285,6 +285,16 @@ def test_the_provider_refusing_or_unreachable_is_a_message_not_an_error(provider
     client = Client()
     r = client.get("/oidc/callback/", {"error": "access_denied", "state": "y"})
     assert r["Location"] == "/login/" and "已取消或被拒绝" in client.get("/login/").content.decode()
+    # a link with ?error= does not log a signed-in user out (logout is POST only)
+    client.force_login(zhang)
+    client.get("/oidc/callback/", {"error": "access_denied"})
+    assert signed_in(client) == str(zhang.pk)
+    client.logout()
+    # the cancelled sign-in's state is spent: coming back with it later is refused
+    r = client.get("/oidc/authenticate/")
+    state = parse_qs(urlsplit(r["Location"]).query)["state"][0]
+    client.get("/oidc/callback/", {"error": "access_denied", "state": state})
+    assert state not in client.session.get("oidc_states", {})
     settings.DUBAN_OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
     r = client.get("/oidc/authenticate/")
     assert r["Location"] == "/login/" and "暂时无法连接统一身份认证平台" in client.get("/login/").content.decode()
