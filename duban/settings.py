@@ -165,6 +165,7 @@ DUBAN_OIDC_CLIENT_ID = os.environ.get("DUBAN_OIDC_CLIENT_ID", "")
 DUBAN_OIDC_CLIENT_SECRET = os.environ.get("DUBAN_OIDC_CLIENT_SECRET", "")
 DUBAN_OIDC_SCOPES = os.environ.get("DUBAN_OIDC_SCOPES", "openid profile")
 DUBAN_OIDC_SIGN_ALGO = os.environ.get("DUBAN_OIDC_SIGN_ALGO", "RS256")
+DUBAN_OIDC_TOKEN_BASIC_AUTH = env_bool("DUBAN_OIDC_TOKEN_BASIC_AUTH", False)  # client secret by HTTP Basic
 # The claim that names the person, matched to the 统一身份标识 the coordinator sets on the account.
 DUBAN_OIDC_CLAIM = os.environ.get("DUBAN_OIDC_CLAIM", "sub")
 # --- end 统一身份认证 ---

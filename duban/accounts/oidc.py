@@ -106,6 +106,8 @@ def setting(attr, *args):
         "OIDC_USE_NONCE": True,
         "OIDC_USE_PKCE": True,
         "OIDC_TIMEOUT": TIMEOUT,
+        # client_secret_basic (HTTP Basic) instead of client_secret_post, for providers that accept only that
+        "OIDC_TOKEN_USE_BASIC_AUTH": bool(getattr(settings, "DUBAN_OIDC_TOKEN_BASIC_AUTH", False)),
         "OIDC_AUTHENTICATION_CALLBACK_URL": "oidc_callback",
         "LOGIN_REDIRECT_URL_FAILURE": "login",
         "OIDC_STORE_ACCESS_TOKEN": False,

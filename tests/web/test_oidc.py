@@ -45,6 +45,7 @@ class Provider:
         self.tokens = {}
         self.token_requests = 0
         self.tamper_nonce = False
+        self.basic_auth_used = False
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,6 +87,11 @@ class Provider:
                 provider.token_requests += 1
                 length = int(self.headers.get("Content-Length", "0"))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                basic = self.headers.get("Authorization", "")
+                if basic.startswith("Basic "):  # client_secret_basic
+                    client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+                    form.update(client_id=client_id, client_secret=secret)
+                    provider.basic_auth_used = True
                 grant = provider.codes.pop(form.get("code"), None)  # a code is good once
                 verifier = form.get("code_verifier", "")
                 challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -168,6 +174,15 @@ def test_the_code_flow_signs_in_the_account_mapped_by_the_claim(provider, zhang)
     login = AuditEvent.objects.get(action=AuditEvent.LOGIN)
     assert (login.username, login.after) == ("zhang-san", {"method": "oidc"})
     assert provider.token_requests == 1 and not provider.codes  # the code was spent
+    assert not provider.basic_auth_used  # client_secret_post unless DUBAN_OIDC_TOKEN_BASIC_AUTH
+
+
+def test_the_client_secret_by_http_basic(provider, zhang, settings):
+    settings.DUBAN_OIDC_TOKEN_BASIC_AUTH = True
+    provider.person = {"sub": "u-0001", "preferred_username": "zhangsan@xishan"}
+    client = Client()
+    sign_in(client, provider)
+    assert signed_in(client) == str(zhang.pk) and provider.basic_auth_used
 
 
 def test_next_is_kept_through_the_provider(provider, zhang):
