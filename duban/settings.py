@@ -143,7 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # The lockout backend comes first: it refuses a locked account or address whatever the password.
-AUTHENTICATION_BACKENDS = ["duban.audit.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# The OIDC backend answers only the 统一身份认证 callback, and only when configured (below).
+AUTHENTICATION_BACKENDS = ["duban.audit.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend",
+                           "duban.accounts.oidc.Backend"]
 DUBAN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_ACCOUNT", "5"))
 DUBAN_LOGIN_FAILURES_PER_IP = int(os.environ.get("DUBAN_LOGIN_FAILURES_PER_IP", "20"))
 DUBAN_LOGIN_WINDOW_MINUTES = int(os.environ.get("DUBAN_LOGIN_WINDOW_MINUTES", "15"))
@@ -151,6 +153,22 @@ DUBAN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("DUBAN_LOGIN_LOCKOUT_MINUTES", 
 # Django's own messages (password rules, form errors) in Chinese whatever language the browser asks for.
 LANGUAGES = [("zh-hans", "简体中文")]
 # --- end passwords and logins ---
+
+# --- 统一身份认证: sign-in through the organisation's OpenID Connect provider (duban.accounts.oidc) ---
+# Off unless a client id and the issuer (or the three endpoints) are set; local passwords always remain.
+DUBAN_OIDC_ISSUER = os.environ.get("DUBAN_OIDC_ISSUER", "")  # its /.well-known/openid-configuration gives the endpoints
+DUBAN_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("DUBAN_OIDC_AUTHORIZATION_ENDPOINT", "")  # or each one given
+DUBAN_OIDC_TOKEN_ENDPOINT = os.environ.get("DUBAN_OIDC_TOKEN_ENDPOINT", "")
+DUBAN_OIDC_USERINFO_ENDPOINT = os.environ.get("DUBAN_OIDC_USERINFO_ENDPOINT", "")
+DUBAN_OIDC_JWKS_ENDPOINT = os.environ.get("DUBAN_OIDC_JWKS_ENDPOINT", "")
+DUBAN_OIDC_CLIENT_ID = os.environ.get("DUBAN_OIDC_CLIENT_ID", "")
+DUBAN_OIDC_CLIENT_SECRET = os.environ.get("DUBAN_OIDC_CLIENT_SECRET", "")
+DUBAN_OIDC_SCOPES = os.environ.get("DUBAN_OIDC_SCOPES", "openid profile")
+DUBAN_OIDC_SIGN_ALGO = os.environ.get("DUBAN_OIDC_SIGN_ALGO", "RS256")
+DUBAN_OIDC_TOKEN_BASIC_AUTH = env_bool("DUBAN_OIDC_TOKEN_BASIC_AUTH", False)  # client secret by HTTP Basic
+# The claim that names the person, matched to the 统一身份标识 the coordinator sets on the account.
+DUBAN_OIDC_CLAIM = os.environ.get("DUBAN_OIDC_CLAIM", "sub")
+# --- end 统一身份认证 ---
 
 LANGUAGE_CODE = "zh-hans"
 # Django's wording of the messages Django REST framework also translates differently (see the .po there).

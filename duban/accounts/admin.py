@@ -36,5 +36,5 @@ admin.site.register(User, DubanUserAdmin)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "org", "unit"]
     list_filter = ["org", "role"]
-    search_fields = ["user__username", "unit__name"]
+    search_fields = ["user__username", "unit__name", "external_id"]
     autocomplete_fields = ["user", "unit"]

@@ -52,3 +52,22 @@ class UnitForm(forms.Form):
     def __init__(self, org, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_choices(org)
+
+
+class ExternalIdForm(forms.Form):
+    """The 统一身份标识 (duban.accounts.oidc): the provider's claim that signs this account in. Empty: none."""
+
+    external_id = forms.CharField(label="统一身份标识", max_length=255, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}))
+
+    def __init__(self, target, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+
+    def clean_external_id(self):
+        value = self.cleaned_data["external_id"].strip()
+        if "\x00" in value:
+            raise forms.ValidationError("统一身份标识不能包含控制字符。")
+        if value and Profile.objects.filter(external_id=value).exclude(user=self.target).exists():
+            raise forms.ValidationError("这个统一身份标识已关联其他账户，一个统一身份只能登录一个账户。")
+        return value

@@ -26,9 +26,20 @@ class Profile(models.Model):
         "directory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons", verbose_name="所在单位",
         help_text="联络员必填",
     )
+    # The identity provider's claim (DUBAN_OIDC_CLAIM) that signs this user in through 统一身份认证
+    # (duban.accounts.oidc). Set by the coordinator; never taken from the provider's own claims.
+    external_id = models.CharField(
+        "统一身份标识", max_length=255, blank=True, default="",
+        help_text="统一身份认证平台中此人的标识（如工号或统一身份账号），填写后可用统一身份认证登录",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"
+        constraints = [
+            # One provider serves every organisation: an identity signs in as one Duban account at most.
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="profile_external_id_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.get_role_display()}）"

@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from duban.accounts.forms import NewUserForm, UnitForm
+from duban.accounts.forms import ExternalIdForm, NewUserForm, UnitForm
+from duban.accounts import oidc
 from duban.accounts.models import Profile
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
@@ -87,7 +88,35 @@ def user_detail(request, user_id):
     target = _managed(request, user_id)
     org = access.profile(request.user).org
     unit_form = UnitForm(org, initial={"unit": target.profile.unit_id}) if target.profile.role == Profile.LIAISON else None
-    return render(request, "accounts/user_detail.html", {"target": target, "unit_form": unit_form})
+    external_form = ExternalIdForm(target, initial={"external_id": target.profile.external_id})
+    return render(request, "accounts/user_detail.html", {"target": target, "unit_form": unit_form,
+                                                         "external_form": external_form, "oidc": oidc.enabled()})
+
+
+@require_POST
+@login_required
+def change_external_id(request, user_id):
+    """The 统一身份标识 that signs this account in through the identity provider (duban.accounts.oidc)."""
+    target = _managed(request, user_id)
+    form = ExternalIdForm(target, request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("external_id", ["统一身份标识无效。"]):
+            messages.error(request, error)
+        return redirect("user_detail", target.pk)
+    profile = target.profile
+    old, new = profile.external_id, form.cleaned_data["external_id"]
+    if old != new:
+        profile.external_id = new
+        try:
+            with transaction.atomic():
+                profile.save(update_fields=["external_id"])
+                record(request, AuditEvent.ACCOUNT_EXTERNAL_ID, target=target.username,
+                       before={"external_id": old}, after={"external_id": new})
+        except IntegrityError:  # given to another account at the same moment
+            messages.error(request, "这个统一身份标识已关联其他账户，一个统一身份只能登录一个账户。")
+            return redirect("user_detail", target.pk)
+        messages.success(request, f"{target.username} 的统一身份标识已{'改为 ' + new if new else '清除'}。")
+    return redirect("user_detail", target.pk)
 
 
 @require_POST

@@ -73,14 +73,15 @@ def _lock(request, kind: str, key: str, failures: int, org=None) -> Lockout:
     return lk
 
 
-def login_failed(request, username: str) -> Lockout | None:
-    """Record a failed login (already refused); lock the account or the address if this was one too many."""
+def login_failed(request, username: str, detail: dict | None = None) -> Lockout | None:
+    """Record a failed login (already refused); lock the account or the address if this was one too many.
+    `detail`: what else the record should say (a refused OIDC sign-in: its method and reason)."""
     username = (username or "")[:150]
     ip = client_ip(request)
     blocked = getattr(request, "duban_lockout", None)
     user, org = org_of_username(username) if username else (None, None)
-    record(request, AuditEvent.LOGIN_FAILED, target=username, user=user, org=org, username=username,
-           after={"reason": "locked"} if blocked else None)
+    after = {**(detail or {}), **({"reason": "locked"} if blocked else {})} or None
+    record(request, AuditEvent.LOGIN_FAILED, target=username, user=user, org=org, username=username, after=after)
     if blocked:
         return blocked  # already locked: the refused attempt is recorded, the lockout is not extended
     lockout = None

@@ -28,6 +28,7 @@ class AuditEvent(models.Model):
     ACCOUNT_DEACTIVATE = "account_deactivate"
     ACCOUNT_ACTIVATE = "account_activate"
     ACCOUNT_UNIT_CHANGE = "account_unit_change"
+    ACCOUNT_EXTERNAL_ID = "account_external_id"
     URGE_TASK = "urge_task"
     URGE_RED = "urge_red"
     INSTRUCTION = "instruction"
@@ -48,6 +49,7 @@ class AuditEvent(models.Model):
         (ACCOUNT_DEACTIVATE, "停用账号"),
         (ACCOUNT_ACTIVATE, "启用账号"),
         (ACCOUNT_UNIT_CHANGE, "变更联络员单位"),
+        (ACCOUNT_EXTERNAL_ID, "变更统一身份标识"),
         (URGE_TASK, "按任务催办"),
         (URGE_RED, "催办所有红灯单位"),
         (INSTRUCTION, "领导批示"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -10,6 +11,7 @@ from duban.audit import lockout, passwords
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
 
+OIDC_BACKEND = "duban.accounts.oidc.Backend"
 LOGIN_AT = "duban_login_at"
 SEEN_AT = "duban_seen_at"
 MUST_CHANGE = "duban_must_change_password"
@@ -19,11 +21,14 @@ MUST_CHANGE = "duban_must_change_password"
 def logged_in(sender, request, user, **kwargs):
     if request is None:
         return
-    record(request, AuditEvent.LOGIN, target=user.get_username(), user=user)
+    # Signed in through 统一身份认证 (duban.accounts.oidc): said in the record; no Duban password was used,
+    # so a pending forced password change does not stand in the way.
+    via_oidc = hasattr(request, "session") and request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND
+    record(request, AuditEvent.LOGIN, target=user.get_username(), user=user, after={"method": "oidc"} if via_oidc else None)
     if hasattr(request, "session"):
         now = time.time()
         request.session[LOGIN_AT] = request.session[SEEN_AT] = now
-        request.session[MUST_CHANGE] = passwords.must_change(user)
+        request.session[MUST_CHANGE] = False if via_oidc else passwords.must_change(user)
 
 
 @receiver(user_logged_out, dispatch_uid="duban.audit.logged_out")
@@ -38,6 +43,8 @@ def logged_out(sender, request, user, **kwargs):
 def login_failed(sender, credentials, request=None, **kwargs):
     if request is None:
         return
-    lk = lockout.login_failed(request, credentials.get("username", ""))
+    # A refused OIDC sign-in (duban.accounts.oidc) has no user name typed in: the account it mapped to, if any.
+    username = credentials.get("username") or getattr(request, "duban_oidc_username", "")
+    lk = lockout.login_failed(request, username, detail=getattr(request, "duban_oidc_failure", None))
     if lk is not None:
         request.duban_lockout = lk

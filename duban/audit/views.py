@@ -26,6 +26,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from duban.accounts import oidc
+
+        return {**super().get_context_data(**kwargs), "oidc": oidc.enabled()}
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm

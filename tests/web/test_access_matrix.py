@@ -22,6 +22,8 @@ PUBLIC = {"login/", "logout/"}  # logout is POST-only; GET answers 405 without s
 LEADERS_WRITE = {"tasks/<int:task_id>/instructions/", "units/<int:unit_id>/instructions/"}  # 领导批示: the one thing a leader writes (tests/instructions)
 # The API's description and its docs page name no object: anyone may read them (tests/api/test_schema.py).
 PUBLIC |= {"api/schema/", "api/docs/"}
+# 统一身份认证 (duban.accounts.oidc) starts and ends a sign-in: for people not yet signed in (404 when not configured).
+PUBLIC |= {"oidc/authenticate/", "oidc/callback/"}
 # The API answers a request without credentials 401 (and names no login page); tests/api covers it in full.
 API = "api/v1/"
 

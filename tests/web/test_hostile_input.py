@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -196,3 +197,30 @@ def test_the_overview_list_and_the_unit_page_ignore_bad_filters(site, client, co
     for home in ("/dashboard/", "/assessment/", "/documents/"):
         assert client.get(home, {"plan": "99999999999999999999"})["Location"].startswith(f"/plans/{site['plan_id']}/")
         assert client.get(home, {"plan": "12345"}).status_code == 404
+
+
+def test_the_oidc_callback_and_the_external_id_answer_hostile_input_without_a_500(site, client, coordinator, settings):
+    """统一身份认证 configured with a provider that does not answer (nothing listens on port 9): the sign-in's
+    two views with hostile query strings, with and without a started sign-in (a state in the session), and
+    the coordinator's 统一身份标识 form with hostile values. Refused with a message, never a 500."""
+    settings.DUBAN_OIDC_CLIENT_ID = "duban"
+    settings.DUBAN_OIDC_AUTHORIZATION_ENDPOINT = "http://127.0.0.1:9/authorize"
+    settings.DUBAN_OIDC_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"
+    settings.DUBAN_OIDC_JWKS_ENDPOINT = "http://127.0.0.1:9/jwks"
+    client.raise_request_exception = False
+    client.logout()
+    for value in HOSTILE:
+        for query in ({"code": value, "state": value}, {"error": value, "state": value}, {"next": value}):
+            r = client.get("/oidc/authenticate/", query)
+            assert r.status_code == 302, (query, r.status_code)
+            state = parse_qs(urlsplit(r["Location"]).query).get("state", [None])[0]
+            for q in (query, {"code": value, "state": state}):
+                r = client.get("/oidc/callback/", q)
+                assert r.status_code == 302 and r["Location"] == "/login/", (q, r.status_code)
+    client.force_login(coordinator)
+    for value in HOSTILE:
+        r = client.post(f"/accounts/users/{site['user_id']}/external-id/", {"external_id": value})
+        assert r.status_code == 302, (value, r.status_code)
+    from duban.accounts.models import Profile
+
+    assert "\x00" not in Profile.objects.get(user_id=site["user_id"]).external_id

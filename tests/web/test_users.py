@@ -191,7 +191,7 @@ def test_user_pages_need_the_csrf_token(org, unit, coordinator):
     # The forms carry the token.
     assert "csrfmiddlewaretoken" in strict.get("/accounts/users/new/").content.decode()
     page = strict.get(f"/accounts/users/{target.pk}/").content.decode()
-    assert page.count('method="post"') == page.count("csrfmiddlewaretoken") == 3  # password, deactivate, 退出
+    assert page.count('method="post"') == page.count("csrfmiddlewaretoken") == 4  # 统一身份标识, password, deactivate, 退出
 
 
 # --- changing accounts -------------------------------------------------------------------------
