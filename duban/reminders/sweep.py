@@ -49,8 +49,8 @@ from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Unit
-from duban.notify import inbox, outbox
-from duban.notify.models import InboxMessage, Notification, Webhook
+from duban.notify import events, inbox, outbox
+from duban.notify.models import InboxMessage, Notification, Subscription, Webhook
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
 from duban.reminders.models import Reminder, ReminderRule
@@ -341,6 +341,16 @@ def escalations(unit: Unit, contacts: list[tuple], rule: ReminderRule, items: li
     return out
 
 
+def overdue_event(reminder_id: int, assignment_id: int, i: notices.Item, plan: Plan, unit: Unit,
+                  subscriptions: list[Subscription]) -> list[Notification]:
+    """assignment.overdue for the plan's organisation's subscribers: one per won escalation ledger row."""
+    return events.notifications("assignment.overdue", plan.org_id, f"reminder:{reminder_id}", {
+        "assignment": {"id": assignment_id, "role": i.role, "due_date": i.due_date,
+                       "overdue_working_days": i.overdue_working_days},
+        "task": {"no": i.task_no}, "plan": {"id": plan.pk, "title": plan.title}, "unit": {"id": unit.pk, "name": unit.name},
+    }, subscriptions=subscriptions)
+
+
 def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
     """The digests of the ledger rows this run won, read in (plan, unit) order as a stream: one unit's rows at a time."""
     won = (
@@ -356,6 +366,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
     units = {u.pk: u for u in Unit.objects.filter(org__in=org_ids)}
     people = recipients(org_ids=org_ids, orgs_units=org_ids)
     webhooks = list(Webhook.objects.filter(active=True).order_by("pk"))
+    # A handful of rows: filtered here, as SQLite cannot look inside the JSON list.
+    subscriptions = [s for s in Subscription.objects.filter(active=True, org__in=org_ids).order_by("pk") if "assignment.overdue" in s.events]
     counted: dict[datetime.date, int | None] = {}
     links: dict[int, str] = {}
 
@@ -375,6 +387,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
                 ids.append(pk)
                 assignment_ids.append(assignment_id)
                 items.append(item(*fields))
+                if items[-1].overdue and subscriptions:
+                    sender.pending.extend(overdue_event(pk, assignment_id, items[-1], plan, unit, subscriptions))
             first = min(ids) if first is None else min(first, *ids)
             batch = f"u{unit_id}:r{min(ids)}"
             overdue = [i for i in items if i.overdue]
