@@ -71,14 +71,18 @@ def payload(row: Notification) -> bytes:
 
 def check_url(url: str) -> None:
     """Refuse what is not http(s), or (unless allowed) an address that resolves to a non-public network."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # ValueError if not a number from 0 to 65535
+    except ValueError:
+        raise DeliveryError("推送地址的格式不正确（请检查主机名和端口）") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError("推送地址须以 http:// 或 https:// 开头")
     if getattr(settings, "DUBAN_WEBHOOK_ALLOW_PRIVATE", False):
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError, ValueError):
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError, OverflowError):
         raise DeliveryError(f"无法解析推送地址的主机名：{parts.hostname}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
