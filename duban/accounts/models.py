@@ -26,6 +26,10 @@ class Profile(models.Model):
         "directory.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons", verbose_name="所在单位",
         help_text="联络员必填",
     )
+    wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True,
+                                    help_text="企业微信通讯录中的 UserID；填写后，提醒也以企业微信应用消息发给本人")
+    dingtalk_userid = models.CharField("钉钉账号", max_length=64, blank=True,
+                                       help_text="钉钉通讯录中的 userid；填写后，提醒也以钉钉工作通知发给本人")
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"

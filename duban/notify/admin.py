@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from duban.logadmin import LogAdmin
 
-from .models import InboxMessage, Notification, Subscription, Webhook
+from .models import InboxMessage, Notification, Subscription, Webhook, WorkApp
 
 ALL_ORGS = "（全部机构）"
 
@@ -87,3 +87,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["org", "active"]
     search_fields = ["name", "url"]
     fields = ["name", "org", "url", "events", "secret", "active"]
+
+
+@admin.register(WorkApp)
+class WorkAppAdmin(admin.ModelAdmin):
+    """企业微信自建应用 / 钉钉企业内部应用 of an organisation; the people's ids are on their 用户角色."""
+
+    list_display = ["org", "kind", "agent_id", "active", "token_expires_at"]
+    list_filter = ["kind", "active"]
+    fields = ["org", "kind", "corp_id", "secret", "agent_id", "base_url", "active"]

@@ -13,13 +13,15 @@ class Notification(models.Model):
     """One message to one recipient on one channel; delivered by `duban send_notifications`."""
 
     EMAIL, WECOM, DINGTALK, INBOX, WEBHOOK = "email", "wecom", "dingtalk", "inbox", "webhook"
-    CHANNEL_CHOICES = [(EMAIL, "邮件"), (WECOM, "企业微信"), (DINGTALK, "钉钉"), (INBOX, "站内消息"), (WEBHOOK, "事件推送")]
+    WECOM_APP, DINGTALK_APP = "wecomapp", "dingapp"  # work notifications to one person (duban.notify.workapps)
+    CHANNEL_CHOICES = [(EMAIL, "邮件"), (WECOM, "企业微信"), (DINGTALK, "钉钉"), (INBOX, "站内消息"), (WEBHOOK, "事件推送"),
+                       (WECOM_APP, "企业微信应用消息"), (DINGTALK_APP, "钉钉工作通知")]
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
     STATUS_CHOICES = [(PENDING, "待发送"), (SENDING, "发送中"), (SENT, "已发送"), (FAILED, "发送失败")]
 
     channel = models.CharField("渠道", max_length=10, choices=CHANNEL_CHOICES)
     recipient = models.CharField(
-        "接收方", max_length=500, help_text="邮件地址；企业微信/钉钉机器人的 Webhook 地址；站内消息为用户 ID；事件推送为订阅 ID"
+        "接收方", max_length=500, help_text="邮件地址；企业微信/钉钉机器人的 Webhook 地址；站内消息为用户 ID；事件推送为订阅 ID；应用消息为“应用 ID:账号”"
     )
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
@@ -183,3 +185,36 @@ class Subscription(models.Model):
     def event_labels(self) -> list[str]:
         labels = dict(self.EVENT_CHOICES)
         return [labels.get(e, e) for e in self.events]
+
+
+class WorkApp(models.Model):
+    """An organisation's 企业微信自建应用 or 钉钉企业内部应用: messages to one person by their user id
+    (accounts.Profile.wecom_userid / dingtalk_userid), delivered by duban.notify.workapps.
+
+    The access token is fetched with the credentials and kept here until it expires."""
+
+    WECOM, DINGTALK = Notification.WECOM_APP, Notification.DINGTALK_APP
+    KIND_CHOICES = [(WECOM, "企业微信自建应用"), (DINGTALK, "钉钉企业内部应用")]
+    DEFAULT_BASE = {WECOM: "https://qyapi.weixin.qq.com", DINGTALK: "https://oapi.dingtalk.com"}
+
+    org = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="work_apps")
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    corp_id = models.CharField("企业 ID / AppKey", max_length=100, help_text="企业微信：企业 ID（corpid）；钉钉：应用的 AppKey")
+    secret = models.CharField("Secret", max_length=200, help_text="企业微信：应用的 Secret；钉钉：应用的 AppSecret")
+    agent_id = models.CharField("AgentId", max_length=50)
+    base_url = models.CharField("接口地址", max_length=200, blank=True,
+                                help_text="留空即官方地址（企业微信 https://qyapi.weixin.qq.com，钉钉 https://oapi.dingtalk.com）")
+    active = models.BooleanField("启用", default=True)
+    access_token = models.CharField("access_token（缓存）", max_length=512, blank=True, editable=False)
+    token_expires_at = models.DateTimeField("access_token 过期时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业微信/钉钉应用"
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="work_app_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.org}：{self.get_kind_display()}"
+
+    @property
+    def base(self) -> str:
+        return (self.base_url or self.DEFAULT_BASE[self.kind]).rstrip("/")

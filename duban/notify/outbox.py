@@ -46,7 +46,7 @@ from duban.workcal.services import get_calendar
 
 from . import channels, hours
 from .channels import DeliveryError
-from .models import InboxMessage, Notification, RobotQuota, Subscription, Webhook
+from .models import InboxMessage, Notification, RobotQuota, Subscription, Webhook, WorkApp
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ BATCH = 100  # rows per claim
 DIGEST_MAX = 50  # messages to one robot taken together into a digest
 ROBOT_MAX_BYTES = 4000  # one robot message (企业微信 markdown: 4096 bytes)
 ROBOTS = (Notification.WECOM, Notification.DINGTALK)
-QUIET_CHANNELS = (Notification.EMAIL, *ROBOTS)  # held outside working hours; the inbox never is
+WORK_APPS = (Notification.WECOM_APP, Notification.DINGTALK_APP)  # to one person, by user id (workapps)
+QUIET_CHANNELS = (Notification.EMAIL, *ROBOTS, *WORK_APPS)  # held outside working hours; the inbox never is
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -239,6 +240,7 @@ def _deliver_batch(rows: list[Notification], clock, report: DeliveryReport) -> N
     _deliver_inbox(by_channel.pop(Notification.INBOX, []), clock(), report)
     _deliver_emails(by_channel.pop(Notification.EMAIL, []), clock, report)
     _deliver_webhooks(by_channel.pop(Notification.WEBHOOK, []), clock, report)
+    _deliver_work_messages([row for channel in WORK_APPS for row in by_channel.pop(channel, [])], clock, report)
     for channel in ROBOTS:
         by_robot = defaultdict(list)
         for row in by_channel.pop(channel, []):
@@ -317,6 +319,34 @@ def _deliver_webhooks(rows: list[Notification], clock, report: DeliveryReport) -
             continue
         try:
             events.send(row, subscription)
+        except Exception as exc:  # noqa: BLE001 — any failure must leave the row retryable, never stuck
+            _fail(row, clock(), exc, report)
+        else:
+            _mark_sent([row], clock())
+            report.sent += 1
+
+
+def _deliver_work_messages(rows: list[Notification], clock, report: DeliveryReport) -> None:
+    """企业微信应用消息 / 钉钉工作通知 to one person each; an app at its rate limit gets the rest of its rows later."""
+    from . import workapps
+
+    wanted = {row.pk: workapps.parse_recipient(row) for row in rows}
+    apps = WorkApp.objects.in_bulk({w[0] for w in wanted.values() if w})
+    limited: dict[int, datetime.datetime] = {}  # app id → when to try again
+    for row in rows:
+        target = wanted[row.pk]
+        app = apps.get(target[0]) if target else None
+        if app is None or not app.active:
+            _fail(row, clock(), DeliveryError("应用消息的应用不存在或已停用"), report)
+            continue
+        if app.pk in limited:
+            report.deferred += _defer([row], limited[app.pk])
+            continue
+        try:
+            workapps.send(app, target[1], row.subject, robot_text([row])[1], now=clock())
+        except workapps.RateLimited:
+            limited[app.pk] = clock() + MINUTE
+            report.deferred += _defer([row], limited[app.pk])
         except Exception as exc:  # noqa: BLE001 — any failure must leave the row retryable, never stuck
             _fail(row, clock(), exc, report)
         else:
