@@ -52,3 +52,12 @@ class UnitForm(forms.Form):
     def __init__(self, org, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_choices(org)
+
+
+class WorkIdsForm(forms.Form):
+    """The person's ids in 企业微信/钉钉, for work notifications (duban.notify.workapps)."""
+
+    wecom_userid = forms.RegexField(label="企业微信账号", max_length=64, required=False, strip=True, regex=r"^[\w.@-]*$",
+                                    error_messages={"invalid": "账号只能包含字母、数字、下划线、点、@ 和 -。"})
+    dingtalk_userid = forms.RegexField(label="钉钉账号", max_length=64, required=False, strip=True, regex=r"^[\w.@-]*$",
+                                       error_messages={"invalid": "账号只能包含字母、数字、下划线、点、@ 和 -。"})
