@@ -220,6 +220,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "duban@localhost")
 DUBAN_WORKING_HOURS = os.environ.get("DUBAN_WORKING_HOURS", "08:30-18:00")
 # 企业微信/钉钉 robots accept at most 20 messages a minute each; stay below it.
 DUBAN_ROBOT_PER_MINUTE = int(os.environ.get("DUBAN_ROBOT_PER_MINUTE", "18"))
+# Outgoing webhooks (duban.notify.events) refuse addresses on loopback/private/link-local networks (SSRF)
+# unless this is 1 (e.g. a platform on the office's intranet).
+DUBAN_WEBHOOK_ALLOW_PRIVATE = env_bool("DUBAN_WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

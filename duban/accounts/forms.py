@@ -71,3 +71,12 @@ class ExternalIdForm(forms.Form):
         if value and Profile.objects.filter(external_id=value).exclude(user=self.target).exists():
             raise forms.ValidationError("这个统一身份标识已关联其他账户，一个统一身份只能登录一个账户。")
         return value
+
+
+class WorkIdsForm(forms.Form):
+    """The person's ids in 企业微信/钉钉, for work notifications (duban.notify.workapps)."""
+
+    wecom_userid = forms.RegexField(label="企业微信账号", max_length=64, required=False, strip=True, regex=r"^[\w.@-]*$",
+                                    error_messages={"invalid": "账号只能包含字母、数字、下划线、点、@ 和 -。"})
+    dingtalk_userid = forms.RegexField(label="钉钉账号", max_length=64, required=False, strip=True, regex=r"^[\w.@-]*$",
+                                       error_messages={"invalid": "账号只能包含字母、数字、下划线、点、@ 和 -。"})

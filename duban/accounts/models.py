@@ -32,6 +32,10 @@ class Profile(models.Model):
         "统一身份标识", max_length=255, blank=True, default="",
         help_text="统一身份认证平台中此人的标识（如工号或统一身份账号），填写后可用统一身份认证登录",
     )
+    wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True,
+                                    help_text="企业微信通讯录中的 UserID；填写后，提醒也以企业微信应用消息发给本人")
+    dingtalk_userid = models.CharField("钉钉账号", max_length=64, blank=True,
+                                       help_text="钉钉通讯录中的 userid；填写后，提醒也以钉钉工作通知发给本人")
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"

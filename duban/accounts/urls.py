@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/users/<int:user_id>/", views.user_detail, name="user_detail"),
     path("accounts/users/<int:user_id>/unit/", views.change_unit, name="user_unit"),
     path("accounts/users/<int:user_id>/external-id/", views.change_external_id, name="user_external_id"),
+    path("accounts/users/<int:user_id>/work-ids/", views.change_work_ids, name="user_work_ids"),
     path("accounts/users/<int:user_id>/password/", views.reset_password, name="user_password"),
     path("accounts/users/<int:user_id>/deactivate/", views.deactivate, name="user_deactivate"),
     path("accounts/users/<int:user_id>/activate/", views.activate, name="user_activate"),

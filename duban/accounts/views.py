@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from duban.accounts.forms import ExternalIdForm, NewUserForm, UnitForm
+from duban.accounts.forms import ExternalIdForm, NewUserForm, UnitForm, WorkIdsForm
 from duban.accounts import oidc
 from duban.accounts.models import Profile
 from duban.audit.events import record
@@ -89,7 +89,8 @@ def user_detail(request, user_id):
     org = access.profile(request.user).org
     unit_form = UnitForm(org, initial={"unit": target.profile.unit_id}) if target.profile.role == Profile.LIAISON else None
     external_form = ExternalIdForm(target, initial={"external_id": target.profile.external_id})
-    return render(request, "accounts/user_detail.html", {"target": target, "unit_form": unit_form,
+    work_form = WorkIdsForm(initial={"wecom_userid": target.profile.wecom_userid, "dingtalk_userid": target.profile.dingtalk_userid})
+    return render(request, "accounts/user_detail.html", {"target": target, "unit_form": unit_form, "work_form": work_form,
                                                          "external_form": external_form, "oidc": oidc.enabled()})
 
 
@@ -116,6 +117,24 @@ def change_external_id(request, user_id):
             messages.error(request, "这个统一身份标识已关联其他账户，一个统一身份只能登录一个账户。")
             return redirect("user_detail", target.pk)
         messages.success(request, f"{target.username} 的统一身份标识已{'改为 ' + new if new else '清除'}。")
+    return redirect("user_detail", target.pk)
+
+
+@require_POST
+@login_required
+def change_work_ids(request, user_id):
+    """The 企业微信/钉钉 ids reminders are also sent to (when the organisation has the app)."""
+    target = _managed(request, user_id)
+    form = WorkIdsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("user_detail", target.pk)
+    profile = target.profile
+    profile.wecom_userid = form.cleaned_data["wecom_userid"].strip()
+    profile.dingtalk_userid = form.cleaned_data["dingtalk_userid"].strip()
+    profile.save(update_fields=["wecom_userid", "dingtalk_userid"])
+    messages.success(request, f"已保存 {target.username} 的企业微信/钉钉账号。")
     return redirect("user_detail", target.pk)
 
 

@@ -89,6 +89,16 @@ class Bulletin(models.Model):
     def label(self) -> str:
         return f"第{self.number}期"
 
+    def emit_issued(self) -> None:
+        """bulletin.issued for the organisation's webhook subscribers, in the transaction that gives the 期号."""
+        from duban.notify import events
+
+        events.emit("bulletin.issued", self.org_id, f"bulletin:{self.pk}", {
+            "bulletin": {"id": self.pk, "year": self.year, "number": self.number, "label": self.label,
+                         "as_of": self.as_of, "issued_on": self.issued_on},
+            "plan": {"id": self.plan_id, "title": self.plan.title if self.plan_id else None},
+        })
+
     @classmethod
     def next_number(cls, org_id: int, year: int) -> int:
         last = cls.objects.filter(org_id=org_id, year=year).aggregate(n=models.Max("number"))["n"]
@@ -102,8 +112,10 @@ class Bulletin(models.Model):
         for _ in range(5):  # two coordinators issuing at the same moment: the unique constraint decides
             try:
                 with transaction.atomic():
-                    return cls.objects.create(org_id=plan.org_id, year=year, number=cls.next_number(plan.org_id, year),
-                                              plan=plan, as_of=as_of, issued_on=issued_on, params=params, issued_by=user)
+                    bulletin = cls.objects.create(org_id=plan.org_id, year=year, number=cls.next_number(plan.org_id, year),
+                                                  plan=plan, as_of=as_of, issued_on=issued_on, params=params, issued_by=user)
+                    bulletin.emit_issued()
+                    return bulletin
             except IntegrityError:
                 continue
         raise RuntimeError("期号分配失败，请重试")

@@ -1,9 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from duban.logadmin import LogAdmin
 
-from .models import InboxMessage, Notification, Webhook
+from .models import InboxMessage, Notification, Subscription, Webhook, WorkApp
 
 ALL_ORGS = "（全部机构）"
 
@@ -67,3 +68,31 @@ class InboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["title", "user__username"]
     date_hierarchy = "created_at"
     raw_id_fields = ["user"]
+
+
+class SubscriptionAdminForm(forms.ModelForm):
+    url = forms.URLField(label="推送地址", max_length=500, assume_scheme="https",
+                         help_text="以 http:// 或 https:// 开头，接收 JSON POST")
+    events = forms.MultipleChoiceField(label="订阅的事件", choices=Subscription.EVENT_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Subscription
+        fields = "__all__"
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    form = SubscriptionAdminForm
+    list_display = ["name", "org", "url", "active", "created_at"]
+    list_filter = ["org", "active"]
+    search_fields = ["name", "url"]
+    fields = ["name", "org", "url", "events", "secret", "active"]
+
+
+@admin.register(WorkApp)
+class WorkAppAdmin(admin.ModelAdmin):
+    """企业微信自建应用 / 钉钉企业内部应用 of an organisation; the people's ids are on their 用户角色."""
+
+    list_display = ["org", "kind", "agent_id", "active", "token_expires_at"]
+    list_filter = ["kind", "active"]
+    fields = ["org", "kind", "corp_id", "secret", "agent_id", "base_url", "active"]

@@ -12,14 +12,16 @@ from duban.directory.models import Organisation
 class Notification(models.Model):
     """One message to one recipient on one channel; delivered by `duban send_notifications`."""
 
-    EMAIL, WECOM, DINGTALK, INBOX = "email", "wecom", "dingtalk", "inbox"
-    CHANNEL_CHOICES = [(EMAIL, "邮件"), (WECOM, "企业微信"), (DINGTALK, "钉钉"), (INBOX, "站内消息")]
+    EMAIL, WECOM, DINGTALK, INBOX, WEBHOOK = "email", "wecom", "dingtalk", "inbox", "webhook"
+    WECOM_APP, DINGTALK_APP = "wecomapp", "dingapp"  # work notifications to one person (duban.notify.workapps)
+    CHANNEL_CHOICES = [(EMAIL, "邮件"), (WECOM, "企业微信"), (DINGTALK, "钉钉"), (INBOX, "站内消息"), (WEBHOOK, "事件推送"),
+                       (WECOM_APP, "企业微信应用消息"), (DINGTALK_APP, "钉钉工作通知")]
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
     STATUS_CHOICES = [(PENDING, "待发送"), (SENDING, "发送中"), (SENT, "已发送"), (FAILED, "发送失败")]
 
     channel = models.CharField("渠道", max_length=10, choices=CHANNEL_CHOICES)
     recipient = models.CharField(
-        "接收方", max_length=500, help_text="邮件地址；企业微信/钉钉机器人的 Webhook 地址；站内消息为用户 ID"
+        "接收方", max_length=500, help_text="邮件地址；企业微信/钉钉机器人的 Webhook 地址；站内消息为用户 ID；事件推送为订阅 ID；应用消息为“应用 ID:账号”"
     )
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
@@ -150,3 +152,69 @@ class RobotQuota(models.Model):
 
     def __str__(self):
         return self.url.split("?")[0]
+
+
+class Subscription(models.Model):
+    """Another platform follows an organisation's events: each chosen event is POSTed to ``url`` as JSON,
+    signed with ``secret`` (X-Duban-Signature: sha256=HMAC-SHA256(secret, body)); see duban.notify.events."""
+
+    EVENT_CHOICES = [
+        ("assignment.submitted", "任务分工已报送"),
+        ("assignment.accepted", "任务分工已办结（审核通过）"),
+        ("assignment.returned", "任务分工被退回"),
+        ("assignment.overdue", "任务分工逾期（催办升级）"),
+        ("plan.imported", "方案已导入"),
+        ("bulletin.issued", "督办通报已印发"),
+    ]
+
+    org = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="subscriptions")
+    name = models.CharField("名称", max_length=100, help_text="例如：市政务公开平台")
+    url = models.URLField("推送地址", max_length=500, help_text="以 http:// 或 https:// 开头，接收 JSON POST")
+    secret = models.CharField("签名密钥", max_length=200, help_text="用于计算 X-Duban-Signature（HMAC-SHA256）")
+    events = models.JSONField("订阅的事件", default=list)
+    active = models.BooleanField("启用", default=True, help_text="停用后不再生成新的推送，尚未发出的推送也不再发送")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = verbose_name_plural = "事件推送订阅"
+
+    def __str__(self):
+        return self.name
+
+    def event_labels(self) -> list[str]:
+        labels = dict(self.EVENT_CHOICES)
+        return [labels.get(e, e) for e in self.events]
+
+
+class WorkApp(models.Model):
+    """An organisation's 企业微信自建应用 or 钉钉企业内部应用: messages to one person by their user id
+    (accounts.Profile.wecom_userid / dingtalk_userid), delivered by duban.notify.workapps.
+
+    The access token is fetched with the credentials and kept here until it expires."""
+
+    WECOM, DINGTALK = Notification.WECOM_APP, Notification.DINGTALK_APP
+    KIND_CHOICES = [(WECOM, "企业微信自建应用"), (DINGTALK, "钉钉企业内部应用")]
+    DEFAULT_BASE = {WECOM: "https://qyapi.weixin.qq.com", DINGTALK: "https://oapi.dingtalk.com"}
+
+    org = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="work_apps")
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    corp_id = models.CharField("企业 ID / AppKey", max_length=100, help_text="企业微信：企业 ID（corpid）；钉钉：应用的 AppKey")
+    secret = models.CharField("Secret", max_length=200, help_text="企业微信：应用的 Secret；钉钉：应用的 AppSecret")
+    agent_id = models.CharField("AgentId", max_length=50)
+    base_url = models.CharField("接口地址", max_length=200, blank=True,
+                                help_text="留空即官方地址（企业微信 https://qyapi.weixin.qq.com，钉钉 https://oapi.dingtalk.com）")
+    active = models.BooleanField("启用", default=True)
+    access_token = models.CharField("access_token（缓存）", max_length=512, blank=True, editable=False)
+    token_expires_at = models.DateTimeField("access_token 过期时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业微信/钉钉应用"
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="work_app_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.org}：{self.get_kind_display()}"
+
+    @property
+    def base(self) -> str:
+        return (self.base_url or self.DEFAULT_BASE[self.kind]).rstrip("/")

@@ -46,7 +46,7 @@ from duban.workcal.services import get_calendar
 
 from . import channels, hours
 from .channels import DeliveryError
-from .models import InboxMessage, Notification, RobotQuota, Webhook
+from .models import InboxMessage, Notification, RobotQuota, Subscription, Webhook, WorkApp
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ BATCH = 100  # rows per claim
 DIGEST_MAX = 50  # messages to one robot taken together into a digest
 ROBOT_MAX_BYTES = 4000  # one robot message (企业微信 markdown: 4096 bytes)
 ROBOTS = (Notification.WECOM, Notification.DINGTALK)
-QUIET_CHANNELS = (Notification.EMAIL, *ROBOTS)  # held outside working hours; the inbox never is
+WORK_APPS = (Notification.WECOM_APP, Notification.DINGTALK_APP)  # to one person, by user id (workapps)
+QUIET_CHANNELS = (Notification.EMAIL, *ROBOTS, *WORK_APPS)  # held outside working hours; the inbox never is
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -149,9 +150,9 @@ def deliver_due(
     report = DeliveryReport()
     report.failed += _give_up_on_abandoned(clock())
     opening = hours.next_opening(clock(), calendar or get_calendar())
-    if opening is not None:  # quiet hours: the inbox only; e-mail and robots wait for the morning
+    if opening is not None:  # quiet hours: the inbox and webhooks only; e-mail and robots wait for the morning
         report.deferred += _hold_until(opening, clock())
-        only = Q(channel=Notification.INBOX)
+        only = ~Q(channel__in=QUIET_CHANNELS)
     else:  # robots first, each robot's due messages in one digest; the batches below leave them out
         only = ~Q(channel__in=ROBOTS)
         _deliver_robot_digests(clock, report)
@@ -238,6 +239,8 @@ def _deliver_batch(rows: list[Notification], clock, report: DeliveryReport) -> N
         by_channel[row.channel].append(row)
     _deliver_inbox(by_channel.pop(Notification.INBOX, []), clock(), report)
     _deliver_emails(by_channel.pop(Notification.EMAIL, []), clock, report)
+    _deliver_webhooks(by_channel.pop(Notification.WEBHOOK, []), clock, report)
+    _deliver_work_messages([row for channel in WORK_APPS for row in by_channel.pop(channel, [])], clock, report)
     for channel in ROBOTS:
         by_robot = defaultdict(list)
         for row in by_channel.pop(channel, []):
@@ -298,6 +301,57 @@ def _deliver_emails(rows: list[Notification], clock, report: DeliveryReport) -> 
                 report.sent += 1
     finally:
         session.close()
+
+
+def _deliver_webhooks(rows: list[Notification], clock, report: DeliveryReport) -> None:
+    """Event POSTs to subscribers (duban.notify.events), each marked sent as soon as it was accepted."""
+    from . import events
+
+    subscriptions = Subscription.objects.in_bulk([int(row.recipient) for row in rows if row.recipient.isdigit()])
+    for row in rows:
+        subscription = subscriptions.get(int(row.recipient)) if row.recipient.isdigit() else None
+        if subscription is None or not subscription.active:
+            # Nothing to retry: the subscriber is gone or paused (a paused one gets what happens after).
+            Notification.objects.filter(pk=row.pk, status=Notification.SENDING).update(
+                status=Notification.FAILED, last_error="订阅已删除或已停用，不再推送"
+            )
+            report.failed += 1
+            continue
+        try:
+            events.send(row, subscription)
+        except Exception as exc:  # noqa: BLE001 — any failure must leave the row retryable, never stuck
+            _fail(row, clock(), exc, report)
+        else:
+            _mark_sent([row], clock())
+            report.sent += 1
+
+
+def _deliver_work_messages(rows: list[Notification], clock, report: DeliveryReport) -> None:
+    """企业微信应用消息 / 钉钉工作通知 to one person each; an app at its rate limit gets the rest of its rows later."""
+    from . import workapps
+
+    wanted = {row.pk: workapps.parse_recipient(row) for row in rows}
+    apps = WorkApp.objects.in_bulk({w[0] for w in wanted.values() if w})
+    limited: dict[int, datetime.datetime] = {}  # app id → when to try again
+    for row in rows:
+        target = wanted[row.pk]
+        app = apps.get(target[0]) if target else None
+        if app is None or not app.active:
+            _fail(row, clock(), DeliveryError("应用消息的应用不存在或已停用"), report)
+            continue
+        if app.pk in limited:
+            report.deferred += _defer([row], limited[app.pk])
+            continue
+        try:
+            workapps.send(app, target[1], row.subject, robot_text([row])[1], now=clock())
+        except workapps.RateLimited:
+            limited[app.pk] = clock() + MINUTE
+            report.deferred += _defer([row], limited[app.pk])
+        except Exception as exc:  # noqa: BLE001 — any failure must leave the row retryable, never stuck
+            _fail(row, clock(), exc, report)
+        else:
+            _mark_sent([row], clock())
+            report.sent += 1
 
 
 def _deliver_robot(rows: list[Notification], clock, report: DeliveryReport) -> None:

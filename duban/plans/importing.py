@@ -648,8 +648,20 @@ def apply(prep: Prepared, user=None, keep_unknown: bool = False, progress: Progr
             prep.status, prep.existing = "duplicate", same
             return same
         raise
+    _emit_imported(plan, prep)
     progress(WRITE, 1.0)
     return plan
+
+
+def _emit_imported(plan: Plan, prep: Prepared) -> None:
+    """plan.imported for the organisation's webhook subscribers, once the import is committed (once per file)."""
+    from duban.notify import events
+
+    events.emit("plan.imported", plan.org_id, f"plan:{plan.pk}:{prep.sha256}", {
+        "plan": {"id": plan.pk, "title": plan.title, "year": getattr(plan, "year", None),
+                 "tasks": plan.tasks.count()},
+        "revision": prep.status == "revision",
+    })
 
 
 def _create_plan(prep: Prepared, user, keep_unknown: bool, stored: list) -> Plan:

@@ -37,7 +37,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.urls import reverse
 
 from duban.accounts.models import Profile
-from duban.notify import inbox
+from duban.notify import events, inbox
 from duban.notify.models import InboxMessage
 from duban.plans import access
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ChangeRecord, Task
@@ -172,6 +172,7 @@ def _write_report(a: Assignment, user, now, kind: str, text: str, draft: ReportD
     _acknowledge(a, user, now, history=False)
     _change(a, A.SUBMITTED, user, now, report=report)
     _notify_coordinators(a, report)
+    _emit("assignment.submitted", a, report, now)
     return report
 
 
@@ -257,6 +258,7 @@ def accept(assignment: Assignment, user, grade: str, note: str = "") -> Report:
         report.save(update_fields=["outcome", "grade", "review_note", "reviewed_by", "reviewed_at"])
         _change(a, A.ACCEPTED, user, now, reason=report.review_note, report=report)
         _notify_liaisons(a, report, "accepted", "已通过（本单位已办结）", f"评价：{report.get_grade_display()}" + (f"。{report.review_note}" if report.review_note else ""))
+        _emit("assignment.accepted", a, report, now)
     return report
 
 
@@ -276,6 +278,7 @@ def return_(assignment: Assignment, user, reason: str) -> Report:
         report.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
         _change(a, A.RETURNED, user, now, reason=reason, report=report)
         _notify_liaisons(a, report, "returned", "被退回", f"退回理由：{reason}")
+        _emit("assignment.returned", a, report, now)
     return report
 
 
@@ -505,6 +508,18 @@ def _notify_coordinators(a: Assignment, report: Report) -> None:
     body = f"{a.task.plan.title} 第{a.task.no}项（{a.get_role_display()}）：{report.text[:200]}"
     inbox.deliver(users.values_list("pk", flat=True), subject, body, _link(a), kind=InboxMessage.REPORT,
                   assignment_ids=[a.pk], batch=f"progress:report:{report.pk}:submitted")
+
+
+def _emit(event: str, a: Assignment, report: Report, now) -> None:
+    """The outgoing webhook (duban.notify.events), queued in this transaction: one per report and event."""
+    plan = a.task.plan
+    events.emit(event, plan.org_id, f"report:{report.pk}", {
+        "assignment": {"id": a.pk, "role": a.role, "status": a.status, "due_date": a.due_date},
+        "task": {"id": a.task_id, "no": a.task.no}, "plan": {"id": plan.pk, "title": plan.title},
+        "unit": {"id": a.unit_id, "name": a.unit.name},
+        "report": {"id": report.pk, "kind": report.kind, "outcome": report.outcome, "grade": report.grade,
+                   "review_note": report.review_note, "submitted_at": report.submitted_at},
+    }, occurred_at=now)
 
 
 def _notify_liaisons(a: Assignment, report: Report, event: str, what: str, detail: str) -> None:

@@ -49,8 +49,8 @@ from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Unit
-from duban.notify import inbox, outbox
-from duban.notify.models import InboxMessage, Notification, Webhook
+from duban.notify import events, inbox, outbox, workapps
+from duban.notify.models import InboxMessage, Notification, Subscription, Webhook, WorkApp
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
 from duban.reminders.models import Reminder, ReminderRule
@@ -261,12 +261,13 @@ class Sender:
     ``inbox_always``: the inbox even if the rule leaves it out (催办)."""
 
     def __init__(self, rule: ReminderRule, webhooks: list[Webhook] | None = None,
-                 kind: str = InboxMessage.REMINDER, inbox_always: bool = False):
+                 kind: str = InboxMessage.REMINDER, inbox_always: bool = False, work_ids=None):
         self.rule, self.webhooks, self.kind, self.inbox_always = rule, webhooks, kind, inbox_always
         self.delivered = 0  # inbox messages written
         self.queued = 0  # e-mail and robot notifications enqueued
         self.pending: list[Notification] = []
         self.inbox: list[tuple] = []  # (user id, subject, body, link, kind, assignment ids, batch)
+        self.work_ids: dict[int, list[tuple[str, str]]] | None = work_ids  # read at the first to_user unless given
 
     @property
     def count(self) -> int:
@@ -278,6 +279,22 @@ class Sender:
             self.inbox.append((user_id, subject, body, link, self.kind, list(assignment_ids), batch or key))
         if self.rule.by_email and email:
             self._add(Notification.EMAIL, email, subject, body, f"{key}:email:{user_id}", link)
+        if self.rule.by_email:  # a personal channel, like e-mail: 企业微信/钉钉 messages to the user's id
+            for channel, recipient in self._work_ids().get(user_id, ()):
+                self._add(channel, recipient, subject, body, f"{key}:{channel}:{user_id}", link)
+
+    def _work_ids(self) -> dict[int, list[tuple[str, str]]]:
+        """Users with a 企业微信/钉钉 id in an organisation with that app active: user id → (channel, recipient)."""
+        if self.work_ids is None:
+            self.work_ids = defaultdict(list)
+            apps = {(a.org_id, a.kind): a for a in WorkApp.objects.filter(active=True)}
+            if apps:
+                people = Profile.objects.exclude(wecom_userid="", dingtalk_userid="").filter(user__is_active=True)
+                for user_id, org_id, wecom, ding in people.values_list("user_id", "org_id", "wecom_userid", "dingtalk_userid"):
+                    for channel, userid in ((WorkApp.WECOM, wecom), (WorkApp.DINGTALK, ding)):
+                        if userid and (org_id, channel) in apps:
+                            self.work_ids[user_id].append((channel, workapps.recipient(apps[org_id, channel], userid)))
+        return self.work_ids
 
     def to_address(self, key: str, email: str, subject: str, body: str, link: str) -> None:
         if self.rule.by_email and email:
@@ -341,6 +358,16 @@ def escalations(unit: Unit, contacts: list[tuple], rule: ReminderRule, items: li
     return out
 
 
+def overdue_event(reminder_id: int, assignment_id: int, i: notices.Item, plan: Plan, unit: Unit,
+                  subscriptions: list[Subscription]) -> list[Notification]:
+    """assignment.overdue for the plan's organisation's subscribers: one per won escalation ledger row."""
+    return events.notifications("assignment.overdue", plan.org_id, f"reminder:{reminder_id}", {
+        "assignment": {"id": assignment_id, "role": i.role, "due_date": i.due_date,
+                       "overdue_working_days": i.overdue_working_days},
+        "task": {"no": i.task_no}, "plan": {"id": plan.pk, "title": plan.title}, "unit": {"id": unit.pk, "name": unit.name},
+    }, subscriptions=subscriptions)
+
+
 def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
     """The digests of the ledger rows this run won, read in (plan, unit) order as a stream: one unit's rows at a time."""
     won = (
@@ -356,8 +383,11 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
     units = {u.pk: u for u in Unit.objects.filter(org__in=org_ids)}
     people = recipients(org_ids=org_ids, orgs_units=org_ids)
     webhooks = list(Webhook.objects.filter(active=True).order_by("pk"))
+    # A handful of rows: filtered here, as SQLite cannot look inside the JSON list.
+    subscriptions = [s for s in Subscription.objects.filter(active=True, org__in=org_ids).order_by("pk") if "assignment.overdue" in s.events]
     counted: dict[datetime.date, int | None] = {}
     links: dict[int, str] = {}
+    work_ids = None
 
     def item(stage, kind, due, role, no, requirement) -> notices.Item:
         late = kind == Reminder.ESCALATE
@@ -367,7 +397,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
 
     count = 0
     for plan_id, plan_rows in groupby(won.iterator(chunk_size=2000), key=itemgetter(0)):
-        plan, sender = plans[plan_id], Sender(rules[plan_id], webhooks)
+        plan, sender = plans[plan_id], Sender(rules[plan_id], webhooks, work_ids=work_ids)
         soon_lines, overdue_lines, first = [], [], None
         for unit_id, rows in groupby(plan_rows, key=itemgetter(1)):
             unit, ids, assignment_ids, items = units[unit_id], [], [], []
@@ -375,6 +405,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
                 ids.append(pk)
                 assignment_ids.append(assignment_id)
                 items.append(item(*fields))
+                if items[-1].overdue and subscriptions:
+                    sender.pending.extend(overdue_event(pk, assignment_id, items[-1], plan, unit, subscriptions))
             first = min(ids) if first is None else min(first, *ids)
             batch = f"u{unit_id}:r{min(ids)}"
             overdue = [i for i in items if i.overdue]
@@ -407,4 +439,5 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
         subject, body = notices.robot_digest(plan.title, today, soon_lines, overdue_lines)
         sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, reverse("home"), plan.org_id)
         count += sender.flush()
+        work_ids = sender.work_ids  # read once for the whole run
     return count

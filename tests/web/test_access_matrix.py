@@ -167,3 +167,31 @@ def test_the_units_steps_are_refused_to_another_unit_and_organisation(site, peop
             assert r.status_code in (403, 404), (who, route, r.status_code)
     assert (Report.objects.count(), ExtensionRequest.objects.count(),
             Assignment.objects.filter(acknowledged_at__isnull=False).count()) == before
+
+
+WEBHOOK_ROUTES = ["settings/webhooks/", "settings/webhooks/<int:subscription_id>/"]  # 事件推送 (issue 12)
+
+
+def test_webhook_settings_are_the_coordinators_of_their_own_organisation(site, people, coordinator):
+    """Only 西山区's coordinator reads or changes 西山区's subscriptions (the secret signs what the platform trusts)."""
+    from duban.notify.models import Subscription
+
+    routes = {route: url for route, url in urls(site)}
+    assert set(WEBHOOK_ROUTES) <= set(routes)
+    sub = Subscription.objects.get(pk=site["subscription_id"])
+    for who in ("leader", "liaison of another unit", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        for route in WEBHOOK_ROUTES:
+            assert c.get(routes[route]).status_code == 403, (who, route)
+            assert c.post(routes[route], {"name": "x", "url": "https://evil.example/", "events": ["plan.imported"]}).status_code == 403
+    c = Client()
+    c.force_login(people["other coordinator"])
+    assert c.get(routes[WEBHOOK_ROUTES[1]]).status_code == 404
+    assert c.post(routes[WEBHOOK_ROUTES[1]], {"name": "x", "url": "https://evil.example/", "events": ["plan.imported"]}).status_code == 404
+    r = c.get(routes[WEBHOOK_ROUTES[0]])
+    assert r.status_code == 200 and sub.secret not in r.content.decode() and sub.name not in r.content.decode()
+    sub.refresh_from_db()
+    assert (sub.url, sub.name) == ("https://platform.example.gov.cn/hook", "市平台")
+    c.force_login(coordinator)
+    assert sub.secret in c.get(routes[WEBHOOK_ROUTES[1]]).content.decode()

@@ -22,7 +22,7 @@ from duban import urls as site_urls
 from duban.api.models import ApiToken
 from duban.assessment.models import Deduction
 from duban.exports.models import ExportJob
-from duban.notify.models import InboxMessage
+from duban.notify.models import InboxMessage, Subscription
 from duban.plans.models import Assignment, ImportJob, Plan, PlanWarning
 from duban.progress.models import Attachment, Report
 from tests.ingest.builders import TABLE, TITLE, build_docx
@@ -89,6 +89,8 @@ def site(client, org, unit, coordinator):
         "deduction_id": deduction.pk, "token": "0" * 64,
         "import_job": ImportJob.objects.get().pk, "export_job": ExportJob.objects.get().pk,
         "message_id": InboxMessage.objects.filter(user=coordinator).first().pk,  # the liaison's report, in the inbox
+        "subscription_id": Subscription.objects.create(org=org, name="市平台", url="https://platform.example.gov.cn/hook",
+                                                       secret="西山区2021-secret", events=["plan.imported"]).pk,
     }
 
 

@@ -191,7 +191,7 @@ def test_user_pages_need_the_csrf_token(org, unit, coordinator):
     # The forms carry the token.
     assert "csrfmiddlewaretoken" in strict.get("/accounts/users/new/").content.decode()
     page = strict.get(f"/accounts/users/{target.pk}/").content.decode()
-    assert page.count('method="post"') == page.count("csrfmiddlewaretoken") == 4  # 统一身份标识, password, deactivate, 退出
+    assert page.count('method="post"') == page.count("csrfmiddlewaretoken") == 5  # 统一身份标识, 企业微信/钉钉账号, password, deactivate, 退出
 
 
 # --- changing accounts -------------------------------------------------------------------------
@@ -270,3 +270,25 @@ def test_account_changes_are_in_the_audit_trail_and_reset_passwords_must_be_chan
     ]
     assert (events[2].before, events[2].after) == ({"unit": "区财政局"}, {"unit": "区民政局"})
     assert must_change(liaison) and must_change(User.objects.get(username="caizheng2"))
+
+
+# --- 企业微信/钉钉账号 (work notifications) ----------------------------------------------------------
+
+
+def test_coordinator_sets_a_liaisons_wecom_and_dingtalk_ids(liaison, coord):
+    r = coord.post(f"/accounts/users/{liaison.pk}/work-ids/", {"wecom_userid": " ZhangSan ", "dingtalk_userid": "manager4220"})
+    assert r.status_code == 302
+    liaison.profile.refresh_from_db()
+    assert (liaison.profile.wecom_userid, liaison.profile.dingtalk_userid) == ("ZhangSan", "manager4220")
+    assert 'value="ZhangSan"' in coord.get(f"/accounts/users/{liaison.pk}/").content.decode()
+    r = coord.post(f"/accounts/users/{liaison.pk}/work-ids/", {"wecom_userid": "<script>", "dingtalk_userid": ""}, follow=True)
+    assert "账号只能包含字母" in r.content.decode()
+    liaison.profile.refresh_from_db()
+    assert (liaison.profile.wecom_userid, liaison.profile.dingtalk_userid) == ("ZhangSan", "manager4220")
+
+
+def test_work_ids_of_another_organisation_or_coordinator_are_404(org, other_org, coordinator, coord):
+    for target in (User.objects.get(username="dc-liaison"), make_user(org, "coordinator2", "coordinator"), coordinator):
+        assert coord.post(f"/accounts/users/{target.pk}/work-ids/", {"wecom_userid": "x"}).status_code == 404
+        target.profile.refresh_from_db()
+        assert target.profile.wecom_userid == ""
