@@ -90,13 +90,12 @@ def exempt_count(plan, queryset=None) -> int:
 def state_on(f: Fact, as_of: dt.date) -> str:
     if f.accepted_by(as_of):
         return ACCEPTED
-    submitted = f.submitted_at is not None and localdate(f.submitted_at) <= as_of
     if f.status in (Assignment.SUBMITTED, Assignment.ACCEPTED):
-        return AWAITING if submitted else IN_PROGRESS
+        return AWAITING if f.submitted_on is not None and f.submitted_on <= as_of else IN_PROGRESS
     if f.status == Assignment.RETURNED:
         return RETURNED
     if f.status == Assignment.IN_PROGRESS:
-        started = f.started_at is None or localdate(f.started_at) <= as_of
+        started = f.started_on is None or f.started_on <= as_of
         return IN_PROGRESS if started else NOT_STARTED
     return NOT_STARTED
 
@@ -266,7 +265,7 @@ class Counts:
 
     def add(self, f: Fact, as_of: dt.date) -> None:
         state, due = state_on(f, as_of), is_due(f, as_of)
-        before_due = f.due_date is None or (f.submitted_at is not None and localdate(f.submitted_at) <= f.due_date)
+        before_due = f.due_date is None or (f.submitted_on is not None and f.submitted_on <= f.due_date)
         self.count(state, due=due, accepted_due=due and state == ACCEPTED, on_time=due and is_on_time(f, as_of),
                    overdue=is_overdue(f, as_of), before_due=before_due)
 
