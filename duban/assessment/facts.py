@@ -42,6 +42,8 @@ class Fact:
     assigned_at: dt.datetime | None = None  # when the unit was given the work (the plan's import for older rows)
     acknowledged_at: dt.datetime | None = None  # 签收
     must_report: bool = True  # False for a unit 负责落实 of a task only lead units report on
+    # (as-of date, state) of the last duban.assessment.figures.state_on: a page asks it a dozen times per fact
+    state_memo: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def role_display(self) -> str:
@@ -68,6 +70,10 @@ class Fact:
         return self.status == Assignment.ACCEPTED and self.accepted_on is not None and self.accepted_on <= as_of
 
     def completed_on(self) -> dt.date | None:
+        return self.done_on
+
+    @cached_property
+    def done_on(self) -> dt.date | None:
         return completed_on(self.submitted_at, self.accepted_at)
 
     def returns_by(self, as_of: dt.date) -> int:
