@@ -13,7 +13,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from duban.assessment import figures
-from duban.assessment.facts import Fact, localdate
+from duban.assessment.facts import Fact
 
 is_done = figures.is_accepted
 is_on_time = figures.is_on_time
@@ -45,7 +45,7 @@ def monday(d: dt.date) -> dt.date:
 
 def weekly_trend(facts: list[Fact], as_of: dt.date, start: dt.date | None = None) -> list[tuple[dt.date, int, int]]:
     """(week's Monday, accepted that week, accepted so far) from the start's week to the as-of week."""
-    days = [localdate(f.accepted_at) for f in facts if is_done(f, as_of)]
+    days = [f.accepted_on for f in facts if is_done(f, as_of)]
     if start is None:
         start = min(days) if days else as_of
     start = min([start] + days)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
-from duban.plans.models import Assignment, Plan, Section
+from duban.plans.models import DEADLINE_FIELDS, Assignment, Plan, Section, Task
 from duban.progress.models import ACCEPTED as REPORT_ACCEPTED
 from duban.progress.models import Report, StatusChange
 
@@ -41,6 +42,8 @@ class Fact:
     assigned_at: dt.datetime | None = None  # when the unit was given the work (the plan's import for older rows)
     acknowledged_at: dt.datetime | None = None  # 签收
     must_report: bool = True  # False for a unit 负责落实 of a task only lead units report on
+    # (as-of date, state) of the last duban.assessment.figures.state_on: a page asks it a dozen times per fact
+    state_memo: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def role_display(self) -> str:
@@ -50,10 +53,27 @@ class Fact:
     def status_display(self) -> str:
         return dict(Assignment.STATUS_CHOICES).get(self.status, self.status)
 
+    # The days of the times, in the office's time zone: asked for every assignment on every figure page.
+    @cached_property
+    def accepted_on(self) -> dt.date | None:
+        return localdate(self.accepted_at) if self.accepted_at is not None else None
+
+    @cached_property
+    def submitted_on(self) -> dt.date | None:
+        return localdate(self.submitted_at) if self.submitted_at is not None else None
+
+    @cached_property
+    def started_on(self) -> dt.date | None:
+        return localdate(self.started_at) if self.started_at is not None else None
+
     def accepted_by(self, as_of: dt.date) -> bool:
-        return self.status == Assignment.ACCEPTED and self.accepted_at is not None and localdate(self.accepted_at) <= as_of
+        return self.status == Assignment.ACCEPTED and self.accepted_on is not None and self.accepted_on <= as_of
 
     def completed_on(self) -> dt.date | None:
+        return self.done_on
+
+    @cached_property
+    def done_on(self) -> dt.date | None:
         return completed_on(self.submitted_at, self.accepted_at)
 
     def returns_by(self, as_of: dt.date) -> int:
@@ -85,21 +105,32 @@ def top_sections(plan: Plan | set[int]) -> dict[int, Section]:
     return top
 
 
+# The columns load() reads, in one query: no model instances (a Task row carries its JSON source text).
+_COLUMNS = (
+    "pk", "task_id", "task__no", "task__requirement", "task__section_id", "unit_id", "unit__name",
+    "unit__sort_order", "role", "status", "due_date", "submitted_at", "accepted_at", "status_changed_at",
+    "task__plan_id", "assigned_at", "task__plan__created_at", "acknowledged_at", "task__report_scope",
+    *(f"task__{name}" for name in DEADLINE_FIELDS), "task__deadline_text",
+)
+
+
 def load(plan: Plan | None, assignments=None) -> list[Fact]:
     """Facts of the plan's assignments (or of the given assignment queryset), in task and unit order.
 
-    With plan None: the facts of every plan in the queryset at once, in the same few queries (a unit's page)."""
+    With plan None: the facts of every plan in the queryset at once, in the same few queries (a unit's page).
+    Read as plain rows (values_list), not model instances: this runs on every figure page, for every
+    assignment of the plan."""
     from duban.assessment.figures import working_assignments
 
     qs = working_assignments(plan, assignments)
-    qs = qs.select_related("task", "unit", "task__plan").order_by("task__no", "role", "unit__sort_order", "unit_id")
-    rows = list(qs)
-    ids = [a.pk for a in rows]
-    top = top_sections(plan if plan is not None else {a.task.plan_id for a in rows})
+    rows = list(qs.order_by("task__no", "role", "unit__sort_order", "unit_id").values_list(*_COLUMNS))
+    ids = qs.order_by().values("pk")  # a subquery: thousands of ids as parameters cost more than the query
+    top = top_sections(plan if plan is not None else {r[14] for r in rows})
 
-    accepted: dict[int, Report] = {}
-    for r in Report.objects.filter(assignment__in=ids, outcome=REPORT_ACCEPTED).order_by("submitted_at", "id"):
-        accepted[r.assignment_id] = r  # the latest accepted report wins
+    accepted: dict[int, tuple] = {}
+    for a_id, submitted_at, grade in Report.objects.filter(assignment__in=ids, outcome=REPORT_ACCEPTED).order_by(
+            "submitted_at", "id").values_list("assignment_id", "submitted_at", "grade"):
+        accepted[a_id] = (submitted_at, grade)  # the latest accepted report wins
     returns: dict[int, list] = defaultdict(list)
     started: dict[int, dt.datetime] = {}
     for a_id, frm, to, at in StatusChange.objects.filter(assignment__in=ids).order_by("at", "id").values_list(
@@ -109,22 +140,27 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
         if frm == Assignment.NOT_STARTED and to != frm and a_id not in started:  # a 签收 (from == to) is no start
             started[a_id] = at
 
+    deadline_text: dict[int, str] = {}  # per task, not per assignment
     facts = []
-    for a in rows:
-        report = accepted.get(a.pk)
-        section = top.get(a.task.section_id)
+    for (pk, task_id, task_no, requirement, section_id, unit_id, unit_name, unit_sort, role, status, due_date,
+         submitted_at, accepted_at, status_changed_at, plan_id, assigned_at, plan_created_at, acknowledged_at,
+         report_scope, *deadline) in rows:
+        if task_id not in deadline_text:
+            deadline_text[task_id] = Task(**dict(zip(DEADLINE_FIELDS + ["deadline_text"], deadline))).deadline_display()
+        report = accepted.get(pk)
+        section = top.get(section_id)
         facts.append(Fact(
-            assignment_id=a.pk, task_id=a.task_id, task_no=a.task.no, requirement=a.task.requirement,
-            deadline_text=a.task.deadline_display(),
+            assignment_id=pk, task_id=task_id, task_no=task_no, requirement=requirement,
+            deadline_text=deadline_text[task_id],
             section_id=section.pk if section else None, section_title=section.title if section else "（未分类）",
-            unit_id=a.unit_id, unit_name=a.unit.name, unit_sort=a.unit.sort_order, role=a.role, status=a.status,
-            due_date=a.due_date,
-            submitted_at=report.submitted_at if report else a.submitted_at,
-            accepted_at=a.accepted_at, grade=report.grade if report else "",
-            returns=returns.get(a.pk, []),
-            started_at=started.get(a.pk) or (a.status_changed_at if a.status != Assignment.NOT_STARTED else None),
-            plan_id=a.task.plan_id,
-            assigned_at=a.assigned_at or a.task.plan.created_at, acknowledged_at=a.acknowledged_at,
-            must_report=a.role == "lead" or a.task.report_scope != "lead",
+            unit_id=unit_id, unit_name=unit_name, unit_sort=unit_sort, role=role, status=status,
+            due_date=due_date,
+            submitted_at=report[0] if report else submitted_at,
+            accepted_at=accepted_at, grade=report[1] if report else "",
+            returns=returns.get(pk, []),
+            started_at=started.get(pk) or (status_changed_at if status != Assignment.NOT_STARTED else None),
+            plan_id=plan_id,
+            assigned_at=assigned_at or plan_created_at, acknowledged_at=acknowledged_at,
+            must_report=role == "lead" or report_scope != "lead",
         ))
     return facts

@@ -34,9 +34,10 @@ The rules (the page "考评说明" shows them in Chinese with the plan's own num
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from duban.assessment import figures
 from duban.assessment.facts import Fact, load, localdate
@@ -113,16 +114,23 @@ class UnitScore:
     def group_label(self) -> str:
         return GROUP_LABELS[self.group]
 
-    def _assessed(self):
+    # The sums below are read many times per unit (ranking, the table's columns) once its lines are all in
+    # (assess() fills them first), so each is computed once.
+    @cached_property
+    def _assessed(self) -> list[Line]:
         return [ln for ln in self.lines if ln.assessed]
 
-    @property
-    def possible(self) -> Decimal:
-        return sum((ln.points for ln in self._assessed()), ZERO)
+    @cached_property
+    def _states(self) -> Counter:
+        return Counter(ln.state for ln in self.lines)
 
-    @property
+    @cached_property
+    def possible(self) -> Decimal:
+        return sum((ln.points for ln in self._assessed), ZERO)
+
+    @cached_property
     def earned(self) -> Decimal:
-        return sum((ln.earned for ln in self._assessed()), ZERO)
+        return sum((ln.earned for ln in self._assessed), ZERO)
 
     @property
     def base(self) -> Decimal | None:
@@ -148,11 +156,11 @@ class UnitScore:
         return q2(max(ZERO, self.earned / self.possible * HUNDRED - self.return_deduction - self.manual_deduction))
 
     def count(self, state: str) -> int:
-        return sum(1 for ln in self.lines if ln.state == state)
+        return self._states[state]
 
     @property
     def assessed_count(self) -> int:
-        return len(self._assessed())
+        return len(self._assessed)
 
     @property
     def on_time(self) -> int:

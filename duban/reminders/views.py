@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import put
+from duban.documents.xlsx_docs import FORMULA_START, put
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.notify import inbox
@@ -104,19 +104,25 @@ def overview(request):
 def overview_export(request):
     """The list as filtered on the overview, every row (no paging), as an Excel workbook."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     form, plan, _rule, data = _overview(request)
     if plan is None:
         raise Http404("还没有导入分工方案。")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "逾期清单" if form.list_filter().light == deadlines.RED else "任务清单"
-    for col, (header, _value) in enumerate(numbers.COLUMNS, 1):
-        put(ws.cell(row=1, column=col), header)
-    for i, r in enumerate(data.rows, 2):
-        for col, (_header, value) in enumerate(numbers.COLUMNS, 1):
-            put(ws.cell(row=i, column=col), value(r))  # text that looks like a formula stays text
+    wb = Workbook(write_only=True)  # rows streamed out as written: thousands of rows, no grid of cells kept
+    ws = wb.create_sheet("逾期清单" if form.list_filter().light == deadlines.RED else "任务清单")
     ws.freeze_panes = "A2"
+
+    def cell(value):
+        if not (isinstance(value, str) and value.startswith(FORMULA_START)):
+            return value
+        c = WriteOnlyCell(ws)
+        put(c, value)  # text that looks like a formula stays text
+        return c
+
+    ws.append([cell(header) for header, _value in numbers.COLUMNS])
+    for r in data.rows:
+        ws.append([cell(value(r)) for _header, value in numbers.COLUMNS])
     buf = BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

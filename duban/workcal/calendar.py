@@ -72,6 +72,7 @@ class WorkCalendar:
         package_years = PACKAGE_YEARS if use_package else frozenset()
         self._known_years = frozenset(package_years) | frozenset(complete_years)
         self._tables: dict[int, list[int]] = {}  # per year, see _year_table
+        self._between: dict[tuple[datetime.date, datetime.date], int] = {}  # answers of working_days_between
 
     def known_years(self) -> list[int]:
         """The years for which working days can be computed, sorted."""
@@ -113,8 +114,13 @@ class WorkCalendar:
         Counted from a table per year (how many working days each day of the year closes), so the cost
         does not grow with the distance: a five-year-old plan's deadlines cost what this year's do."""
         a, b = _as_date(a), _as_date(b)
+        if (a, b) not in self._between:  # the figures ask for the same (due date, as-of date) pairs many times
+            self._between[a, b] = self._count_between(a, b)
+        return self._between[a, b]
+
+    def _count_between(self, a: datetime.date, b: datetime.date) -> int:
         if b < a:
-            return -self.working_days_between(b, a)
+            return -self._count_between(b, a)
         if a == b:
             return 0
         start = a + ONE_DAY
