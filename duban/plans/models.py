@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from duban.workcal import clock
 
 LEAD = "lead"
 RESPONSIBLE = "responsible"
@@ -208,7 +209,7 @@ class Assignment(models.Model):
     due_extended = models.DateField("批准延期后的完成日期", null=True, blank=True)
     # 签收: when the unit acknowledged the work. Its clock runs from assigned_at (None for rows made before
     # the field existed: the plan's import time stands in) — duban.progress.dates.ack_deadline.
-    assigned_at = models.DateTimeField("分派时间", null=True, blank=True, default=timezone.now)
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True, default=clock.now)  # the demo clock too
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="签收人")
     # A unit removed from the task (in the editor, or by a revised plan) is archived with its reports,
