@@ -313,7 +313,9 @@ def unit_detail(request, unit_id: int):
         rows = in_plan.select_related("task", "task__plan", "task__section").order_by(
             "role", F("task__deadline_date").asc(nulls_last=True), "task__no", "id")
         ctx["page"] = page = Paginator(rows, UNIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        missed = figures.periods_missed(page.object_list, today)  # 漏报: recurring tasks' periods closed without a report
         for a in page.object_list:
+            a.periods_missed = missed.get(a.pk, 0)
             a.ack = ack_state(a.assigned_at, a.acknowledged_at, a.status, a.role, a.task.report_scope)
             a.ack_label = figures.ACK_LABELS.get(a.ack, "")
             a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN

@@ -6,7 +6,7 @@ from duban.reminders.models import ReminderRule, parse_days_before
 class ReminderRuleForm(forms.ModelForm):
     class Meta:
         model = ReminderRule
-        fields = ["days_before", "on_due_day", "escalate", "escalate_every", "head_after", "deputy_after", "yellow_days", "report_period", "by_email", "by_inbox", "by_webhook"]
+        fields = ["days_before", "on_due_day", "escalate", "escalate_every", "head_after", "deputy_after", "yellow_days", "report_period", "period_opens", "period_grace", "by_email", "by_inbox", "by_webhook"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from django.db.models import Count, QuerySet
 
 from duban.accounts.models import Profile
-from duban.assessment.figures import ACK_OVERDUE, ACK_WAITING, AckClock, exempt_count, working_assignments
+from duban.assessment.figures import ACK_OVERDUE, ACK_WAITING, AckClock, exempt_count, periods_missed, working_assignments
 from duban.directory.models import Unit
 from duban.plans import deadlines
 from duban.plans.models import Assignment, Plan, Section, Task
@@ -56,6 +56,7 @@ class UnitRow(Counts):
     liaisons: int = 0
     last_urge: Urge | None = None
     urged_today: bool = False
+    periods_missed: int = 0  # 漏报: periods of recurring tasks closed without a report (figures.periods_missed)
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Overview:
     waiting: list[Task]
     calendar_problems: list[str]
     exempt: int = 0
+    periods_missed: int = 0
 
     @property
     def overdue(self) -> list[Row]:
@@ -233,6 +235,11 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         if u.last_urge is None:
             u.last_urge = urge
             u.urged_today = urge.day == today
+    # 漏报: periods of recurring tasks closed without a report (duban.assessment.figures.periods_missed); few rows
+    periodic = list(assignments.filter(task__deadline_kind__in=deadlines.PERIODIC_KINDS, unit__in=list(per_unit)).select_related("task", "task__plan"))
+    missed = periods_missed(periodic, today, calendar)
+    for a in periodic:
+        per_unit[a.unit_id].periods_missed += missed[a.pk]
     unit_rows = sorted(per_unit.values(), key=lambda u: (u.unit.sort_order, u.unit.pk))
     for u in unit_rows:
         u.liaisons = liaisons.get(u.unit.pk, 0)
@@ -250,6 +257,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         waiting=[t for t in event_tasks if t.event_date is None and t.deadline_working_days is not None],
         calendar_problems=[m for m in (deadlines.calendar_message(t, calendar) for t in event_tasks) if m],
         exempt=exempt_count(plan, scoped),
+        periods_missed=sum(missed.values()),
     )
 
 

@@ -18,6 +18,7 @@ from duban.progress.models import Report
 from duban.reminders.models import ReminderRule
 from duban.reminders.periods import roll_periods
 from duban.workcal import clock
+from tests.web.conftest import as_user  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -120,3 +121,32 @@ def test_work_with_one_due_date_has_no_periods(lead_assignment):
     a = Assignment.objects.select_related("task", "task__plan").get(pk=lead_assignment.pk)
     assert a.task.deadline_kind not in deadlines.PERIODIC_KINDS
     assert figures.PeriodBook(D(2021, 12, 31)).periods([a]) == {a.pk: []}
+
+
+def test_pages_show_the_period_and_the_missed_count(quarterly, liaison, coordinator, as_user, settings):
+    report(quarterly, liaison, D(2021, 3, 25), "一季度已公开")
+    accept(quarterly, coordinator, D(2021, 3, 26))
+    with at(D(2021, 4, 1)):
+        roll_periods(D(2021, 4, 1))
+    settings.DUBAN_TODAY = D(2021, 7, 20)  # Q2 (due 6/30, window closed 7/7) never reported
+
+    page = as_user(liaison).get(f"/assignments/{quarterly.pk}/").content.decode()
+    assert "本次报送计入<strong>2021年第二季度</strong>" in page and "报送窗口 2021-06-16 至 2021-07-07" in page
+    assert "漏报 1 期" in page and "报送周期 2021年第一季度" in page and "按时报送" in page
+
+    unit_page = as_user(liaison).get(f"/units/{quarterly.unit_id}/").content.decode()
+    assert "漏报 1 期" in unit_page
+
+    overview = as_user(coordinator).get(f"/overview/?plan={quarterly.task.plan_id}").content.decode()
+    # 区财政局's row says 1; the plan's total counts every unit of task 4 (the others, assigned before the year, never reported).
+    row = overview[overview.index(f'<tr id="u{quarterly.unit_id}"'):]
+    assert "漏报 1 期" in row[:row.index("</tr>")]
+    others = Assignment.objects.filter(task=quarterly.task).exclude(pk=quarterly.pk).select_related("task", "task__plan")
+    expected = 1 + sum(figures.periods_missed(list(others), D(2021, 7, 20)).values())
+    assert expected == 1 + 2 * others.count() and f"漏报 {expected} 期</strong>" in overview
+
+    # Filed into Q2 after its window: Q2 becomes late, nothing is missed any more; Q1's report is still there.
+    report(quarterly, liaison, D(2021, 7, 20), "二季度补报")
+    accept(quarterly, coordinator, D(2021, 7, 20))
+    page = as_user(liaison).get(f"/assignments/{quarterly.pk}/").content.decode()
+    assert "漏报" not in page and "逾期报送" in page and "一季度已公开" in page
