@@ -567,3 +567,14 @@ def periods_missed(assignments, as_of: dt.date, calendar=None) -> dict[int, int]
     """assignment id -> periods past their reporting window without an accepted report (see PeriodBook)."""
     book = PeriodBook(as_of, calendar)
     return {pk: sum(1 for p in ps if p.state == P_MISSED) for pk, ps in book.periods(assignments).items()}
+
+
+# --- 回头看: assignments carried over from last year's plan (duban.plans.carry_over) ---------------------
+
+
+def carried_over(plan, as_of: dt.date) -> tuple[int, int]:
+    """(assignments of ``plan`` carried from the previous year's, of which accepted by ``as_of``); archived and
+    不涉及 work left out as everywhere (working_assignments)."""
+    qs = working_assignments(plan).filter(carried_from__isnull=False)
+    accepted = qs.filter(status=Assignment.ACCEPTED, accepted_at__isnull=False).values_list("accepted_at", flat=True)
+    return qs.count(), sum(1 for at in accepted if localdate(at) <= as_of)

@@ -196,3 +196,16 @@ def test_the_overview_list_and_the_unit_page_ignore_bad_filters(site, client, co
     for home in ("/dashboard/", "/assessment/", "/documents/"):
         assert client.get(home, {"plan": "99999999999999999999"})["Location"].startswith(f"/plans/{site['plan_id']}/")
         assert client.get(home, {"plan": "12345"}).status_code == 404
+
+
+def test_the_carry_over_form_refuses_bad_ids_with_a_message(site, client, coordinator):
+    """结转上年未完成任务: its POST parameters a (assignment ids, many) and target (a task id, optional)."""
+    from duban.plans.models import Assignment
+
+    client.force_login(coordinator)
+    url = f"/plans/{site['plan_id']}/carry-over/"
+    for data in ({"a": ["99999999999999999999"]}, {"a": ["-1", "\x00"]}, {"a": ["x" * 5000]}, {"a": [str(site["assignment_id"])]},
+                 {"a": ["1"], "target": "99999999999999999999"}, {"a": ["1"], "target": "\x00"}):
+        r = client.post(url, data)
+        assert r.status_code == 400 and 'class="error"' in r.content.decode(), data
+    assert not Assignment.objects.filter(carried_from__isnull=False).exists()
