@@ -150,3 +150,15 @@ def test_pages_show_the_period_and_the_missed_count(quarterly, liaison, coordina
     accept(quarterly, coordinator, D(2021, 7, 20))
     page = as_user(liaison).get(f"/assignments/{quarterly.pk}/").content.decode()
     assert "漏报" not in page and "逾期报送" in page and "一季度已公开" in page
+
+
+def test_the_coordinator_sets_the_window_on_the_rule_page(seed_plan, coordinator, as_user):
+    form = {"days_before": "5,3,1", "escalate_every": "5", "yellow_days": "5", "report_period": "quarter", "by_inbox": "on"}
+    client = as_user(coordinator)
+    assert client.post(f"/plans/{seed_plan.pk}/reminders/", form | {"period_opens": "3", "period_grace": "0"}).status_code == 302
+    rule = ReminderRule.objects.get(plan=seed_plan)
+    assert (rule.period_opens, rule.period_grace) == (3, 0)
+    assert client.post(f"/plans/{seed_plan.pk}/reminders/", form).status_code == 302  # left out: kept
+    assert ReminderRule.objects.values_list("period_opens", "period_grace").get(plan=seed_plan) == (3, 0)
+    bad = client.post(f"/plans/{seed_plan.pk}/reminders/", form | {"period_grace": "-1"})
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
