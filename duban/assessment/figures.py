@@ -502,11 +502,12 @@ class Period:
 class PeriodBook:
     """The reporting periods of many assignments at an as-of date: one query for the reports, one rule per plan."""
 
-    def __init__(self, as_of: dt.date, calendar=None):
+    def __init__(self, as_of: dt.date, calendar=None, rules: dict | None = None):
+        """``rules``: plan id -> ReminderRule already read by the caller (saves a query per plan)."""
         from duban.workcal.services import get_calendar
 
         self.as_of, self.calendar = as_of, calendar or get_calendar()
-        self._rules: dict[int, object] = {}
+        self._rules: dict[int, object] = dict(rules or {})
         self._windows: dict[tuple, tuple] = {}
 
     def _rule(self, plan_id: int):
@@ -515,6 +516,20 @@ class PeriodBook:
         if plan_id not in self._rules:
             self._rules[plan_id] = ReminderRule.for_plan(plan_id, create=False)
         return self._rules[plan_id]
+
+    def _rule_of(self, plan):
+        """The plan's rule, from select_related("task__plan__reminder_rule") when the caller read it along."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from duban.reminders.models import ReminderRule
+
+        read_along = getattr(getattr(plan, "_state", None), "fields_cache", {})
+        if plan.pk not in self._rules and "reminder_rule" in read_along:
+            try:
+                self._rules[plan.pk] = plan.reminder_rule
+            except ObjectDoesNotExist:
+                self._rules[plan.pk] = ReminderRule(plan_id=plan.pk)
+        return self._rule(plan.pk)
 
     def periods(self, assignments) -> dict[int, list[Period]]:
         """assignment id -> its periods up to the current one (empty for work with one due date).
@@ -534,7 +549,7 @@ class PeriodBook:
                 filed.setdefault((aid, due), []).append((outcome, localdate(at)))
         out: dict[int, list[Period]] = {a.pk: [] for a in assignments}
         for a in periodic:
-            task, rule = a.task, self._rule(a.task.plan_id)
+            task, rule = a.task, self._rule_of(a.task.plan)
             every = deadlines.task_period(task, rule.report_period)
             if every is None:
                 continue
@@ -563,9 +578,9 @@ class PeriodBook:
         return P_OPEN
 
 
-def periods_missed(assignments, as_of: dt.date, calendar=None) -> dict[int, int]:
+def periods_missed(assignments, as_of: dt.date, calendar=None, rules: dict | None = None) -> dict[int, int]:
     """assignment id -> periods past their reporting window without an accepted report (see PeriodBook)."""
-    book = PeriodBook(as_of, calendar)
+    book = PeriodBook(as_of, calendar, rules)
     return {pk: sum(1 for p in ps if p.state == P_MISSED) for pk, ps in book.periods(assignments).items()}
 
 

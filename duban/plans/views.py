@@ -311,7 +311,7 @@ def unit_detail(request, unit_id: int):
             state = ack_state(*row)
             if state:
                 setattr(ack, state, getattr(ack, state) + 1)
-        rows = in_plan.select_related("task", "task__plan", "task__section").order_by(
+        rows = in_plan.select_related("task", "task__plan", "task__plan__reminder_rule", "task__section").order_by(
             "role", F("task__deadline_date").asc(nulls_last=True), "task__no", "id")
         ctx["page"] = page = Paginator(rows, UNIT_PAGE_SIZE).get_page(request.GET.get("page"))
         missed = figures.periods_missed(page.object_list, today)  # 漏报: recurring tasks' periods closed without a report

@@ -177,7 +177,7 @@ def _top_sections(plan: Plan) -> dict[int, tuple[int, str, int]]:
 
 
 def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], today: datetime.date, calendar: WorkCalendar, yellow_days: int,
-          shown: ListFilter | None = None) -> Overview:
+          shown: ListFilter | None = None, rule=None) -> Overview:
     """One pass over the plan's assignments: the counts, and the list's rows that `shown` keeps (a fixed
     number of queries whatever the size)."""
     shown = shown or ListFilter()
@@ -187,7 +187,8 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     rows = (  # no ORDER BY and no text: the counts need no order, the list is sorted as asked (sort_rows)
         assignments.order_by()
         .values_list("id", "status", "due_date", "unit_id", "role", "task_id", "task__no", "task__section_id",
-                     "submitted_at", "accepted_at", "assigned_at", "acknowledged_at", "task__report_scope")
+                     "submitted_at", "accepted_at", "assigned_at", "acknowledged_at", "task__report_scope",
+                     "task__deadline_kind", "task__deadline_every")
     )
     clock = AckClock(calendar, today)
     unit_by_id = {u.pk: u for u in units.filter(pk__in=assignments.values("unit"))}
@@ -197,6 +198,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     per_unit: dict[int, UnitRow] = {}
     per_section: dict[object, Counts] = {}
     rows_shown: list[Row] = []
+    periodic: list[SimpleNamespace] = []
     working: dict[datetime.date, int | None] = {}
 
     def late(due: datetime.date) -> int | None:
@@ -208,7 +210,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         return working[due]
 
     for r in rows.iterator(chunk_size=5000):
-        pk, status, due, unit_id, role, task_id, task_no, section_id, submitted_at, accepted_at, assigned_at, acknowledged_at, scope = r
+        pk, status, due, unit_id, role, task_id, task_no, section_id, submitted_at, accepted_at, assigned_at, acknowledged_at, scope, kind, every = r
         unit = unit_by_id.get(unit_id)
         if unit is None:
             continue
@@ -222,6 +224,9 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         if top[0] not in per_section:
             per_section[top[0]] = Counts(top[2], top[1])
         per_section[top[0]].add(status, light, ack)
+        if kind in deadlines.PERIODIC_KINDS:  # what figures.periods_missed reads of an assignment, without another query
+            task = SimpleNamespace(deadline_kind=kind, deadline_every=every, plan_id=plan.pk, plan=plan)
+            periodic.append(SimpleNamespace(pk=pk, status=status, assigned_at=assigned_at, unit_id=unit_id, task=task))
         if light == deadlines.RED:
             overdue_total += 1
         if shown.keeps(unit_id, light, status, top[0]):
@@ -236,8 +241,7 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
             u.last_urge = urge
             u.urged_today = urge.day == today
     # 漏报: periods of recurring tasks closed without a report (duban.assessment.figures.periods_missed); few rows
-    periodic = list(assignments.filter(task__deadline_kind__in=deadlines.PERIODIC_KINDS, unit__in=list(per_unit)).select_related("task", "task__plan"))
-    missed = periods_missed(periodic, today, calendar)
+    missed = periods_missed(periodic, today, calendar, {plan.pk: rule} if rule is not None else None)
     for a in periodic:
         per_unit[a.unit_id].periods_missed += missed[a.pk]
     unit_rows = sorted(per_unit.values(), key=lambda u: (u.unit.sort_order, u.unit.pk))
