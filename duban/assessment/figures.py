@@ -539,28 +539,33 @@ class PeriodBook:
 
         periodic = [a for a in assignments if a.task.deadline_kind in deadlines.PERIODIC_KINDS and a.task.plan.year
                     and a.status != Assignment.EXEMPT]
-        filed: dict[tuple[int, dt.date], list[tuple[str, dt.date]]] = {}
+        filed: dict[int, list[tuple[dt.date, str, dt.date]]] = {}
         ids = [a.pk for a in periodic]
         for i in range(0, len(ids), 500):
             rows = (Report.objects.filter(assignment_id__in=ids[i:i + 500], kind=PROGRESS, period_due__isnull=False,
                                           outcome__in=[R_ACCEPTED, R_PENDING])
                     .values_list("assignment_id", "period_due", "outcome", "submitted_at"))
             for aid, due, outcome, at in rows:
-                filed.setdefault((aid, due), []).append((outcome, localdate(at)))
+                filed.setdefault(aid, []).append((due, outcome, localdate(at)))
         out: dict[int, list[Period]] = {a.pk: [] for a in assignments}
         for a in periodic:
             task, rule = a.task, self._rule_of(a.task.plan)
             every = deadlines.task_period(task, rule.report_period)
             if every is None:
                 continue
-            start = localdate(a.assigned_at) if a.assigned_at else dt.date(task.plan.year, 1, 1)
+            year = task.plan.year
+            by_period: dict[dt.date, list[tuple[str, dt.date]]] = {}
+            for due, outcome, on in filed.get(a.pk, []):  # a due date moved by the office (调整) files into the period containing it
+                end = due if deadlines.is_period_end(due, every, year) else deadlines.period_end(due, every, year)
+                by_period.setdefault(end, []).append((outcome, on))
+            start = localdate(a.assigned_at) if a.assigned_at else dt.date(year, 1, 1)
             for end in deadlines.period_ends(start, every, task.plan.year, self.as_of):
                 key = (end, rule.period_opens, rule.period_grace)
                 if key not in self._windows:
                     self._windows[key] = deadlines.period_window(end, self.calendar, rule.period_opens, rule.period_grace)
                 opens, closes = self._windows[key]
                 out[a.pk].append(Period(end, deadlines.period_label(end, every), opens, closes,
-                                        self._state(filed.get((a.pk, end), []), end, opens, closes)))
+                                        self._state(by_period.get(end, []), end, opens, closes)))
         return out
 
     def _state(self, reports: list[tuple[str, dt.date]], due: dt.date, opens, closes) -> str:

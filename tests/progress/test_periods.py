@@ -162,3 +162,11 @@ def test_the_coordinator_sets_the_window_on_the_rule_page(seed_plan, coordinator
     assert ReminderRule.objects.values_list("period_opens", "period_grace").get(plan=seed_plan) == (3, 0)
     bad = client.post(f"/plans/{seed_plan.pk}/reminders/", form | {"period_grace": "-1"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
+
+
+def test_a_due_date_moved_within_a_period_files_into_that_period(quarterly, liaison, coordinator):
+    Assignment.objects.filter(pk=quarterly.pk).update(due_override=D(2021, 3, 20), due_date=D(2021, 3, 20))
+    r = report(quarterly, liaison, D(2021, 3, 19), "一季度提前完成")
+    assert r.period_due == D(2021, 3, 20)
+    accept(quarterly, coordinator, D(2021, 3, 19))
+    assert states(quarterly, D(2021, 4, 30))[D(2021, 3, 31)] == figures.P_ON_TIME

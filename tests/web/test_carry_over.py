@@ -69,6 +69,8 @@ def test_carrying_makes_new_linked_assignments_and_leaves_the_old_untouched(new_
     # Shown as 结转 on the task page and the unit's page; nothing is offered twice.
     task_page = client.get(f"/tasks/{carried[0].task_id}/").content.decode()
     assert "结转" in task_page and f'href="/assignments/{carried[0].carried_from_id}/"' in task_page
+    own_page = client.get(f"/assignments/{carried[0].pk}/").content.decode()
+    assert "结转自" in own_page and f'href="/assignments/{carried[0].carried_from_id}/"' in own_page
     unit_page = client.get(f"/units/{unit('区财政局').pk}/?plan={new_plan.pk}").content.decode()
     assert unit_page.count('class="badge carried"') == 2
     assert not set(old_pks) & {a.pk for a in carry_over.candidates(new_plan)}
