@@ -32,6 +32,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/restore/", plans.task_restore, name="task_restore"),
     path("plans/<int:plan_id>/tasks/add/", plans.task_add, name="task_add"),
     path("plans/<int:plan_id>/renumber/", plans.plan_renumber, name="plan_renumber"),
+    path("plans/<int:plan_id>/carry-over/", plans.plan_carry_over, name="plan_carry_over"),
     path("assignments/<int:assignment_id>/restore/", plans.assignment_restore, name="assignment_restore"),
     path("units/<int:unit_id>/", plans.unit_detail, name="unit"),
     path("directory/", directory.directory, name="directory"),

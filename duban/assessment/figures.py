@@ -487,3 +487,130 @@ def cn_date(d: dt.date) -> str:
 def as_of_text(as_of: dt.date) -> str:
     """What every page and document states: "截至2021年11月15日"."""
     return f"截至{cn_date(as_of)}"
+
+
+# --- reporting periods of recurring tasks (每季度, 每月, 长期坚持 …) ----------------------------------------
+# Each period has a reporting window (duban.plans.deadlines.period_window). A period is
+#   on_time  按时报送 — an accepted report filed into it was submitted on or before its due date;
+#   late     逾期报送 — accepted, submitted after the due date;
+#   awaiting 待审核   — a report filed into it, submitted by the window's close, awaits review (never missed);
+#   missed   漏报     — its window has closed without any of the above;
+#   open     报送中   — the window is open (or the calendar cannot tell when it closes);
+#   upcoming 未开放   — the window has not opened yet.
+P_ON_TIME, P_LATE, P_AWAITING, P_MISSED, P_OPEN, P_UPCOMING = "on_time", "late", "awaiting", "missed", "open", "upcoming"
+PERIOD_STATE_LABELS = {P_ON_TIME: "按时报送", P_LATE: "逾期报送", P_AWAITING: "已报送待审核", P_MISSED: "漏报",
+                       P_OPEN: "报送中", P_UPCOMING: "未开放"}
+
+
+@dataclass
+class Period:
+    due: dt.date
+    label: str
+    opens: dt.date | None
+    closes: dt.date | None
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return PERIOD_STATE_LABELS[self.state]
+
+
+class PeriodBook:
+    """The reporting periods of many assignments at an as-of date: one query for the reports, one rule per plan."""
+
+    def __init__(self, as_of: dt.date, calendar=None, rules: dict | None = None):
+        """``rules``: plan id -> ReminderRule already read by the caller (saves a query per plan)."""
+        from duban.workcal.services import get_calendar
+
+        self.as_of, self.calendar = as_of, calendar or get_calendar()
+        self._rules: dict[int, object] = dict(rules or {})
+        self._windows: dict[tuple, tuple] = {}
+
+    def _rule(self, plan_id: int):
+        from duban.reminders.models import ReminderRule
+
+        if plan_id not in self._rules:
+            self._rules[plan_id] = ReminderRule.for_plan(plan_id, create=False)
+        return self._rules[plan_id]
+
+    def _rule_of(self, plan):
+        """The plan's rule, from select_related("task__plan__reminder_rule") when the caller read it along."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from duban.reminders.models import ReminderRule
+
+        read_along = getattr(getattr(plan, "_state", None), "fields_cache", {})
+        if plan.pk not in self._rules and "reminder_rule" in read_along:
+            try:
+                self._rules[plan.pk] = plan.reminder_rule
+            except ObjectDoesNotExist:
+                self._rules[plan.pk] = ReminderRule(plan_id=plan.pk)
+        return self._rule(plan.pk)
+
+    def periods(self, assignments) -> dict[int, list[Period]]:
+        """assignment id -> its periods up to the current one (empty for work with one due date).
+        The assignments need ``task`` and ``task.plan`` (select_related)."""
+        from duban.plans import deadlines
+        from duban.progress.models import ACCEPTED as R_ACCEPTED, PENDING as R_PENDING, PROGRESS, Report
+
+        periodic = [a for a in assignments if a.task.deadline_kind in deadlines.PERIODIC_KINDS and a.task.plan.year
+                    and a.status != Assignment.EXEMPT]
+        filed: dict[int, list[tuple[dt.date, str, dt.date]]] = {}
+        ids = [a.pk for a in periodic]
+        for i in range(0, len(ids), 500):
+            rows = (Report.objects.filter(assignment_id__in=ids[i:i + 500], kind=PROGRESS, period_due__isnull=False,
+                                          outcome__in=[R_ACCEPTED, R_PENDING])
+                    .values_list("assignment_id", "period_due", "outcome", "submitted_at"))
+            for aid, due, outcome, at in rows:
+                filed.setdefault(aid, []).append((due, outcome, localdate(at)))
+        out: dict[int, list[Period]] = {a.pk: [] for a in assignments}
+        for a in periodic:
+            task, rule = a.task, self._rule_of(a.task.plan)
+            every = deadlines.task_period(task, rule.report_period)
+            if every is None:
+                continue
+            year = task.plan.year
+            by_period: dict[dt.date, list[tuple[str, dt.date]]] = {}
+            for due, outcome, on in filed.get(a.pk, []):  # a due date moved by the office (调整) files into the period containing it
+                end = due if deadlines.is_period_end(due, every, year) else deadlines.period_end(due, every, year)
+                by_period.setdefault(end, []).append((outcome, on))
+            start = localdate(a.assigned_at) if a.assigned_at else dt.date(year, 1, 1)
+            for end in deadlines.period_ends(start, every, task.plan.year, self.as_of):
+                key = (end, rule.period_opens, rule.period_grace)
+                if key not in self._windows:
+                    self._windows[key] = deadlines.period_window(end, self.calendar, rule.period_opens, rule.period_grace)
+                opens, closes = self._windows[key]
+                out[a.pk].append(Period(end, deadlines.period_label(end, every), opens, closes,
+                                        self._state(by_period.get(end, []), end, opens, closes)))
+        return out
+
+    def _state(self, reports: list[tuple[str, dt.date]], due: dt.date, opens, closes) -> str:
+        from duban.progress.models import ACCEPTED as R_ACCEPTED
+
+        accepted = [on for outcome, on in reports if outcome == R_ACCEPTED and on <= self.as_of]
+        if accepted:
+            return P_ON_TIME if min(accepted) <= due else P_LATE
+        if any(on <= self.as_of and (closes is None or on <= closes) for _, on in reports):
+            return P_AWAITING
+        if closes is not None and self.as_of > closes:
+            return P_MISSED
+        if opens is not None and self.as_of < opens:
+            return P_UPCOMING
+        return P_OPEN
+
+
+def periods_missed(assignments, as_of: dt.date, calendar=None, rules: dict | None = None) -> dict[int, int]:
+    """assignment id -> periods past their reporting window without an accepted report (see PeriodBook)."""
+    book = PeriodBook(as_of, calendar, rules)
+    return {pk: sum(1 for p in ps if p.state == P_MISSED) for pk, ps in book.periods(assignments).items()}
+
+
+# --- 回头看: assignments carried over from last year's plan (duban.plans.carry_over) ---------------------
+
+
+def carried_over(plan, as_of: dt.date) -> tuple[int, int]:
+    """(assignments of ``plan`` carried from the previous year's, of which accepted by ``as_of``); archived and
+    不涉及 work left out as everywhere (working_assignments)."""
+    qs = working_assignments(plan).filter(carried_from__isnull=False)
+    accepted = qs.filter(status=Assignment.ACCEPTED, accepted_at__isnull=False).values_list("accepted_at", flat=True)
+    return qs.count(), sum(1 for at in accepted if localdate(at) <= as_of)

@@ -478,6 +478,11 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
         f"已报送待审核{a.awaiting}项，逾期未完成{a.overdue}项。按任务计，{t.total}项任务中所有责任单位均已完成的"
         f"{t.accepted}项，正在推进的{t.total - t.accepted - t.overdue}项，有单位逾期未完成的{t.overdue}项。",
     ]
+    carried, carried_done = figures.carried_over(plan, as_of)  # 回头看 (duban.plans.carry_over)
+    key_figures = annual_key_figures(fig)
+    if carried:
+        summary.append(f"开展“回头看”，结转上年未完成任务 {carried} 项，已完成 {carried_done} 项。")
+        key_figures.append(("结转上年任务（已完成）", "—", f"{carried}项（{carried_done}项）"))
     sign = params.get("sign", "issuer")  # 署名 options: issuer and date, date only, none
     issuer = params.get("issuer") or issuer_of(plan)
     date = parse_date(params.get("date"))
@@ -487,7 +492,7 @@ def annual_data(plan: Plan, params: dict, step: Step = _noop) -> docs.AnnualSect
         issuer = ""
     return docs.AnnualSection(year=year, figures=doc_figures(t), rows=rows, area=area, intro=[],
                               issuer=issuer, date=date, as_of=as_of, summary=summary,
-                              progress=annual_progress(fig), key_figures=annual_key_figures(fig),
+                              progress=annual_progress(fig), key_figures=key_figures,
                               appendix=with_appendix)
 
 

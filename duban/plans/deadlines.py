@@ -43,6 +43,16 @@ quarter's report first; nothing is skipped silently. A report not yet accepted n
 assignment stays due (and, after its date, red and escalated) for its period. After the last period
 of the plan year is accepted the assignment stays 已办结.
 
+Reporting windows
+-----------------
+Each period of a periodic task has a reporting window (``period_window``): it opens ``ReminderRule.period_opens``
+working days before the period's due date (default 10) and closes ``ReminderRule.period_grace`` working days
+after it (default 5). A report is filed into the period of the assignment's due date when it is submitted
+(``Report.period_due``); the unit's report form names that period and its window. A period whose window has
+closed without an accepted report (nor one submitted within the window and awaiting review — 待审核 is never
+the unit's delay) is **missed**; duban.assessment.figures.periods_of / periods_missed count them, and the
+overview and unit page show "漏报 N 期" beside the light. Earlier periods' reports are kept: each names its period.
+
 Lights
 ------
 ``light(assignment, today, calendar, yellow_days)`` — anything with ``status`` and ``due_date``:
@@ -164,6 +174,34 @@ def period_label(end: datetime.date, every: str) -> str:
         return f"{end.year}年"
     start = end - datetime.timedelta(days=end.weekday())
     return f"{start.month}月{start.day}日所在周"
+
+
+def period_ends(start: datetime.date, every: str, year: int, upto: datetime.date) -> list[datetime.date]:
+    """The period ends of the plan year from the period containing ``start`` to the one containing ``upto``."""
+    first = datetime.date(year, 1, 1)
+    start = first if not first <= start <= datetime.date(year, 12, 31) else start
+    if upto < first:
+        return []
+    ends, end = [], period_end(start, every, year)
+    last = period_end(min(upto, datetime.date(year, 12, 31)), every, year)
+    while end is not None and end <= last:
+        ends.append(end)
+        end = next_period_end(end, every, year)
+    return ends
+
+
+def period_window(end: datetime.date, calendar: WorkCalendar, opens: int, grace: int) -> tuple[datetime.date | None, datetime.date | None]:
+    """The reporting window of the period ending on ``end``: it opens ``opens`` working days before the due date
+    and closes ``grace`` working days after it (both days included). None where the calendar cannot tell."""
+    try:
+        start = calendar.subtract_working_days(end, opens) if opens else end
+    except UnknownCalendarYear:
+        start = None
+    try:
+        close = calendar.add_working_days(end, grace) if grace else end
+    except UnknownCalendarYear:
+        close = None
+    return start, close
 
 
 def task_period(task: Task, report_period: str = DEFAULT_REPORT_PERIOD) -> str | None:

@@ -344,3 +344,21 @@ class PlanRenumberForm(forms.Form):
 
     from_no = TaskNoField(label="将第")
     new_no = TaskNoField(label="项改为第")
+
+
+class CarryOverForm(forms.Form):
+    """结转上年未完成任务: which of the previous plan's unfinished assignments, and onto which task of this plan."""
+
+    a = forms.TypedMultipleChoiceField(label="上年未完成的任务分工", coerce=int, error_messages={
+        "required": "请至少勾选一项上年未完成的任务分工。",
+        "invalid_choice": "所选任务分工中有的已办结、已结转或不属于上年方案，请刷新页面后重新勾选。",
+    })
+    target = forms.TypedChoiceField(label="结转到", coerce=int, required=False, empty_value=None, error_messages={
+        "invalid_choice": "请选择本方案的任务，或“新建结转任务”。",
+    })
+
+    def __init__(self, *args, candidates=(), tasks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["a"].choices = [(str(c.pk), str(c.pk)) for c in candidates]
+        self.fields["target"].choices = [("", "新建结转任务（“上年结转任务”部分，每项上年任务一项）")] + [
+            (str(t.pk), f"第{t.no}项：{t.requirement[:40]}") for t in tasks]

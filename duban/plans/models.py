@@ -217,6 +217,9 @@ class Assignment(models.Model):
     archived_at = models.DateTimeField("归档时间", null=True, blank=True, db_index=True)
     archived_reason = models.CharField("归档原因", max_length=300, blank=True)
     archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="归档人")
+    # 回头看: last year's unfinished assignment this one carries over (结转, duban.plans.carry_over). The old
+    # assignment is never changed; PROTECT keeps it while the new one points at it.
+    carried_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_to", verbose_name="结转自")
 
     objects = ActiveManager()
     all_objects = AllManager()

@@ -22,8 +22,9 @@ from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.directory.resolve import Directory
 from duban.ingest import IngestError
-from duban.plans import access, deadlines, editing, import_jobs, importing, structure, template
+from duban.plans import access, carry_over, deadlines, editing, import_jobs, importing, structure, template
 from duban.plans.forms import (
+    CarryOverForm,
     MONTH, AddTaskForm, PlanQueryForm, MergeForm, MoveForm, PickUnitsForm, PlanRenumberForm, ReasonForm, RenumberForm, RestoreForm, SetDeadlineForm, SettleForm,
     SplitForm, TableFilterForm, TaskEditForm, UploadForm,
 )
@@ -310,10 +311,12 @@ def unit_detail(request, unit_id: int):
             state = ack_state(*row)
             if state:
                 setattr(ack, state, getattr(ack, state) + 1)
-        rows = in_plan.select_related("task", "task__plan", "task__section").order_by(
+        rows = in_plan.select_related("task", "task__plan", "task__plan__reminder_rule", "task__section").order_by(
             "role", F("task__deadline_date").asc(nulls_last=True), "task__no", "id")
         ctx["page"] = page = Paginator(rows, UNIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        missed = figures.periods_missed(page.object_list, today)  # 漏报: recurring tasks' periods closed without a report
         for a in page.object_list:
+            a.periods_missed = missed.get(a.pk, 0)
             a.ack = ack_state(a.assigned_at, a.acknowledged_at, a.status, a.role, a.task.report_scope)
             a.ack_label = figures.ACK_LABELS.get(a.ack, "")
             a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN
@@ -656,6 +659,34 @@ def task_add(request, plan_id: int):
             return redirect("task", task.pk)
     ctx = {"plan": plan, "form": form, "lead_chosen": form.chosen("lead_units"), "responsible_chosen": form.chosen("responsible_units")}
     return _structure_page(request, "task_add.html", ctx, 400 if request.method == "POST" else 200)
+
+
+@login_required
+def plan_carry_over(request, plan_id: int):
+    """回头看: list the previous plan's unfinished assignments; carry the ticked ones into this plan."""
+    require_editor(request.user)
+    plan = get_object_or_404(access.visible_plans(request.user), pk=plan_id)
+    previous = carry_over.previous_plan(plan)
+    candidates = list(carry_over.candidates(plan, previous))
+    tasks = list(Task.objects.filter(plan=plan).order_by("no"))
+    form = CarryOverForm(request.POST if request.method == "POST" else None, candidates=candidates, tasks=tasks)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            target = next((t for t in tasks if t.pk == form.cleaned_data["target"]), None)
+            try:
+                carried = carry_over.carry(plan, request.user, form.cleaned_data["a"], target, request=request)
+            except carry_over.CarryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已结转 {len(carried)} 项上年未完成的任务分工。")
+                return redirect("plan_carry_over", plan.pk)
+        status = 400
+    carried = (Assignment.objects.filter(task__plan=plan, carried_from__isnull=False)
+               .select_related("task", "unit", "carried_from__task").order_by("task__no", "unit__sort_order"))
+    ctx = {"plan": plan, "previous": previous, "candidates": candidates, "form": form, "carried": carried,
+           "picked": {str(v) for v in form.data.getlist("a")} if form.is_bound else set()}
+    return render(request, "plans/carry_over.html", ctx, status=status)
 
 
 @require_POST

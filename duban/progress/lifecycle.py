@@ -40,6 +40,7 @@ from duban.accounts.models import Profile
 from duban.notify import events, inbox
 from duban.notify.models import InboxMessage
 from duban.plans import access
+from duban.plans.deadlines import PERIODIC_KINDS
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ChangeRecord, Task
 from duban.progress import evidence
 from duban.progress.models import (
@@ -151,7 +152,10 @@ def _clean_draft(draft: ReportDraft, kind: str = PROGRESS) -> tuple[str, list[tu
 
 def _write_report(a: Assignment, user, now, kind: str, text: str, draft: ReportDraft, links, checked, stored: list[str]) -> Report:
     """Inside the caller's transaction, with `a` locked: the report, its links, its own copy of each file."""
-    report = Report.objects.create(assignment=a, kind=kind, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now, demo=draft.demo)
+    # A recurring task's report is filed into the period of the due date in force (the one it rolls from on acceptance).
+    period_due = a.due_date if kind == PROGRESS and a.task.deadline_kind in PERIODIC_KINDS else None
+    report = Report.objects.create(assignment=a, kind=kind, text=text, published_on=draft.published_on, submitted_by=user, submitted_at=now,
+                                   demo=draft.demo, period_due=period_due)
     EvidenceLink.objects.bulk_create(EvidenceLink(report=report, url=u, title=t) for u, t in links)
     for c in checked:  # File.chunks() rewinds, so the same upload is saved again for each report
         att = Attachment(report=report, original_name=c.original_name, size=c.size, content_type=c.content_type, sha256=c.sha256)

@@ -51,6 +51,9 @@ class Report(models.Model):
     grade = models.CharField("评价", max_length=10, choices=GRADE_CHOICES, blank=True)
     # Made by `duban replay_demo` for a demo or training instance, never by a person: shown as 演示数据.
     demo = models.BooleanField("演示数据", default=False)
+    # The reporting period a report of a recurring task (每季度, 长期坚持 …) is filed into: the period's due date
+    # (its last day, duban.plans.deadlines.period_label names it). None for a task with one due date.
+    period_due = models.DateField("报送周期（期末）", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "进展报送"

@@ -22,6 +22,7 @@ from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
+from duban.assessment import figures
 from duban.plans import deadlines
 from duban.progress.forms import (
     LINK_ROWS, AcceptForm, DueOverrideForm, EventDateForm, ExemptForm, ExtensionDecisionForm, ExtensionForm, ReportForm, ReportScopeForm,
@@ -65,7 +66,15 @@ def _page(request, a: Assignment, status: int = 200, **forms):
     extensions = list(a.extension_requests.select_related("requested_by", "coordinator", "leader"))
     open_extension = next((e for e in extensions if e.status in ExtensionRequest.OPEN), None)
     open_statuses = lifecycle.REPORTABLE
+    # A recurring task: its periods with their windows and how each was reported; a report is filed into the current one.
+    periods = figures.PeriodBook(deadlines.office_today()).periods([a])[a.pk] if a.task.deadline_kind in deadlines.PERIODIC_KINDS else []
+    labels = {p.due: p.label for p in periods}
+    for r in reports:
+        r.period_label = labels.get(r.period_due) or (f"{r.period_due:%Y-%m-%d}" if r.period_due else "")
     ctx = {
+        "periods": periods,
+        "current_period": next((p for p in periods if p.due == a.due_date), None),
+        "periods_missed": sum(1 for p in periods if p.state == figures.P_MISSED),
         "a": a,
         "task": a.task,
         "plan": a.task.plan,

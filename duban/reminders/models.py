@@ -58,6 +58,14 @@ class ReminderRule(models.Model):
         "长期坚持任务的报送周期", max_length=20, choices=PERIOD_CHOICES, default="quarter",
         help_text="“长期坚持”的任务按此周期定期报送进展，每期期末为完成日期",
     )
+    period_opens = models.PositiveSmallIntegerField(
+        "周期任务报送窗口提前开放（工作日）", default=10, validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text="每季度、每月等周期任务，每期完成日期前几个工作日开放本期报送",
+    )
+    period_grace = models.PositiveSmallIntegerField(
+        "周期任务报送宽限期（工作日）", default=5, validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text="每期完成日期后再过几个工作日关闭本期报送；关闭时仍无通过审核的报送，计为漏报一期",
+    )
     by_email = models.BooleanField("邮件", default=True)
     by_webhook = models.BooleanField("群机器人（企业微信/钉钉）", default=True)
     by_inbox = models.BooleanField(

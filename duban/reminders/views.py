@@ -61,7 +61,7 @@ def _overview(request):
     rule = ReminderRule.for_plan(plan, create=False)
     data = numbers.build(
         plan, access.visible_assignments(request.user), access.visible_units(request.user),
-        deadlines.office_today(), get_calendar(), rule.yellow_days, shown,
+        deadlines.office_today(), get_calendar(), rule.yellow_days, shown, rule,
     )
     return form, plan, rule, data
 

@@ -195,3 +195,24 @@ def test_webhook_settings_are_the_coordinators_of_their_own_organisation(site, p
     assert (sub.url, sub.name) == ("https://platform.example.gov.cn/hook", "市平台")
     c.force_login(coordinator)
     assert sub.secret in c.get(routes[WEBHOOK_ROUTES[1]]).content.decode()
+
+
+ISSUE_11_COORDINATOR_ROUTES = ["plans/<int:plan_id>/carry-over/"]  # 回头看: 结转上年未完成任务 (tests/web/test_carry_over.py)
+
+
+def test_carrying_over_is_the_coordinators_alone(site, people, coordinator):
+    from duban.plans.models import Assignment
+
+    routes = {route: url for route, url in urls(site)}
+    assert set(ISSUE_11_COORDINATOR_ROUTES) <= set(routes)
+    for who in ("leader", "liaison of another unit", "other coordinator", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        for route in ISSUE_11_COORDINATOR_ROUTES:
+            assert c.get(routes[route]).status_code in (403, 404), (who, route)
+            assert c.post(routes[route], {"a": [site["assignment_id"]]}).status_code in (403, 404), (who, route)
+    c = Client()
+    c.force_login(coordinator)
+    for route in ISSUE_11_COORDINATOR_ROUTES:
+        assert c.get(routes[route]).status_code == 200, route
+    assert not Assignment.objects.filter(carried_from__isnull=False).exists()

@@ -226,3 +226,16 @@ def test_the_oidc_callback_and_the_external_id_answer_hostile_input_without_a_50
     from duban.accounts.models import Profile
 
     assert "\x00" not in Profile.objects.get(user_id=site["user_id"]).external_id
+
+
+def test_the_carry_over_form_refuses_bad_ids_with_a_message(site, client, coordinator):
+    """结转上年未完成任务: its POST parameters a (assignment ids, many) and target (a task id, optional)."""
+    from duban.plans.models import Assignment
+
+    client.force_login(coordinator)
+    url = f"/plans/{site['plan_id']}/carry-over/"
+    for data in ({"a": ["99999999999999999999"]}, {"a": ["-1", "\x00"]}, {"a": ["x" * 5000]}, {"a": [str(site["assignment_id"])]},
+                 {"a": ["1"], "target": "99999999999999999999"}, {"a": ["1"], "target": "\x00"}):
+        r = client.post(url, data)
+        assert r.status_code == 400 and 'class="error"' in r.content.decode(), data
+    assert not Assignment.objects.filter(carried_from__isnull=False).exists()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0008_liaison_acknowledge_exempt_extension'),
+        ('plans', '0009_assignment_carried_from'),
     ]
 
     operations = [
