@@ -556,7 +556,9 @@ class PeriodBook:
         periodic = [a for a in assignments if a.task.deadline_kind in deadlines.PERIODIC_KINDS and a.task.plan.year
                     and a.status != Assignment.EXEMPT]
         filed: dict[int, list[tuple[dt.date, str, dt.date]]] = {}
-        ids = [a.pk for a in periodic]
+        # The reports of every assignment given, not only the periodic ones: one query for a page whatever it
+        # holds (period_due is set only on reports of periodic tasks).
+        ids = [a.pk for a in assignments]
         for i in range(0, len(ids), 500):
             rows = (Report.objects.filter(assignment_id__in=ids[i:i + 500], kind=PROGRESS, period_due__isnull=False,
                                           outcome__in=[R_ACCEPTED, R_PENDING])
