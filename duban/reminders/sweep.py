@@ -50,6 +50,7 @@ from django.utils import timezone
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Unit
 from duban.notify import events, inbox, outbox, workapps
+from duban.notify.outbox import enqueue_many
 from duban.notify.models import InboxMessage, Notification, Subscription, Webhook, WorkApp
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
@@ -223,36 +224,6 @@ def recipients(unit_ids=None, org_ids=(), *, orgs_units=None) -> Recipients:
     for unit_id, *contact in Contact.objects.filter(units).exclude(email="").order_by("pk").values_list("unit_id", "pk", "role", "name", "email"):
         contacts[unit_id].append(tuple(contact))
     return Recipients(liaisons, coordinators, contacts)
-
-
-def enqueue_many(rows: list[Notification]) -> int:
-    """Insert the notifications whose dedupe_key is new, in bulk; how many were inserted.
-
-    The one place the sweep writes to the outbox (to become duban.notify.outbox.enqueue_many). On
-    PostgreSQL the rows are copied (COPY, tens of thousands a second) into a temporary table and moved
-    with ON CONFLICT DO NOTHING; elsewhere bulk_create skips the dedupe keys already taken.
-    """
-    first: dict[str, Notification] = {}
-    for n in rows:
-        first.setdefault(n.dedupe_key, n)  # as if enqueued one by one: the first of a key wins
-    rows = list(first.values())
-    if not rows:
-        return 0
-    if connection.vendor != "postgresql":
-        taken = set(Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in rows]).values_list("dedupe_key", flat=True))
-        fresh = [n for n in rows if n.dedupe_key not in taken]
-        Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-        return len(fresh)
-    table, now = Notification._meta.db_table, timezone.now()
-    columns = "channel, recipient, subject, body, link, dedupe_key, status, attempts, next_attempt_at, last_error, created_at"
-    with transaction.atomic(), connection.cursor() as cursor:  # the temporary table lives until the commit
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS new_notification ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
-        cursor.execute("TRUNCATE new_notification")
-        with cursor.copy(f"COPY new_notification ({columns}) FROM STDIN") as copy:
-            for n in rows:
-                copy.write_row((n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key, Notification.PENDING, 0, now, "", now))
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_notification ON CONFLICT (dedupe_key) DO NOTHING")
-        return cursor.rowcount
 
 
 class Sender:
