@@ -87,35 +87,39 @@ def sign_dingtalk_url(url: str, secret: str, timestamp_ms: int | None = None) ->
     return f"{url}{separator}timestamp={timestamp}&sign={sign}"
 
 
-def _post_json(url: str, payload: dict, timeout: float | None) -> None:
+def call_json(url: str, payload: dict | None = None, *, what: str, timeout: float | None = None) -> dict:
+    """GET (no payload) or POST JSON to ``url`` and return the JSON object it answers; every failure a
+    DeliveryError naming ``what`` was called (e.g. 机器人接口). Shared by the robots and the work apps."""
     timeout = HTTP_TIMEOUT if timeout is None else timeout
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
+    data = None if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"机器人接口返回 HTTP {exc.code}") from None
+        raise DeliveryError(f"{what}返回 HTTP {exc.code}") from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise DeliveryError(f"连接机器人接口超时（{timeout} 秒）") from None
-        raise DeliveryError(f"无法连接机器人接口：{exc.reason}") from None
+            raise DeliveryError(f"连接{what}超时（{timeout} 秒）") from None
+        raise DeliveryError(f"无法连接{what}：{exc.reason}") from None
     except TimeoutError:
-        raise DeliveryError(f"机器人接口响应超时（{timeout} 秒）") from None
+        raise DeliveryError(f"{what}响应超时（{timeout} 秒）") from None
     except (OSError, ValueError) as exc:
-        raise DeliveryError(f"调用机器人接口出错：{type(exc).__name__}: {exc}") from None
+        raise DeliveryError(f"调用{what}出错：{type(exc).__name__}: {exc}") from None
     try:
         result = json.loads(raw)
     except ValueError:
-        raise DeliveryError(f"机器人接口返回的不是 JSON：{raw[:200]!r}") from None
-    if not isinstance(result, dict) or result.get("errcode") != 0:
-        if isinstance(result, dict):
-            raise DeliveryError(f"机器人接口返回错误：errcode={result.get('errcode')} errmsg={result.get('errmsg')}")
-        raise DeliveryError(f"机器人接口返回了意外的内容：{raw[:200]!r}")
+        raise DeliveryError(f"{what}返回的不是 JSON：{raw[:200]!r}") from None
+    if not isinstance(result, dict):
+        raise DeliveryError(f"{what}返回了意外的内容：{raw[:200]!r}")
+    return result
+
+
+def _post_json(url: str, payload: dict, timeout: float | None) -> None:
+    result = call_json(url, payload, what="机器人接口", timeout=timeout)
+    if result.get("errcode") != 0:
+        raise DeliveryError(f"机器人接口返回错误：errcode={result.get('errcode')} errmsg={result.get('errmsg')}")
 
 
 def _truncate_utf8(text: str, max_bytes: int) -> str:

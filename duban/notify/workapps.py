@@ -13,10 +13,7 @@ an attempt, as it does for the robots. Any other errcode, HTTP error or timeout 
 from __future__ import annotations
 
 import datetime
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from django.utils import timezone
 
@@ -38,30 +35,7 @@ def recipient(app: WorkApp, userid: str) -> str:
 
 
 def _call(url: str, payload: dict | None = None) -> dict:
-    data = None if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
-    timeout = channels.HTTP_TIMEOUT
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"应用消息接口返回 HTTP {exc.code}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise DeliveryError(f"连接应用消息接口超时（{timeout} 秒）") from None
-        raise DeliveryError(f"无法连接应用消息接口：{exc.reason}") from None
-    except TimeoutError:
-        raise DeliveryError(f"应用消息接口响应超时（{timeout} 秒）") from None
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(f"调用应用消息接口出错：{type(exc).__name__}: {exc}") from None
-    try:
-        result = json.loads(raw)
-    except ValueError:
-        raise DeliveryError(f"应用消息接口返回的不是 JSON：{raw[:200]!r}") from None
-    if not isinstance(result, dict):
-        raise DeliveryError(f"应用消息接口返回了意外的内容：{raw[:200]!r}")
-    return result
+    return channels.call_json(url, payload, what="应用消息接口")
 
 
 def _errcode(result: dict) -> int:
