@@ -108,6 +108,23 @@ def _page(request, a: Assignment, status: int = 200, **forms):
     return render(request, "progress/assignment.html", ctx, status=status)
 
 
+def _form_action(request, a: Assignment, form, form_name: str, act, done: str):
+    """A liaison's form on the assignment page, acted on by the lifecycle: a refusal as the page shows it
+    (denied, a message, or the form again with the error), then ``done`` as the success message."""
+    try:
+        act()
+    except NotAllowed as exc:
+        return denied(request, exc)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("assignment", a.pk)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _page(request, a, status=400, **{form_name: form})
+    messages.success(request, done)
+    return redirect("assignment", a.pk)
+
+
 def _resubmission(report) -> dict:
     if report is None or report.kind == EXEMPTION:
         return {}
@@ -150,18 +167,8 @@ def submit(request, assignment_id: int):
     d = form.cleaned_data
     draft = lifecycle.ReportDraft(text=d["text"], published_on=d["published_on"], links=form.links(), files=d["files"],
                                   keep=_kept_files(request, a))
-    try:
-        lifecycle.submit(a, request.user, draft)
-    except NotAllowed as exc:
-        return denied(request, exc)
-    except TransitionError as exc:
-        messages.error(request, str(exc))
-        return redirect("assignment", a.pk)
-    except ValidationError as exc:
-        form.add_error(None, _errors(exc))
-        return _page(request, a, status=400, report_form=form)
-    messages.success(request, "已报送，等待区政府办公室审核。")
-    return redirect("assignment", a.pk)
+    return _form_action(request, a, form, "report_form", lambda: lifecycle.submit(a, request.user, draft),
+                        "已报送，等待区政府办公室审核。")
 
 
 @require_POST
@@ -409,18 +416,8 @@ def exempt(request, assignment_id: int):
     form = ExemptForm(request.POST)
     if not form.is_valid():
         return _page(request, a, status=400, exempt_form=form)
-    try:
-        lifecycle.declare_exempt(a, request.user, form.cleaned_data["reason"])
-    except NotAllowed as exc:
-        return denied(request, exc)
-    except TransitionError as exc:
-        messages.error(request, str(exc))
-        return redirect("assignment", a.pk)
-    except ValidationError as exc:
-        form.add_error(None, _errors(exc))
-        return _page(request, a, status=400, exempt_form=form)
-    messages.success(request, "已提交“本单位不涉及”，等待区政府办公室审核。")
-    return redirect("assignment", a.pk)
+    return _form_action(request, a, form, "exempt_form", lambda: lifecycle.declare_exempt(a, request.user, form.cleaned_data["reason"]),
+                        "已提交“本单位不涉及”，等待区政府办公室审核。")
 
 
 @require_POST
@@ -450,18 +447,9 @@ def extension(request, assignment_id: int):
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         return _page(request, a, status=400, extension_form=form)
-    try:
-        lifecycle.request_extension(a, request.user, form.cleaned_data["new_due"], form.cleaned_data["reason"])
-    except NotAllowed as exc:
-        return denied(request, exc)
-    except TransitionError as exc:
-        messages.error(request, str(exc))
-        return redirect("assignment", a.pk)
-    except ValidationError as exc:
-        form.add_error(None, _errors(exc))
-        return _page(request, a, status=400, extension_form=form)
-    messages.success(request, "已提交延期申请，等待审批。")
-    return redirect("assignment", a.pk)
+    d = form.cleaned_data
+    return _form_action(request, a, form, "extension_form", lambda: lifecycle.request_extension(a, request.user, d["new_due"], d["reason"]),
+                        "已提交延期申请，等待审批。")
 
 
 @require_POST
