@@ -2,7 +2,7 @@
 
 A job is claimed by a conditional UPDATE (queued → running), so the view's background thread and
 `duban run_exports` never both work the same job. Progress goes to the row as the builder reports
-it; the file goes under MEDIA_ROOT/exports/. A builder that raises marks its job failed with a
+it; the file goes to the default storage, under exports/. A builder that raises marks its job failed with a
 message in Chinese; a job left "running" longer than STALE_AFTER (its process died) is marked
 failed by the next `run_exports`. The mechanics are shared with import jobs (duban.background).
 """

@@ -8,10 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from duban import files
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
 from duban.exports import build, jobs
@@ -152,10 +153,10 @@ def job_download(request, job_id):
     job = get_object_or_404(access.visible_export_jobs(request.user), pk=job_id, status=ExportJob.DONE)
     if not access.can_export(request.user, job.kind, job.params.get("unit")):
         raise Http404
-    try:
-        fh = job.result.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("文件已不存在，请重新生成") from None
     ext = job.result_name.rsplit(".", 1)[-1]
+    try:
+        response = files.download(job.result, as_attachment=True, filename=job.result_name, content_type=build.EXT_TYPES.get(ext))
+    except FileNotFoundError:
+        raise Http404("文件已不存在，请重新生成") from None
     record(request, AuditEvent.EXPORT_DOWNLOAD, target=job.result_name, after={"job": job.pk, "kind": job.kind, "plan": job.plan_id})
-    return FileResponse(fh, as_attachment=True, filename=job.result_name, content_type=build.EXT_TYPES.get(ext))
+    return response

@@ -5,8 +5,8 @@ frozen page.
     run(job.pk)                                              # claims and works it: the thread, or `duban run_imports`
 
 The row is the source of truth; claiming, progress and the thread are duban.background's, as for export
-jobs. The bytes wait in MEDIA_ROOT/pending/<token>.bin (outside the web root) and are deleted when the
-job ends — except for a revision, whose file the confirm page (views.upload_confirm) reads again and
+jobs. The bytes wait in the default storage as pending/<token>.bin (MEDIA_ROOT on the local disk, or the
+bucket: a worker on another machine reads them there) and are deleted when the job ends — except for a revision, whose file the confirm page (views.upload_confirm) reads again and
 deletes once the coordinator has decided. What the job found is its outcome; the job page
 (views.import_job) turns it into the pages the upload showed when it still parsed in the request.
 A job that raises fails with a message in Chinese, and stores nothing.
@@ -17,9 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from pathlib import Path
-
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,25 +35,33 @@ FAILED_MESSAGE = "导入失败"
 SPAN = {READ: (1, 5), RECOGNISE: (5, 60), RESOLVE: (60, 75), WRITE: (75, 99)}
 
 
-def pending_path(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "pending" / f"{token}.bin"
+def pending_name(token: str) -> str:
+    """The upload's name in the default storage."""
+    return f"pending/{token}.bin"
+
+
+def read_pending(token: str) -> bytes:
+    """The uploaded bytes; FileNotFoundError once they are deleted."""
+    with default_storage.open(pending_name(token), "rb") as fh:
+        return fh.read()
+
+
+def delete_pending(token: str) -> None:
+    default_storage.delete(pending_name(token))  # no error if it is gone already
 
 
 def enqueue(org, user, upload, keep_unknown: bool = False) -> ImportJob:
     """Keep the uploaded file as a pending file, save the job, and start working it once committed."""
     token = secrets.token_hex(32)
-    path = pending_path(token)
-    path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
     try:
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                digest.update(chunk)
-                out.write(chunk)
+        default_storage.save(pending_name(token), upload)  # from the start again; a fresh random token: a new name
         job = ImportJob.objects.create(org=org, created_by=user, file_name=upload.name[:200], sha256=digest.hexdigest(),
                                        token=token, keep_unknown=keep_unknown)
     except BaseException:
-        path.unlink(missing_ok=True)
+        delete_pending(token)
         raise
     transaction.on_commit(lambda: start(job.pk))
     return job
@@ -82,12 +88,11 @@ def run(job_id: int) -> ImportJob | None:
         return None
     ImportJob.objects.filter(pk=job_id).update(worker=background.worker_id())
     job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
-    path = pending_path(job.token)
     progress = _Progress(job.pk)
     keep_file = False
     try:
         try:
-            data = path.read_bytes()
+            data = read_pending(job.token)
         except FileNotFoundError:
             raise importing.ImportProblem("上传的文件已不存在，请重新上传。") from None
         progress(READ, 1.0)
@@ -116,7 +121,7 @@ def run(job_id: int) -> ImportJob | None:
         fail(job, f"无法导入：处理文件时出错（{type(exc).__name__}）。请稍后重试，或联系管理员查看日志。")
     finally:
         if not keep_file:
-            path.unlink(missing_ok=True)
+            delete_pending(job.token)
     return job
 
 
@@ -139,7 +144,7 @@ def fail_if_gone(job: ImportJob, now=None) -> bool:
     now = now or timezone.now()
     if ImportJob.objects.filter(pk=job.pk, status=ImportJob.RUNNING, worker=job.worker).update(
             status=ImportJob.FAILED, message=FAILED_MESSAGE, error=CRASHED, finished_at=now):
-        pending_path(job.token).unlink(missing_ok=True)
+        delete_pending(job.token)
         job.refresh_from_db()
         return True
     return False
@@ -153,7 +158,7 @@ def fail_stale(now=None) -> int:
     for job in background.stale(ImportJob, now):
         if ImportJob.objects.filter(pk=job.pk, status=ImportJob.RUNNING).update(
                 status=ImportJob.FAILED, message=FAILED_MESSAGE, error=CRASHED, finished_at=now):
-            pending_path(job.token).unlink(missing_ok=True)
+            delete_pending(job.token)
             n += 1
     return n
 
@@ -164,7 +169,7 @@ def purge(keep_days: int, now=None) -> int:
     old = ImportJob.objects.filter(status__in=[ImportJob.DONE, ImportJob.FAILED], created_at__lt=now - dt.timedelta(days=keep_days))
     n = 0
     for job in old:
-        pending_path(job.token).unlink(missing_ok=True)
+        delete_pending(job.token)
         job.delete()
         n += 1
     return n

@@ -314,7 +314,7 @@ IMPORT_STEPS = ("读取文件", "识别表格", "核对单位", "写入")
 class ImportJob(models.Model):
     """A plan upload being read in the background (duban.plans.import_jobs); the row is the source of truth.
 
-    The uploaded bytes wait under MEDIA_ROOT/pending/<token>.bin until the job has read them (and, for a
+    The uploaded bytes wait in the default storage as pending/<token>.bin until the job has read them (and, for a
     revision, until the coordinator confirms or cancels). The outcome says where the coordinator goes next.
     """
 

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from duban import files
 from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.directory.resolve import Directory
@@ -188,10 +189,9 @@ def plan_source(request, plan_id: int):
     if not access.can_download_source(request.user) or not plan.source_file:
         raise Http404
     try:
-        fh = plan.source_file.open("rb")
+        return files.download(plan.source_file, as_attachment=True, filename=plan.source_name or Path(plan.source_file.name).name)
     except FileNotFoundError:
         raise Http404("原始文件不存在") from None
-    return FileResponse(fh, as_attachment=True, filename=plan.source_name or Path(plan.source_file.name).name)
 
 
 # --- one task, one unit -----------------------------------------------------------------------
@@ -404,10 +404,10 @@ def settle_warning(request, warning_id: int):
 # --- upload -------------------------------------------------------------------------------------
 
 
-def _pending_path(token: str) -> Path:
+def _pending_token(token: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{64}", token):
         raise Http404
-    return import_jobs.pending_path(token)
+    return token
 
 
 @login_required
@@ -482,12 +482,14 @@ def upload_confirm(request, token: str):
     """A revised plan: show what would change, apply only when the coordinator confirms."""
     require_editor(request.user)
     org = access.profile(request.user).org
-    pending = request.session.get(f"pending-{token}")
-    path = _pending_path(token)
-    if not pending or not path.exists():
+    pending = request.session.get(f"pending-{_pending_token(token)}")
+    try:
+        data = import_jobs.read_pending(token) if pending else None
+    except FileNotFoundError:
+        data = None
+    if data is None:
         messages.error(request, "待确认的文件已失效，请重新上传。")
         return redirect("upload")
-    data = path.read_bytes()
     try:
         prep = importing.prepare(org, data, pending["filename"])
     except (IngestError, importing.ImportProblem) as exc:
@@ -506,11 +508,11 @@ def upload_confirm(request, token: str):
         else:
             messages.info(request, "已取消，未作改动。")
             target = redirect("plans")
-        path.unlink(missing_ok=True)
+        import_jobs.delete_pending(token)
         request.session.pop(f"pending-{token}", None)
         return target
     if prep.status != "revision":
-        path.unlink(missing_ok=True)
+        import_jobs.delete_pending(token)
         messages.info(request, "文件与已导入的方案相同，未作改动。")
         return redirect("plans")
     alerts = [(t.no, a) for t in prep.diff.tasks for a in t.alerts]

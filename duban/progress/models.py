@@ -77,7 +77,7 @@ class EvidenceLink(models.Model):
 
 
 class Attachment(models.Model):
-    """A file kept under MEDIA_ROOT (outside the web root) and served only by the download view."""
+    """A file kept in the default storage (outside the web root, or a private bucket), served only by the download view."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments", verbose_name="报送")
     file = models.FileField("文件", upload_to=evidence_upload_to, max_length=200)

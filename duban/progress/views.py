@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from duban import files
 from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
@@ -241,10 +242,9 @@ def override_due(request, assignment_id: int):
 def download(request, attachment_id: int):
     att = get_object_or_404(access.visible_attachments(request.user), pk=attachment_id)
     try:
-        fh = att.file.open("rb")
+        response = files.download(att.file, as_attachment=True, filename=att.original_name, content_type=att.content_type)
     except FileNotFoundError:
         raise Http404("文件不存在") from None
-    response = FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -3,11 +3,14 @@ import io
 import os
 import time
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from duban.plans.import_jobs import pending_name
 from duban.plans.models import ImportJob
-from duban.plans.views import _pending_path
 
 from .conftest import make_user
 
@@ -23,7 +26,7 @@ def clean(*args):
 
 def pending(token_char: str, hours_old: float):
     """A pending upload where the upload view puts it, last written hours_old ago."""
-    path = _pending_path(token_char * 64)
+    path = Path(settings.MEDIA_ROOT) / pending_name(token_char * 64)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"plan")
     then = time.time() - hours_old * HOUR
@@ -41,7 +44,7 @@ def test_files_older_than_a_day_are_deleted_and_listed():
 
     assert not old.exists() and not older.exists()
     assert fresh.exists() and other.exists()
-    assert f"已删除 {old}（上传于 " in out and f"已删除 {older}（上传于 " in out and str(fresh) not in out
+    assert f"已删除 pending/{old.name}（上传于 " in out and f"已删除 pending/{older.name}（上传于 " in out and fresh.name not in out
     assert "共删除 2 个超过 24 小时未确认的文件。" in out
 
 

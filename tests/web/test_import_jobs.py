@@ -129,7 +129,7 @@ def test_a_revision_goes_to_the_confirm_page_then_applies(client_c, seed_plan, m
     job, r = upload_and_run(client_c, django_capture_on_commit_callbacks, data, "revised.txt")
     assert (job.outcome, job.plan) == ("revision", seed_plan)
     assert r.status_code == 302 and r["Location"] == f"/plans/upload/{job.token}/"
-    assert pending_files(media_root) == [import_jobs.pending_path(job.token)]  # kept for the confirm page
+    assert pending_files(media_root) == [media_root / import_jobs.pending_name(job.token)]  # kept for the confirm page
     body = client_c.get(r["Location"]).content.decode()
     assert "确认按修订版更新" in body and "2次政务公开业务培训" in body and "修改 1 项" in body
     assert "1次政务公开业务培训" in seed_plan.tasks.get(no=68).requirement  # nothing written yet
@@ -170,14 +170,14 @@ def test_a_crash_fails_the_job_with_a_chinese_message_and_stores_nothing(client_
 # --- the job page while it runs, and its progress -------------------------------------------------------
 
 
-def test_the_job_page_refreshes_until_the_job_is_done(client_c, org):
+def test_the_job_page_refreshes_until_the_job_is_done(client_c, org, media_root):
     r = post(client_c, seed_bytes(), "plan.txt")  # not committed in the test: nothing starts the job
     job = ImportJob.objects.get()
     page = client_c.get(r["Location"])
     assert page.status_code == 200 and page["Refresh"] == "1"
     body = page.content.decode()
     assert "排队中" in body and all(step in body for step in IMPORT_STEPS)
-    assert import_jobs.pending_path(job.token).read_bytes() == seed_bytes()
+    assert (media_root / import_jobs.pending_name(job.token)).read_bytes() == seed_bytes()
     ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), message="核对单位", progress=64)
     body = client_c.get(r["Location"]).content.decode()
     assert '<li class="done">识别表格 ✓</li>' in body and '<li class="current" aria-current="step">核对单位……</li>' in body
@@ -270,7 +270,7 @@ def test_a_job_whose_worker_died_is_marked_failed(client_c, org, media_root):
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert stale.status == "failed" and stale.error == import_jobs.CRASHED and fresh.status == "running"
-    assert not import_jobs.pending_path(stale.token).exists() and import_jobs.pending_path(fresh.token).exists()
+    assert not (media_root / import_jobs.pending_name(stale.token)).exists() and (media_root / import_jobs.pending_name(fresh.token)).exists()
     r = client_c.get(f"/plans/imports/{stale.pk}/")
     assert r.status_code == 400 and "导入过程意外中断" in r.content.decode()
     assert Plan.objects.count() == 0
@@ -297,7 +297,7 @@ def test_a_job_whose_worker_process_has_ended_fails_at_once_not_after_15_minutes
     r = client_c.get(f"/plans/imports/{gone.pk}/")
     assert r.status_code == 400 and "导入过程意外中断" in r.content.decode()
     gone.refresh_from_db()
-    assert gone.status == "failed" and not import_jobs.pending_path(gone.token).exists()
+    assert gone.status == "failed" and not (media_root / import_jobs.pending_name(gone.token)).exists()
     # a worker that is still running, or on another host, is left to finish (or to the stale rule)
     assert client_c.get(f"/plans/imports/{alive.pk}/")["Refresh"] == "1"
     call_command("run_imports", stdout=io.StringIO())
@@ -315,7 +315,7 @@ def test_a_claimed_job_records_its_worker(client_c, org, media_root):
 
 def test_old_jobs_and_unconfirmed_revisions_are_cleaned_up(client_c, seed_plan, media_root, started, django_capture_on_commit_callbacks):
     job, _ = upload_and_run(client_c, django_capture_on_commit_callbacks, revised_seed("年内至少组织开展1次", "年内至少组织开展3次"), "r.txt")
-    assert job.outcome == "revision" and import_jobs.pending_path(job.token).exists()  # never confirmed
+    assert job.outcome == "revision" and (media_root / import_jobs.pending_name(job.token)).exists()  # never confirmed
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
     out = io.StringIO()
     call_command("run_imports", "--keep-days", "30", stdout=out)

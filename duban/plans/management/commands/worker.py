@@ -3,8 +3,9 @@
 Run one or more (on one machine or several, against one PostgreSQL database): each job is claimed by a
 conditional UPDATE (duban.background.claim), so no two workers work the same job. With DUBAN_WEB_RUNS_JOBS=0
 the web server only queues jobs and never parses a plan or builds a document itself; the workers do. Uploaded
-plans wait in DUBAN_DATA_DIR/pending until a worker reads them: workers on other machines need that directory
-shared. SIGTERM or SIGINT lets the job at hand finish, then the worker stops.
+plans wait in the default storage until a worker reads them: workers on other machines need the same storage
+(an S3-compatible bucket, DUBAN_S3_BUCKET, or MEDIA_ROOT shared). SIGTERM or SIGINT lets the job at hand
+finish, then the worker stops.
 """
 from __future__ import annotations
 
