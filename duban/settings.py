@@ -189,6 +189,37 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded plans and evidence live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "files"))
 MEDIA_URL = None
+
+
+# --- files in an S3-compatible bucket (django-storages) instead of MEDIA_ROOT ---
+def s3_storage(bucket: str, endpoint_url: str = "", region: str = "", prefix: str = "", addressing_style: str = "") -> dict:
+    """STORAGES["default"] for a bucket. Objects are written without an ACL, so they are as private as the
+    bucket (AWS refuses any ACL but the owner's on buckets with ACLs disabled); no URL of the bucket is ever
+    given out, signed or not: files are read only by Duban's download views, which check access. The keys
+    come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or boto3's other usual places)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,  # MinIO, Ceph, a cloud's object storage; none: AWS
+            "region_name": region or None,
+            "addressing_style": addressing_style or None,  # "path" or "virtual"; none: boto3 chooses
+            "location": prefix.strip("/"),  # a folder inside the bucket, e.g. "duban"
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,  # like the local disk: a second file of the same name gets a new name
+            "max_memory_size": 2 * 1024 * 1024,  # a file read back past this size waits in a temporary file, not memory
+        },
+    }
+
+
+DUBAN_S3_BUCKET = os.environ.get("DUBAN_S3_BUCKET", "")
+if DUBAN_S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        DUBAN_S3_BUCKET, os.environ.get("DUBAN_S3_ENDPOINT_URL", ""), os.environ.get("DUBAN_S3_REGION", ""),
+        os.environ.get("DUBAN_S3_PREFIX", ""), os.environ.get("DUBAN_S3_ADDRESSING_STYLE", ""),
+    )
+# --- end S3 ---
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(30 * 1024 * 1024)))
