@@ -55,6 +55,8 @@ def bucket(s3_endpoint, monkeypatch, tmp_path):
     for name, value in {"AWS_ACCESS_KEY_ID": "duban-test", "AWS_SECRET_ACCESS_KEY": "duban-test-secret",
                         "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
         monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):  # a developer's own AWS set-up stays out
+        monkeypatch.delenv(name, raising=False)
     b = Bucket(s3_endpoint)
     default = s3_storage(b.name, endpoint_url=s3_endpoint, region="us-east-1", prefix=PREFIX)
     from django.conf import settings
