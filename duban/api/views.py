@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -68,7 +68,7 @@ class PlanList(generics.ListAPIView):
     serializer_class = s.PlanSerializer
 
     def get_queryset(self):
-        return access.visible_plans(self.request.user).order_by("-year", "-created_at", "-id")
+        return access.visible_plans(self.request.user).order_by(F("year").desc(nulls_last=True), "-created_at", "-id")
 
 
 class PlanDetail(generics.RetrieveAPIView):

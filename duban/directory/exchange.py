@@ -6,7 +6,8 @@ Both go through one dictionary shape:
         "units":   [{"name", "short_name", "kind", "active", "sort_order",
                      "leader_name", "leader_email", "contact_email"}],
         "aliases": [{"alias", "unit"}],
-        "groups":  [{"phrase", "kinds": [...], "units": [unit names], "vague", "note"}]}]}
+        "groups":  [{"phrase", "kinds": [...], "units": [unit names], "vague", "note"}],
+        "contacts": [{"unit", "role", "name", "email"}]}]}
 
 Kinds may be written as the Chinese label (局) or the code (bureau). Loading is an upsert
 keyed by names, so loading the same data twice changes nothing; units missing from the
@@ -15,6 +16,12 @@ data are left as they are (deactivate them in the admin).
 A unit's contact fields (leader_name, leader_email, contact_email) are optional: data without
 them (the JSON file, workbooks exported before they existed) leaves them as they are; an empty
 value clears them. E-mail addresses are checked before anything is written.
+
+Contacts (单位联系人, the 联系人 sheet: unit, role 联络员/负责人/分管负责人, name, e-mail) are upserted like
+aliases: a contact is the same one when its unit, role and name are (or, without a name, its unit, role and
+e-mail), so a changed e-mail updates it; contacts missing from the data are kept (remove them in the admin).
+Data without contacts (the JSON file, a workbook without the sheet) leaves them as they are. A contact naming a
+unit not in the directory, an unknown role or a bad e-mail refuses the whole load, nothing written.
 """
 from __future__ import annotations
 
@@ -28,22 +35,28 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from duban.directory.models import Organisation, Unit, UnitAlias, UnitGroup
+from duban.directory.models import Contact, Organisation, Unit, UnitAlias, UnitGroup
 
 KIND_BY_LABEL = {label: code for code, label in Unit.KIND_CHOICES}
 LABEL_BY_KIND = dict(Unit.KIND_CHOICES)
+ROLE_BY_LABEL = {label: code for code, label in Contact.ROLE_CHOICES}
+LABEL_BY_ROLE = dict(Contact.ROLE_CHOICES)
+ROLE_ORDER = {code: i for i, code in enumerate(LABEL_BY_ROLE)}  # 联络员, 负责人, 分管负责人
 YES = {"是", "true", "True", "1", "yes", "y", "Y", "启用", True, 1}
 
 SHEET_ORGS = "机构"
 SHEET_UNITS = "单位"
 SHEET_ALIASES = "别名"
 SHEET_GROUPS = "单位组"
+SHEET_CONTACTS = "联系人"
 HEADERS = {
     SHEET_ORGS: ["名称", "简称"],
     SHEET_UNITS: ["机构", "名称", "简称", "类别", "启用", "排序"],
     SHEET_ALIASES: ["机构", "别名", "单位"],
     SHEET_GROUPS: ["机构", "短语", "包含类别", "包含单位", "不可推断", "说明"],
 }
+# A sheet a workbook may lack (it was exported before contacts were): without it contacts stay as they are.
+OPTIONAL_SHEETS = {SHEET_CONTACTS: ["机构", "单位", "角色", "姓名", "邮箱"]}
 # Columns a workbook may lack (it was exported before they existed): header -> Unit field.
 CONTACT_COLUMNS = {"分管负责人": "leader_name", "负责人邮箱": "leader_email", "单位邮箱": "contact_email"}
 OPTIONAL = {SHEET_UNITS: list(CONTACT_COLUMNS)}
@@ -55,8 +68,8 @@ class DirectoryError(Exception):
 
 @dataclass
 class LoadStats:
-    created: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0})
-    updated: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0})
+    created: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0, "联系人": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0, "联系人": 0})
 
     def count(self, what: str, created: bool, changed: bool = True) -> None:
         if created:
@@ -98,6 +111,28 @@ def contact_values(u: dict, where: str) -> dict:
                 raise DirectoryError(f"{where}{label}“{value}”不是有效的邮件地址。") from None
         values[field] = value
     return values
+
+
+def contact_fields(c: dict, where: str) -> dict:
+    """A contact's role (label or code), name and e-mail, stripped and checked: DirectoryError naming ``where`` if one is wrong."""
+    role = str(c.get("role") or "").strip()
+    role = ROLE_BY_LABEL.get(role, role)
+    if role not in LABEL_BY_ROLE:
+        shown = str(c.get("role") or "").strip()
+        raise DirectoryError(f"{where}未知的联系人角色“{shown}”，可用：{'、'.join(ROLE_BY_LABEL)}。" if shown else f"{where}没有填写角色（{'、'.join(ROLE_BY_LABEL)}）。")
+    name, email = (str(c.get(k) or "").strip() for k in ("name", "email"))
+    if not name and not email:
+        raise DirectoryError(f"{where}姓名和邮箱至少填写一项。")
+    for value, field_name in ((name, "name"), (email, "email")):
+        model_field = Contact._meta.get_field(field_name)
+        if len(value) > model_field.max_length:
+            raise DirectoryError(f"{where}{model_field.verbose_name}超过 {model_field.max_length} 个字符。")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise DirectoryError(f"{where}邮箱“{email}”不是有效的邮件地址。") from None
+    return {"role": role, "name": name, "email": email}
 
 
 def _upsert(model, lookup: dict, values: dict, stats: LoadStats | None, what: str):
@@ -177,6 +212,23 @@ def load_data(doc: dict) -> LoadStats:
                 group.units.set(listed)
                 changed = True
             stats.count("单位组", created=created, changed=changed)
+        seen = set()
+        for i, c in enumerate(o.get("contacts", []), start=1):
+            where = c.get("where") or f"{short}：第 {i} 个联系人："
+            values = contact_fields(c, where)
+            unit_name = str(c.get("unit") or "").strip()
+            if unit_name not in units:
+                raise DirectoryError(f"{where}单位“{unit_name}”不在名录中。" if unit_name else f"{where}没有填写单位。")
+            unit = units[unit_name]
+            key = (unit.pk, values["role"], values["name"], "" if values["name"] else values["email"])
+            if key in seen:
+                raise DirectoryError(f"{where}与前面的联系人重复（同一单位、角色和姓名）。")
+            seen.add(key)
+            if values["name"]:
+                lookup, values = {"unit": unit, "role": values["role"], "name": values["name"]}, {"email": values["email"]}
+            else:
+                lookup, values = {"unit": unit, "role": values["role"], "name": "", "email": values["email"]}, {}
+            _upsert(Contact, lookup, values, stats, "联系人")
     return stats
 
 
@@ -213,6 +265,11 @@ def dump_data(orgs) -> dict:
                     }
                     for g in UnitGroup.objects.filter(org=org).prefetch_related("units")
                 ],
+                "contacts": [
+                    {"unit": c.unit.name, "role": LABEL_BY_ROLE.get(c.role, c.role), "name": c.name, "email": c.email}
+                    for c in sorted(Contact.objects.filter(unit__org=org).select_related("unit"),
+                                    key=lambda c: (c.unit.sort_order, c.unit_id, ROLE_ORDER.get(c.role, 9), c.pk))
+                ],
             }
         )
     return {"organisations": out}
@@ -232,7 +289,7 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
     doc = dump_data(orgs)
     wb = Workbook()
     sheets = {}
-    for i, (title, headers) in enumerate(HEADERS.items()):
+    for i, (title, headers) in enumerate({**HEADERS, **OPTIONAL_SHEETS}.items()):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = title
         ws.append(headers + OPTIONAL.get(title, []))
@@ -252,11 +309,14 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
             sheets[SHEET_ALIASES].append([short, a["alias"], a["unit"]])
         for g in o["groups"]:
             sheets[SHEET_GROUPS].append([short, g["phrase"], "、".join(g["kinds"]), "、".join(g["units"]), "是" if g["vague"] else "否", g["note"]])
+        for c in o["contacts"]:
+            sheets[SHEET_CONTACTS].append([short, c["unit"], c["role"], c["name"], c["email"]])
     for ws in sheets.values():  # a name or note starting with = stays text, never a formula
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 keep_as_text(cell)
-    widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8, 12, 26, 26], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40]}
+    widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8, 12, 26, 26], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40],
+              SHEET_CONTACTS: [10, 28, 12, 12, 30]}
     for title, ws in sheets.items():
         for col, w in zip("ABCDEFGHI", widths[title]):
             ws.column_dimensions[col].width = w
@@ -278,10 +338,11 @@ def read_xlsx(source: BinaryIO | str | Path) -> dict:
     def rows(title):
         it = wb[title].iter_rows(values_only=True)
         header = [str(c or "").strip() for c in next(it, [])]
-        lacking = [h for h in HEADERS[title] if h not in header]
+        required = HEADERS.get(title) or OPTIONAL_SHEETS[title]
+        lacking = [h for h in required if h not in header]
         if lacking:
             raise DirectoryError(f"工作表“{title}”缺少列：{'、'.join(lacking)}。")
-        columns = HEADERS[title] + [h for h in OPTIONAL.get(title, []) if h in header]
+        columns = required + [h for h in OPTIONAL.get(title, []) if h in header]
         for n, row in enumerate(it, start=2):
             rec = {h: (row[header.index(h)] if header.index(h) < len(row) else None) for h in columns}
             if any(v not in (None, "") for v in rec.values()):
@@ -309,5 +370,10 @@ def read_xlsx(source: BinaryIO | str | Path) -> dict:
         org_of(SHEET_GROUPS, n, r)["groups"].append(
             {"phrase": r["短语"], "kinds": _split(r["包含类别"]), "units": _split(r["包含单位"]), "vague": r["不可推断"] in YES, "note": r["说明"] or ""}
         )
+    if SHEET_CONTACTS in wb.sheetnames:
+        for n, r in rows(SHEET_CONTACTS):
+            where = f"工作表“{SHEET_CONTACTS}”第 {n} 行："
+            c = {"unit": r["单位"], "role": r["角色"], "name": r["姓名"], "email": r["邮箱"]}
+            org_of(SHEET_CONTACTS, n, r).setdefault("contacts", []).append({**c, **contact_fields(c, where), "where": where})
     wb.close()
     return {"organisations": list(orgs.values())}

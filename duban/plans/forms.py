@@ -227,7 +227,7 @@ class SetDeadlineForm(DeadlineForm):
 
 
 class DirectoryUploadForm(forms.Form):
-    file = forms.FileField(label="名录 Excel 文件", help_text="先“导出 Excel”，修改后再导入；按单位名称更新，不会删除单位。")
+    file = forms.FileField(label="名录 Excel 文件", help_text="先“导出 Excel”，修改后再导入；按名称更新，不会删除单位、别名和联系人。")
 
 
 # --- changing a plan's structure (duban.plans.structure) ------------------------------------------

@@ -32,7 +32,7 @@ class Plan(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "分工方案"
-        ordering = ["-year", "-created_at"]
+        ordering = [models.F("year").desc(nulls_last=True), "-created_at"]  # a plan without a year last, on PostgreSQL too
         # The same file is one plan: a second import of it, even a concurrent one, changes nothing.
         constraints = [models.UniqueConstraint(fields=["org", "sha256"], name="plan_unique_file")]
 

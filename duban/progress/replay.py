@@ -13,6 +13,11 @@ Running it again does not double anything: a step is played only if it is later 
 last change, so a second run to the same date does nothing and a run to a later date carries on where
 the first stopped. An assignment on which a person has reported (a report not marked demo) is never
 touched. Refused outside a demo or training instance (DEBUG or DUBAN_DEMO=1).
+
+The in-site notices a step sends (报送 to the coordinators, 退回/通过 to the liaisons) carry the step's moment.
+When the replay ends, each person's replayed notices are marked read (at their own moment) except the newest
+ten of the last week before ``until``: someone opening the demo finds a few recent notices unread, not a
+year's worth (a full replay to 2021-09-30 sends the coordinator 396).
 """
 from __future__ import annotations
 
@@ -22,9 +27,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from duban.accounts.models import Profile
+from duban.notify.models import InboxMessage
 from duban.plans.models import LEAD, Assignment, Plan, Task
 from duban.progress import dates, lifecycle
 from duban.progress.models import Report
@@ -32,6 +39,8 @@ from duban.workcal import clock
 from duban.workcal.calendar import UnknownCalendarYear, WorkCalendar
 
 DAY = datetime.timedelta(days=1)
+UNREAD_WINDOW = 7 * DAY  # a person's replayed notices of the last week before ``until`` stay unread,
+UNREAD_AT_MOST = 10  # the newest ten of them
 
 TEXTS = [
     "已在区政府门户网站“政务公开”专栏公开相关信息{n}条，并同步在政务新媒体发布。",
@@ -183,7 +192,17 @@ class Replay:
                 result.no_liaison += 1
                 continue
             self.play_one(a, liaison, result)
+        self.mark_old_notices_read(assignments.exclude(pk__in=real))
         return result
+
+    def mark_old_notices_read(self, assignments) -> None:
+        """The replayed reports' notices (this run's and earlier runs') are read at their moment, but for each
+        person's newest UNREAD_AT_MOST of the last week."""
+        unread = InboxMessage.objects.filter(links__assignment__in=assignments, batch__startswith="progress:report:", read_at__isnull=True)
+        unread.filter(created_at__lt=self.end - UNREAD_WINDOW).update(read_at=F("created_at"))
+        for user_id in set(unread.values_list("user_id", flat=True)):
+            older = unread.filter(user_id=user_id).order_by("-created_at", "-pk").values_list("pk", flat=True)[UNREAD_AT_MOST:]
+            InboxMessage.objects.filter(pk__in=list(older)).update(read_at=F("created_at"))
 
     def record_event(self, task: Task, result: Result) -> None:
         """The starting event (文件成文) of an event-relative task, a few working days after the plan."""
@@ -208,6 +227,7 @@ class Replay:
             if last is not None and step.at <= last:
                 continue  # played by an earlier run
             rng = self.rng("step", a.task.no, a.unit_id, i)  # one generator per step: a later run says the same
+            sent_from = timezone.now()  # the inbox stamps the real time: the step's notices are those from now on
             try:
                 with clock.at(step.at), transaction.atomic():
                     if step.action == "start":
@@ -224,6 +244,8 @@ class Replay:
                     else:
                         lifecycle.accept(a, self.coordinator, rng.choice(GRADES), "")
                         result.accepted += 1
+                    if step.action != "start":  # starting sends no notice
+                        InboxMessage.objects.filter(links__assignment=a, created_at__gte=sent_from).update(created_at=step.at)
             except lifecycle.TransitionError as exc:  # the assignment was changed by hand meanwhile: leave it
                 result.problems.append(f"第{a.task.no}项 {a.unit.name}：{exc}")
                 return

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -375,7 +375,7 @@ def batch_report(request, unit_id: int):
         return denied(request, "只有本单位的联络员可以报送进展。")
     rows = list(
         access.visible_assignments(request.user).filter(unit=unit, status__in=lifecycle.REPORTABLE)
-        .select_related("task", "task__plan").order_by("-task__plan__year", "task__plan_id", "task__no")
+        .select_related("task", "task__plan").order_by(F("task__plan__year").desc(nulls_last=True), "task__plan_id", "task__no")
     )
     source = request.POST if request.method == "POST" else request.GET
     chosen = {int(v) for v in source.getlist("a") if v.isdigit() and len(v) < 12}

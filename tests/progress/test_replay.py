@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from duban.assessment import facts, figures
+from duban.notify.models import InboxMessage
 from duban.plans.models import LEAD, Assignment, Task
 from duban.progress import lifecycle
 from duban.progress.models import Report, StatusChange
@@ -127,3 +130,41 @@ def test_demo_reports_are_labelled_on_the_pages(demo, client, coordinator):
     pending = Report.objects.filter(outcome="pending").first()
     if pending is not None:
         assert "演示数据" in client.get("/review-queue/").content.decode()
+
+
+def inbox(user):
+    return InboxMessage.objects.filter(user=user)
+
+
+def test_only_the_last_weeks_newest_notices_stay_unread(demo, coordinator):
+    """The coordinator hears of every replayed report, each dated at its moment; only the last week's newest ten
+    stay unread, not a year's worth (a full replay to 2021-09-30 sent 396 unread)."""
+    from django.contrib.auth.models import User
+
+    week_before = timezone.make_aware(datetime.datetime(2021, 10, 24, 23, 59))
+    replay(demo, D(2021, 10, 31), tasks=TASKS)  # tasks 2 and 8 are due on 10-31: many reports that week
+    submitted = sorted(Report.objects.values_list("submitted_at", flat=True))
+    recent = [t for t in submitted if t >= week_before]
+    assert len(recent) > 10
+    messages = inbox(coordinator)
+    assert sorted(messages.values_list("created_at", flat=True)) == submitted  # one per report, at its moment
+    assert sorted(messages.filter(read_at__isnull=True).values_list("created_at", flat=True)) == recent[-10:]
+    assert not messages.filter(read_at__isnull=False).exclude(read_at=F("created_at")).exists()
+    # The liaisons' 退回/通过 notices likewise: none older than the week unread, at most ten each.
+    to_liaisons = InboxMessage.objects.filter(user__in=User.objects.filter(profile__role="liaison"))
+    assert to_liaisons.filter(created_at__lt=week_before).exists()
+    assert not to_liaisons.filter(created_at__lt=week_before, read_at__isnull=True).exists()
+    unread_by_liaison = Counter(to_liaisons.filter(read_at__isnull=True).values_list("user_id", flat=True))
+    assert unread_by_liaison and max(unread_by_liaison.values()) <= 10
+
+
+def test_a_later_run_marks_the_earlier_runs_notices_read(demo, coordinator):
+    replay(demo, D(2021, 10, 31), tasks=TASKS)
+    unread_then = set(inbox(coordinator).filter(read_at__isnull=True).values_list("pk", flat=True))
+    assert unread_then
+    replay(demo, D(2021, 11, 30), tasks=TASKS)
+    week_before = timezone.make_aware(datetime.datetime(2021, 11, 23, 23, 59))
+    recent = sorted(t for t in Report.objects.values_list("submitted_at", flat=True) if t >= week_before)
+    assert not inbox(coordinator).filter(pk__in=unread_then, read_at__isnull=True).exists()
+    assert sorted(inbox(coordinator).filter(read_at__isnull=True).values_list("created_at", flat=True)) == recent[-10:]
+    assert recent

@@ -68,6 +68,6 @@ def test_export_directory_command(db, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    assert wb.sheetnames == ["机构", "单位", "别名", "单位组"]
+    assert wb.sheetnames == ["机构", "单位", "别名", "单位组", "联系人"]
     assert wb["单位"].max_row == 1 + Unit.objects.count()
 
