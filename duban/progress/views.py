@@ -333,6 +333,7 @@ def _queue(request) -> Queue:
     else:
         f["section"] = None  # sections belong to a plan: without one the filter means nothing
     # 逾期报送: reported after the due date, by the office's day (figures.done_on_time's rule: accepted now, it would be 逾期办结)
+    f["timing"] = f["timing"] or None
     late = Q(assignment__due_date__lt=TruncDate("submitted_at"))
     if f["timing"] == LATE:
         reports = reports.filter(late)
