@@ -7,7 +7,6 @@ or a message here, never a 500."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 from urllib.parse import urlencode
 
 from django import forms
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import FORMULA_START, put
+from duban.documents.xlsx_docs import FORMULA_START, put, save_list
 from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
@@ -419,9 +418,7 @@ def review_queue_export(request):
     for r in q.reports.iterator(chunk_size=2000):
         ws.append([cell(value(r)) for _header, value in QUEUE_COLUMNS])
         rows += 1
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{ws.title}-{deadlines.office_today():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     record(request, AuditEvent.EXPORT_DOWNLOAD, target=name, after={**{k: v for k, v in q.filters.items() if v}, "rows": rows})
