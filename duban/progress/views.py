@@ -398,6 +398,7 @@ def review_queue_export(request):
     """The review queue as filtered and sorted on its page, every row (no paging), as an Excel workbook."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not access.can_review(request.user):
         return _denied_review(request)
@@ -407,7 +408,10 @@ def review_queue_export(request):
     ws.freeze_panes = "A2"
 
     def cell(value):
-        if not (isinstance(value, str) and value.startswith(FORMULA_START)):
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # a report pasted from Word may hold \x0b, which a workbook cannot
+        if not value.startswith(FORMULA_START):
             return value
         c = WriteOnlyCell(ws)
         put(c, value)  # text that looks like a formula stays text

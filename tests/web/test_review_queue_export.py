@@ -94,6 +94,14 @@ def test_text_that_looks_like_a_formula_stays_text(assignments, coordinator, cli
     assert all(c.data_type == "s" for c in cells)
 
 
+def test_control_characters_pasted_into_a_report_are_left_out(assignments, coordinator, client):
+    """Word's line break (\x0b) and other control characters may be in a report's text; a workbook cannot hold them."""
+    reports = submit(assignments[:1])
+    Report.objects.filter(pk=reports[0].pk).update(text="第一段\x0b第二段\x01。\n第三段")
+    client.force_login(coordinator)
+    assert rows(workbook(client))[0][9] == "第一段第二段。\n第三段"
+
+
 def test_only_the_coordinator_and_only_their_organisation(assignments, coordinator, leader, liaison, client, org):
     submit(assignments[:3])
     for user in (leader, liaison):
