@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import FORMULA_START, put, save_list
+from duban.documents.xlsx_docs import list_cell, save_list
 from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
@@ -397,8 +397,6 @@ QUEUE_COLUMNS = [
 def review_queue_export(request):
     """The review queue as filtered and sorted on its page, every row (no paging), as an Excel workbook."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not access.can_review(request.user):
         return _denied_review(request)
@@ -406,21 +404,10 @@ def review_queue_export(request):
     wb = Workbook(write_only=True)  # rows streamed out as written: no grid of cells kept
     ws = wb.create_sheet("待审核清单")
     ws.freeze_panes = "A2"
-
-    def cell(value):
-        if not isinstance(value, str):
-            return value
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # a report pasted from Word may hold \x0b, which a workbook cannot
-        if not value.startswith(FORMULA_START):
-            return value
-        c = WriteOnlyCell(ws)
-        put(c, value)  # text that looks like a formula stays text
-        return c
-
     ws.append([header for header, _value in QUEUE_COLUMNS])
     rows = 0
     for r in q.reports.iterator(chunk_size=2000):
-        ws.append([cell(value(r)) for _header, value in QUEUE_COLUMNS])
+        ws.append([list_cell(ws, value(r)) for _header, value in QUEUE_COLUMNS])
         rows += 1
     response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{ws.title}-{deadlines.office_today():%Y%m%d}.xlsx"
