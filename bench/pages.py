@@ -106,6 +106,8 @@ def pages(d: dict) -> list[tuple[str, str, str]]:
         ("coordinator", "督办总览（全部，按单位，第3页）", "/overview/?light=all&sort=unit&page=3"),
         ("coordinator", "督办总览导出 .xlsx", "/overview/export.xlsx"),
         ("coordinator", "待审核", "/review-queue/"),
+        ("coordinator", "待审核（按单位，第2页）", "/review-queue/?sort=unit&page=2"),
+        ("coordinator", "待审核导出 .xlsx", "/review-queue/export.xlsx"),
         ("coordinator", "单位任务", f"/units/{u}/"),
         ("coordinator", "看板", f"/plans/{p}/dashboard/"),
         ("coordinator", "考评排名", f"/plans/{p}/assessment/"),

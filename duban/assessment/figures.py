@@ -168,6 +168,12 @@ class AckClock:
         self.cal, self.as_of = cal, as_of
         self.days = days if days is not None else getattr(settings, "DUBAN_ACK_WORKING_DAYS", 2)
         self._deadline: dict[dt.date, dt.date | None] = {}
+        self._days: dict[dt.datetime, dt.date] = {}  # a plan's assignments share their assigned_at: localdate once each
+
+    def _day(self, at: dt.datetime) -> dt.date:
+        if at not in self._days:
+            self._days[at] = localdate(at)
+        return self._days[at]
 
     def deadline(self, assigned_on: dt.date) -> dt.date | None:
         """The last day to acknowledge; None when the calendar of that year is missing (never guessed)."""
@@ -183,12 +189,15 @@ class AckClock:
     def state(self, assigned_at, acknowledged_at, status: str, must_report: bool = True) -> str:
         if not must_report or assigned_at is None:
             return ACK_NONE
-        deadline = self.deadline(localdate(assigned_at))
-        if acknowledged_at is not None and localdate(acknowledged_at) <= self.as_of:
-            return ACK_LATE if deadline is not None and localdate(acknowledged_at) > deadline else ACK_ON_TIME
+        assigned_on = self._day(assigned_at)
+        deadline = self.deadline(assigned_on)
+        if acknowledged_at is not None:
+            acknowledged_on = localdate(acknowledged_at)
+            if acknowledged_on <= self.as_of:
+                return ACK_LATE if deadline is not None and acknowledged_on > deadline else ACK_ON_TIME
         if status not in ACK_OPEN:  # closed without a 签收 (统一办结): nothing owed
             return ACK_NONE
-        if localdate(assigned_at) > self.as_of:
+        if assigned_on > self.as_of:
             return ACK_NONE
         return ACK_OVERDUE if deadline is not None and self.as_of > deadline else ACK_WAITING
 

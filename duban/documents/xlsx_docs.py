@@ -244,6 +244,37 @@ def setup_print(ws: Worksheet) -> None:
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 
+def list_cell(ws, value):
+    """A value for a row of a write-only sheet (the long lists' exports): text without the control characters a
+    workbook cannot hold (Word's \x0b line break, pasted into a report or a requirement; openpyxl refuses them),
+    and text that looks like a formula kept as text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_START):
+        return value
+    c = WriteOnlyCell(ws)
+    put(c, value)
+    return c
+
+
+def save_list(wb: Workbook) -> bytes:
+    """A long list (the overview's, the review queue's) saved for download at once: what Workbook.save writes,
+    compressed at zlib's fastest level. At the seed's size (2,526 rows) that takes some 30 ms less CPU than the
+    default level for a file about a third larger (400 KB rather than 300 KB); what the workbook holds is the same."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    if wb.write_only and not wb.worksheets:  # what Workbook.save and openpyxl's save_workbook do besides
+        wb.create_sheet()
+    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    buf = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1)).save()
+    return buf.getvalue()
+
+
 def _save(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("tasks/<int:task_id>/close-responsible/", views.close_not_required, name="task_close_responsible"),
     path("attachments/<int:attachment_id>/", views.download, name="attachment"),
     path("review-queue/", views.review_queue, name="review_queue"),
+    path("review-queue/export.xlsx", views.review_queue_export, name="review_queue_export"),
     path("tasks/<int:task_id>/event-date/", views.event_date, name="task_event_date"),
 ]

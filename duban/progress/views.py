@@ -6,24 +6,32 @@ do is decided by duban.progress.lifecycle / dates (which ask access); their refu
 or a message here, never a 500."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban import files
+from duban.audit.events import record
+from duban.audit.models import AuditEvent
+from duban.documents.xlsx_docs import list_cell, save_list
 from duban.plans import access
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
 from duban.assessment import figures
+from duban.assessment.facts import top_sections
 from duban.plans import deadlines
 from duban.progress.forms import (
     LINK_ROWS, AcceptForm, DueOverrideForm, EventDateForm, ExemptForm, ExtensionDecisionForm, ExtensionForm, ReportForm, ReportScopeForm,
@@ -254,9 +262,26 @@ def download(request, attachment_id: int):
 # --- the review queue ---------------------------------------------------------------------------
 
 
+QUEUE_SORTS = [("submitted", "报送时间从早到晚"), ("-submitted", "报送时间从晚到早"), ("unit", "按单位"), ("task", "按任务序号"),
+               ("due", "完成日期从早到晚")]
+QUEUE_ORDER = {  # every order ends on the id: the same rows in the same order on every page and in the export
+    "submitted": ("submitted_at", "id"),
+    "-submitted": ("-submitted_at", "-id"),
+    "unit": ("assignment__unit__sort_order", "assignment__unit_id", "submitted_at", "id"),
+    "task": ("-assignment__task__plan__year", "assignment__task__plan_id", "assignment__task__no", "assignment__unit__sort_order",
+             "assignment__unit_id", "id"),
+    "due": (F("assignment__due_date").asc(nulls_last=True), "submitted_at", "id"),
+}
+DEFAULT_SORT = "submitted"
+LATE, ON_TIME = "late", "on_time"
+
+
 class ReviewQueueFilterForm(QueryForm):
     plan = IdField(label="方案")
     unit = IdField(label="单位")
+    section = IdField(label="工作任务")  # a top-level section of the chosen plan (ignored without a plan)
+    timing = forms.ChoiceField(label="时限", choices=[(LATE, "逾期报送"), (ON_TIME, "未逾期")], required=False)
+    sort = forms.ChoiceField(label="排序", choices=QUEUE_SORTS, required=False)
 
 
 QUEUE_PAGE_SIZE = 50
@@ -269,35 +294,126 @@ def _count_of(model):
     return Coalesce(Subquery(rows), 0)
 
 
-@login_required
-def review_queue(request):
-    """Pending reports, oldest first, a page of 50 at a time; a fixed number of queries at any size."""
-    if not access.can_review(request.user):
-        return denied(request, "只有协调人可以审核报送。")
-    pending = access.reports_to_review(request.user)
-    f = ReviewQueueFilterForm(request.GET).valid()  # a bad id is ignored
-    reports = pending
+@dataclass
+class Queue:
+    """The review queue as filtered and sorted: the page and its export read the same rows."""
+
+    reports: QuerySet  # every row, in order (not paged)
+    filters: dict
+    plans: list
+    plan: object  # the chosen plan, one the user sees, or None
+    sections: list[tuple[int, int, str]]  # (order, id, title) of the chosen plan's top-level sections
+
+    @property
+    def query(self) -> str:
+        """The filters and the sort, urlencoded: kept by the page links and the export link."""
+        return urlencode({k: v for k, v in self.filters.items() if v and not (k == "sort" and v == DEFAULT_SORT)})
+
+
+def _queue(request) -> Queue:
+    """Pending reports of the coordinator's organisation, filtered and sorted as asked; bad values are ignored.
+    A fixed number of queries: the plans (for the selector), the chosen plan's sections, then the rows."""
+    f = ReviewQueueFilterForm(request.GET).valid()  # a bad id or choice is ignored
+    reports = access.reports_to_review(request.user)
+    plans = list(access.visible_plans(request.user))
+    plan = next((p for p in plans if p.pk == f["plan"]), None)
     if f["plan"]:
         reports = reports.filter(assignment__task__plan=f["plan"])
     if f["unit"]:
         reports = reports.filter(assignment__unit=f["unit"])
+    sections = []
+    if plan is not None:
+        tops = top_sections(plan)  # section id -> its outermost heading, as the overview's 工作任务 filter
+        sections = sorted({(t.order, t.pk, t.title) for t in tops.values()})
+        if f["section"] and any(sid == f["section"] for _o, sid, _t in sections):
+            reports = reports.filter(assignment__task__section__in=[sid for sid, top in tops.items() if top.pk == f["section"]])
+        else:
+            f["section"] = None
+    else:
+        f["section"] = None  # sections belong to a plan: without one the filter means nothing
+    # 逾期报送: reported after the due date, by the office's day (figures.done_on_time's rule: accepted now, it would be 逾期办结)
+    f["timing"] = f["timing"] or None
+    late = Q(assignment__due_date__lt=TruncDate("submitted_at"))
+    if f["timing"] == LATE:
+        reports = reports.filter(late)
+    elif f["timing"] == ON_TIME:
+        reports = reports.filter(Q(assignment__due_date__isnull=True) | ~late)
+    f["sort"] = f["sort"] or DEFAULT_SORT
     reports = (
         reports.select_related("assignment", "assignment__unit", "assignment__task", "assignment__task__plan", "submitted_by")
-        .annotate(n_links=_count_of(EvidenceLink), n_files=_count_of(Attachment))
-        .order_by("submitted_at", "id")
+        .annotate(n_links=_count_of(EvidenceLink), n_files=_count_of(Attachment), submitted_on=TruncDate("submitted_at"))
+        .order_by(*QUEUE_ORDER[f["sort"]])
     )
-    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))  # a bad page is the first or last
+    return Queue(reports=reports, filters=f, plans=plans, plan=plan, sections=sections)
+
+
+def _denied_review(request):
+    return denied(request, "只有协调人可以审核报送。")
+
+
+@login_required
+def review_queue(request):
+    """Pending reports, oldest first unless sorted otherwise, a page of 50 at a time; a fixed number of queries at any size."""
+    if not access.can_review(request.user):
+        return _denied_review(request)
+    q = _queue(request)
+    pending = access.reports_to_review(request.user)
+    page = Paginator(q.reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))  # a bad page is the first or last
     ctx = {
         "page": page,
         "reports": page.object_list,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else [],
-        "query": urlencode({k: v for k, v in f.items() if v}),  # the filters, kept by the page links
-        "filters": f,
-        "plans": access.visible_plans(request.user),
+        "query": q.query,  # the filters, kept by the page links and the export
+        "filters": q.filters,
+        "plans": q.plans,
+        "sections": q.sections,
+        "sorts": QUEUE_SORTS,
         "units": access.visible_units(request.user).filter(pk__in=pending.values("assignment__unit")),
         "total": pending.count(),
+        "filtered": any(q.filters[k] for k in ("plan", "unit", "section", "timing")),
     }
     return render(request, "progress/review_queue.html", ctx)
+
+
+# The .xlsx export of the queue: (header, value of a report row).
+QUEUE_COLUMNS = [
+    ("报送时间", lambda r: timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M")),
+    ("方案", lambda r: r.assignment.task.plan.title),
+    ("序号", lambda r: r.assignment.task.no),
+    ("具体要求", lambda r: r.assignment.task.requirement),
+    ("单位", lambda r: r.assignment.unit.name),
+    ("职责", lambda r: r.assignment.get_role_display()),
+    ("类型", lambda r: "本单位不涉及" if r.kind == EXEMPTION else "进展报送"),
+    ("完成日期", lambda r: r.assignment.due_date.isoformat() if r.assignment.due_date else ""),
+    ("逾期报送", lambda r: "是" if r.assignment.due_date and r.submitted_on > r.assignment.due_date else ""),
+    ("进展情况", lambda r: r.text),
+    ("链接", lambda r: r.n_links),
+    ("附件", lambda r: r.n_files),
+    ("报送人", lambda r: (r.submitted_by.get_full_name() or r.submitted_by.username) if r.submitted_by else ""),
+]
+
+
+@login_required
+def review_queue_export(request):
+    """The review queue as filtered and sorted on its page, every row (no paging), as an Excel workbook."""
+    from openpyxl import Workbook
+
+    if not access.can_review(request.user):
+        return _denied_review(request)
+    q = _queue(request)
+    wb = Workbook(write_only=True)  # rows streamed out as written: no grid of cells kept
+    ws = wb.create_sheet("待审核清单")
+    ws.freeze_panes = "A2"
+    ws.append([header for header, _value in QUEUE_COLUMNS])
+    rows = 0
+    for r in q.reports.iterator(chunk_size=2000):
+        ws.append([list_cell(ws, value(r)) for _header, value in QUEUE_COLUMNS])
+        rows += 1
+    response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{ws.title}-{deadlines.office_today():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    record(request, AuditEvent.EXPORT_DOWNLOAD, target=name, after={**{k: v for k, v in q.filters.items() if v}, "rows": rows})
+    return response
 
 
 # --- a task's starting event --------------------------------------------------------------------

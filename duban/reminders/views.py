@@ -1,7 +1,6 @@
 """The coordinator overview (督办总览), the one-click 催办, and the plan's reminder rule."""
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import FORMULA_START, put
+from duban.documents.xlsx_docs import list_cell, save_list
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.notify import inbox
@@ -104,7 +103,6 @@ def overview(request):
 def overview_export(request):
     """The list as filtered on the overview, every row (no paging), as an Excel workbook."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     form, plan, _rule, data = _overview(request)
     if plan is None:
@@ -112,20 +110,10 @@ def overview_export(request):
     wb = Workbook(write_only=True)  # rows streamed out as written: thousands of rows, no grid of cells kept
     ws = wb.create_sheet("逾期清单" if form.list_filter().light == deadlines.RED else "任务清单")
     ws.freeze_panes = "A2"
-
-    def cell(value):
-        if not (isinstance(value, str) and value.startswith(FORMULA_START)):
-            return value
-        c = WriteOnlyCell(ws)
-        put(c, value)  # text that looks like a formula stays text
-        return c
-
-    ws.append([cell(header) for header, _value in numbers.COLUMNS])
+    ws.append([header for header, _value in numbers.COLUMNS])
     for r in data.rows:
-        ws.append([cell(value(r)) for _header, value in numbers.COLUMNS])
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ws.append([list_cell(ws, value(r)) for _header, value in numbers.COLUMNS])
+    response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{ws.title}-{data.today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     record(request, AuditEvent.EXPORT_DOWNLOAD, target=f"{plan.title} {name}", after={"plan": plan.pk, "rows": len(data.rows)})

@@ -113,6 +113,16 @@ def test_the_export_is_the_filtered_list(office, seed_plan, unit):
     assert [e.after["rows"] for e in logged] == [len(body), red(seed_plan).count()]  # downloads are in the audit trail
 
 
+def test_the_export_leaves_out_control_characters_a_workbook_cannot_hold(office, seed_plan):
+    """A requirement edited with Word's line break (\x0b) pasted in: the export answered 500 (openpyxl refuses it)."""
+    task = Task.objects.filter(plan=seed_plan, assignments__due_date__isnull=False).first()
+    Task.objects.filter(pk=task.pk).update(requirement="公开预算\x0b和决算")
+    r = office.get("/overview/export.xlsx", {"light": "all"})
+    assert r.status_code == 200
+    texts = {row[2] for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=2, values_only=True)}
+    assert "公开预算和决算" in texts
+
+
 def test_the_export_is_the_offices(seed_plan, liaison, leader, client):
     client.force_login(liaison)
     assert client.get("/overview/export.xlsx").status_code == 403

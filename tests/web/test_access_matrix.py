@@ -216,3 +216,31 @@ def test_carrying_over_is_the_coordinators_alone(site, people, coordinator):
     for route in ISSUE_11_COORDINATOR_ROUTES:
         assert c.get(routes[route]).status_code == 200, route
     assert not Assignment.objects.filter(carried_from__isnull=False).exists()
+
+
+QUEUE_ROUTES = ["review-queue/", "review-queue/export.xlsx"]  # the review queue and its export (issue 13)
+
+
+def test_the_review_queue_and_its_export_are_the_coordinators_of_their_own_organisation(site, people, coordinator):
+    """The queue shows, and the export writes, report text: a leader or liaison is refused; another organisation's
+    coordinator, even asking for this organisation's plan by id, gets an empty queue."""
+    import io
+
+    import openpyxl
+
+    routes = {route: url for route, url in urls(site)}
+    assert set(QUEUE_ROUTES) <= set(routes)
+    for who in ("leader", "liaison of another unit", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        for route in QUEUE_ROUTES:
+            assert c.get(routes[route], {"plan": site["plan_id"]}).status_code == 403, (who, route)
+    c = Client()
+    c.force_login(people["other coordinator"])
+    r = c.get(routes["review-queue/"], {"plan": site["plan_id"], "unit": site["unit_id"]})
+    assert r.status_code == 200 and len(r.context["reports"]) == 0 and "liaison-finance" not in r.content.decode()
+    r = c.get(routes["review-queue/export.xlsx"], {"plan": site["plan_id"]})
+    assert r.status_code == 200 and openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row == 1  # the headings alone
+    c.force_login(coordinator)
+    r = c.get(routes["review-queue/export.xlsx"], {"plan": site["plan_id"]})
+    assert openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row == 2  # the liaison's report

@@ -151,6 +151,9 @@ def test_the_walk_reads_the_parameters_of_the_division_table(site, client, coord
     assert overview <= params_read(client, "/overview/", monkeypatch)
     assert overview - {"page"} <= params_read(client, "/overview/export.xlsx", monkeypatch)
     assert {"plan", "page"} <= params_read(client, f"/units/{site['unit_id']}/", monkeypatch)
+    queue = {"plan", "unit", "section", "timing", "sort", "page"}  # the review queue's filters (the section once a plan is chosen)
+    assert queue <= params_read(client, "/review-queue/", monkeypatch)
+    assert queue - {"page"} <= params_read(client, "/review-queue/export.xlsx", monkeypatch)
     for home in ("/dashboard/", "/assessment/", "/documents/"):  # the plan selector
         assert {"plan"} <= params_read(client, home, monkeypatch)
 
@@ -180,11 +183,23 @@ def test_a_bad_date_on_the_bulletin_page_is_ignored_with_a_message(site, client,
 def test_the_review_queue_and_overview_ignore_ids_out_of_range(site, client, coordinator):
     client.force_login(coordinator)
     r = client.get("/review-queue/", {"plan": "99999999999999999999", "unit": "-1"})
-    assert r.status_code == 200 and r.context["filters"] == {"plan": None, "unit": None} and len(r.context["reports"]) == 1
+    assert r.status_code == 200 and len(r.context["reports"]) == 1
+    assert r.context["filters"] == {"plan": None, "unit": None, "section": None, "timing": None, "sort": "submitted"}
     assert client.get("/overview/", {"plan": "99999999999999999999"}).context["plan"].pk == site["plan_id"]
     assert client.get("/overview/", {"plan": "12345"}).status_code == 404  # a valid id of no plan the user sees
     r = client.post(f"/overview/urge/{site['unit_id']}/", {"plan": "abc"})
     assert r.status_code == 404
+
+
+def test_the_review_queue_and_its_export_ignore_bad_filters(site, client, coordinator):
+    client.force_login(coordinator)
+    for query in ({"plan": site["plan_id"], "section": "99999999999999999999", "timing": "x" * 5000, "sort": "\x00", "page": "abc"},
+                  {"section": "-1", "timing": "0001-01-01", "sort": "%_' OR 1=1 --", "unit": "abc"}):
+        r = client.get("/review-queue/", query)
+        assert r.status_code == 200 and len(r.context["reports"]) == 1
+        assert (r.context["filters"]["section"], r.context["filters"]["timing"], r.context["filters"]["sort"]) == (None, None, "submitted")
+        r = client.get("/review-queue/export.xlsx", query)
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 def test_the_overview_list_and_the_unit_page_ignore_bad_filters(site, client, coordinator):

@@ -37,6 +37,10 @@ def pages(plan, unit_id):
         ("liaison", f"/plans/{p}/assessment/units/{unit_id}/?date={AS_OF}", 25),
         ("coordinator", f"/plans/{p}/documents/", 25),
         ("liaison", f"/plans/{p}/documents/", 25),
+        # appended, so the unit pages stay at 7 and 8 below
+        ("coordinator", f"/review-queue/?plan={p}&sort=due&timing=on_time", 20),
+        ("coordinator", f"/review-queue/export.xlsx?plan={p}&sort=unit", 20),
+        ("coordinator", "/review-queue/export.xlsx", 20),
     ]
 
 
