@@ -3,6 +3,7 @@
     .venv/bin/python bench/pages.py                              # the seed plan (2,526 assignments), throw-away SQLite
     .venv/bin/python bench/pages.py --assignments 100000         # ~40 plans: 10 organisations × 4 years
     .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/duban_bench   # an empty database
+    .venv/bin/python bench/pages.py --clients 4                  # and then under load: 4 clients at once
 
 Builds the data set: the 西山区 directory and the seed plan imported as a user would (74 tasks, 2,526
 assignments), then copies of it (tests/pages_data.py) until --assignments is reached, in the seed's shape:
@@ -15,15 +16,28 @@ Client, signed in as the coordinator, a leader and a liaison (区财政局) of �
 seed plan; printed per page: p50 and p95 server time in milliseconds, the p50 CPU time of the process (the
 test client and SQLite run in it; steadier than wall-clock time on a shared machine), queries per request,
 and the size of the answer. The goal: every page under 200 ms at the seed's size.
+
+With --clients N the same pages are then asked under load: gunicorn (the production server) is started on
+127.0.0.1 with 2 sync workers (one per core) on the same database, and N threads, each signed in as each role
+with its own session, ask every page in a shuffled order --requests times (after one untimed round).
+Printed per page: p50 and p95 of the time a client waits for the whole answer (connect to last byte over
+loopback: what a person waits, queueing behind the other clients' requests included), and the p95 of the time
+the worker spent on it (gunicorn's own request time, from its access log: the server's share, without the
+wait in the queue), and the p50 CPU time of the worker process (steadier on a shared machine; the database's
+CPU is not in it). The clients run on the same 2 cores as the server and the database, as on a small office
+server. The goal: every page p95 under 300 ms with 4 clients. --reuse measures a data set left by a run before.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -92,6 +106,21 @@ def build(n_assignments: int) -> dict:
     return {"plan": plan, "org": org, "unit": finance, "users": users, "organisations": len(orgs)}
 
 
+def built() -> dict | None:
+    """The data set a previous run left in the database (--reuse), or None."""
+    from django.contrib.auth.models import User
+
+    from duban.directory.models import Organisation, Unit
+    from duban.plans.models import Plan
+
+    users = {u.username.removeprefix("bench-"): u for u in User.objects.filter(username__startswith="bench-")}
+    if len(users) < 3:
+        return None
+    org = Organisation.objects.get(short_name="西山区")
+    return {"plan": Plan.objects.filter(org=org).first(), "org": org, "unit": Unit.objects.get(org=org, name="区财政局"),
+            "users": users, "organisations": Organisation.objects.count()}
+
+
 def pages(d: dict) -> list[tuple[str, str, str]]:
     """(role, page, url) of every main page."""
     from duban.plans.models import Assignment
@@ -149,11 +178,149 @@ def measure(client, url: str, n: int) -> tuple[list[float], list[float], int, in
     return times, cpu, queries, size
 
 
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (q in 5 … 95) of at least one value, as statistics.quantiles counts it."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[q // 5 - 1]
+
+
+_django_app = None
+
+
+def application(environ, start_response):
+    """What gunicorn serves in the bench: Duban, with the CPU time the worker spent on the request put in the
+    environ for the access log (the database's own CPU, in its process, is not in it)."""
+    global _django_app
+    if _django_app is None:
+        from django.core.wsgi import get_wsgi_application
+
+        _django_app = get_wsgi_application()
+    start = time.process_time()
+    answer = _django_app(environ, start_response)  # Django has built the whole page here (no streaming pages)
+    environ["bench.cpu"] = f"{(time.process_time() - start) * 1000:.1f}"
+    return answer
+
+
+def serve(log_path: str, workers: int = 2) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free port of 127.0.0.1, with this process's settings and database; waits until it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench.pages:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "--access-logfile", log_path, "--access-logformat", "%({x-bench}i)s %(D)s %({bench.cpu}e)s"],
+        cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)}, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn did not start (pip install -c constraints.txt -e '.[test]' brings it)")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def get(port: int, url: str, cookie: str, tag: str) -> float:
+    """One request, a new connection (gunicorn's sync workers close it after each answer); milliseconds."""
+    import http.client
+
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", url, headers={"Cookie": cookie, "X-Bench": tag})
+        r = conn.getresponse()
+        r.read()
+    finally:
+        conn.close()
+    if r.status != 200:
+        raise RuntimeError(f"{url}: HTTP {r.status}")
+    return (time.perf_counter() - start) * 1000
+
+
+def under_load(d: dict, page_list: list, n_clients: int, rounds: int, time_limit: float = 900) -> float:
+    """n_clients threads ask every page `rounds` times against gunicorn; prints p50/p95 per page; worst p95."""
+    import random
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+
+    def cookie(role: str) -> str:
+        c = Client()
+        c.force_login(d["users"][role])  # a session of its own, stored in the database like a real sign-in
+        return f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    cookies = [{role: cookie(role) for role in d["users"]} for _ in range(n_clients)]
+    connections.close_all()  # the server's workers have the database to themselves
+    log = tempfile.NamedTemporaryFile(prefix="duban-bench-access-", suffix=".log", delete=False).name
+    server, port = serve(log)
+    waited: dict[int, list[float]] = {i: [] for i in range(len(page_list))}
+    errors: list[str] = []
+    stop_at = time.monotonic() + time_limit
+
+    def client(k: int) -> None:
+        rng = random.Random(k)
+        try:
+            for r in range(rounds + 1):  # round 0 warms both workers up, untimed
+                order = list(range(len(page_list)))
+                rng.shuffle(order)
+                for i in order:
+                    if time.monotonic() > stop_at:
+                        raise RuntimeError(f"stopped after {time_limit:.0f} s")
+                    role, _, url = page_list[i]
+                    ms = get(port, url, cookies[k][role], f"{i}" if r else "warm")
+                    if r:
+                        waited[i].append(ms)
+        except Exception as e:  # noqa: BLE001 - reported below, the other clients stop too
+            errors.append(str(e))
+
+    t0 = time.perf_counter()
+    try:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(n_clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    elapsed = time.perf_counter() - t0
+    if errors:
+        raise SystemExit(f"负载测试中断：{errors[0]}")
+    worked: dict[int, list[float]] = {i: [] for i in range(len(page_list))}
+    cpu: dict[int, list[float]] = {i: [] for i in range(len(page_list))}
+    with open(log, encoding="utf-8") as f:
+        for line in f:
+            tag, micro, cpu_ms = line.split()
+            if tag.isdigit():
+                worked[int(tag)].append(int(micro) / 1000)
+                cpu[int(tag)].append(float(cpu_ms))
+    os.unlink(log)
+    total = n_clients * len(page_list) * (rounds + 1)
+    print(f"\n{n_clients} 个并发客户端（线程）对 gunicorn（2 个工作进程，127.0.0.1）：每个客户端每页 {rounds} 次（另预热 1 轮），"
+          f"共 {total} 次请求，{elapsed:.0f} 秒，{total / elapsed:.1f} 次/秒")
+    print(f"{pad('角色', 12)}{pad('页面', 34)}{'等待p50':>8}{'等待p95':>8}{'服务p95':>8}{'CPU p50':>9}")
+    worst = 0.0
+    for i, (role, name, _) in enumerate(page_list):
+        p95 = percentile(waited[i], 95)
+        worst = max(worst, p95)
+        print(f"{pad(role, 12)}{pad(name, 34)}{statistics.median(waited[i]):>9.0f}{p95:>9.0f}{percentile(worked[i], 95):>9.0f}{statistics.median(cpu[i]):>9.0f}")
+    print(f"最慢页面 p95（客户端等待）：{worst:.0f} ms（目标：{n_clients} 个并发客户端下每页 p95 < 300 ms）")
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--assignments", type=int, default=SEED_SIZE, help="about this many assignments in all (default: the seed's size)")
     ap.add_argument("--requests", type=int, default=10, help="timed requests per page (after one warm-up)")
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
+    ap.add_argument("--reuse", action="store_true", help="measure the data set a previous run left in --database-url")
+    ap.add_argument("--clients", type=int, default=0, help="then this many clients at once against gunicorn (2 workers)")
     args = ap.parse_args(argv)
     setup_django(args.database_url)
 
@@ -166,7 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"数据库：{connection.vendor}（{connection.settings_dict['NAME']}）")
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
-    d = build(args.assignments)
+    d = args.reuse and built()
+    if not d:
+        d = build(args.assignments)
     if connection.vendor in ("postgresql", "sqlite"):
         with connection.cursor() as cursor:  # planner statistics, as autovacuum would have them after a bulk load
             cursor.execute("ANALYZE")
@@ -175,16 +344,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{pad('角色', 12)}{pad('页面', 34)}{'p50 ms':>8}{'p95 ms':>8}{'CPU p50':>9}{pad('', 2)}{pad('查询', 6)}{'KB':>6}")
     clients = {}
     worst = 0.0
-    for role, name, url in pages(d):
+    page_list = pages(d)
+    for role, name, url in page_list:
         if role not in clients:
             clients[role] = Client()
             clients[role].force_login(d["users"][role])
         times, cpu, queries, size = measure(clients[role], url, args.requests)
         p50 = statistics.median(times)
-        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+        p95 = percentile(times, 95)
         worst = max(worst, p95)
         print(f"{pad(role, 12)}{pad(name, 34)}{p50:>8.0f}{p95:>8.0f}{statistics.median(cpu):>9.0f}{queries:>6}{size / 1024:>8.0f}")
     print(f"最慢页面 p95：{worst:.0f} ms（目标：种子规模下每页 < 200 ms）")
+    if args.clients:
+        under_load(d, page_list, args.clients, args.requests)
     return 0
 
 

@@ -3,7 +3,7 @@ reports on a unit's page, whether a task is done, who may record a task's event 
 from __future__ import annotations
 
 from django import template
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 
 from duban.plans import access
 from duban.plans.models import Assignment
@@ -21,16 +21,17 @@ def pending_review_count(context) -> int:
 
 @register.inclusion_tag("progress/_returned.html", takes_context=True)
 def returned_notice(context, unit):
-    """The unit's returned assignments with the reason, for its liaison to act on."""
+    """The unit's returned assignments with the reason, for its liaison to act on. One query whether or not
+    there are any (a prefetch would be skipped when there are none: the unit page's count would then depend
+    on the data)."""
     user = context.get("user")
-    returned = Report.objects.filter(outcome=RETURNED).order_by("-reviewed_at", "-id")
+    last_note = (Report.objects.filter(assignment=OuterRef("pk"), outcome=RETURNED)
+                 .order_by("-reviewed_at", "-id").values("review_note")[:1])
     items = list(
         access.visible_assignments(user).filter(unit=unit, status=Assignment.RETURNED)
-        .select_related("task").prefetch_related(Prefetch("reports", queryset=returned, to_attr="returned_reports"))
+        .select_related("task").annotate(return_note=Subquery(last_note))
         .order_by("task__plan_id", "task__no")
     )
-    for a in items:
-        a.last_return = a.returned_reports[0] if a.returned_reports else None
     return {"items": items}
 
 
