@@ -327,22 +327,24 @@ def _chars(page, ctm, height: float, upright: bool) -> list[dict]:
         box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
         loose_box, is_generated, map_error = raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError
         a, b, c, d, e, f = ctm
+        plain = (a, b, c, d) == (1, 0, 0, 1)  # the page is not turned: no need to transform corners
         chars = []
+        append = chars.append
         for i, ch in enumerate(text):
             if ch in "\r\n\x00\ufffe" or (ch.isspace() and is_generated(tp, i)):
                 continue  # pdfium's own line breaks and word spaces: pdfplumber finds those from positions
             loose_box(tp, i, box_ref)
-            xa, ya = a * box.left + c * box.bottom + e, b * box.left + d * box.bottom + f
-            xb, yb = a * box.right + c * box.top + e, b * box.right + d * box.top + f
-            left, right = min(xa, xb), max(xa, xb)
-            top, bottom = height - max(ya, yb), height - min(ya, yb)
+            if plain:
+                left, right, top, bottom = box.left + e, box.right + e, height - box.top - f, height - box.bottom - f
+            else:
+                xa, ya = a * box.left + c * box.bottom + e, b * box.left + d * box.bottom + f
+                xb, yb = a * box.right + c * box.top + e, b * box.right + d * box.top + f
+                left, right, top, bottom = min(xa, xb), max(xa, xb), height - max(ya, yb), height - min(ya, yb)
             if not upright:
                 raw.FPDFText_GetMatrix(tp, i, matrix_ref)
-                m = _multiply((matrix.a, matrix.b, matrix.c, matrix.d, 0, 0), ctm)
-            chars.append({
+            append({
                 "text": "(cid:0)" if map_error(tp, i) else ch, "x0": left, "x1": right, "top": top, "bottom": bottom,
-                "doctop": top, "width": right - left, "height": bottom - top, "upright": upright or _upright(m),
-                "object_type": "char",
+                "doctop": top, "upright": upright or _upright(_multiply((matrix.a, matrix.b, matrix.c, matrix.d, 0, 0), ctm)),
             })
         return chars
     finally:
@@ -474,19 +476,14 @@ def _extract_page(chars: list[dict], edges: list[dict], bbox) -> _Page:
         return out
     tables = TableFinder(_Plane(chars, edges, bbox), TABLE_SETTINGS).tables
     tables = [t for t in tables if len(t.rows) >= 1 and len(t.rows[0].cells) >= 2]
-    bboxes = [t.bbox for t in tables]
-
-    def outside(c: dict) -> bool:
-        h = (c["x0"] + c["x1"]) / 2
-        v = (c["top"] + c["bottom"]) / 2
-        return not any(x0 <= h <= x1 and top <= v <= bottom for x0, top, x1, bottom in bboxes)
-
-    text_chars = [c for c in chars if outside(c)] if bboxes else chars
+    middles = _Middles(chars)
+    text_chars = chars
+    if tables:
+        inside = {i for t in tables for i in middles.inside(*t.bbox, closed=True)}
+        text_chars = [c for i, c in enumerate(chars) if i not in inside]
     textmap = chars_to_textmap(text_chars, layout_bbox=bbox, layout_width=bbox[2], layout_height=bbox[3])
     lines = [ln for ln in textmap.extract_text_lines(strip=True, return_chars=False) if ln["text"].strip()]
     items: list[tuple[float, int, str, object]] = [(ln["top"], 0, "line", ln) for ln in lines]
-    if tables:
-        middles = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
     items += [(t.bbox[1], 1, "table", _table_rows(t, _extract(t, chars, middles))) for t in tables]
     items.sort(key=lambda it: (it[0], it[1]))
     out.items = [(kind, item) for _top, _order, kind, item in items]
@@ -566,21 +563,34 @@ def _continues(prev: dict, line: dict, left: float, right: float) -> bool:
     return bool(line["text"].strip() and prev["text"].strip())
 
 
-def _extract(table, chars: list[dict], middles: list[tuple[float, int]]) -> list[list[str | None]]:
-    """pdfplumber's Table.extract(): each cell's text from the characters whose middle lies in it, found
-    by the middles' heights (sorted, with the characters' indices) instead of testing every character
-    of the page against every row and cell."""
+class _Middles:
+    """The middles of a page's characters, sorted by height: the characters inside a box are found
+    without testing every character of the page against every cell."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        v = [(c["top"] + c["bottom"]) / 2 for c in chars]
+        self.order = sorted(range(len(chars)), key=v.__getitem__)
+        self.v = [v[i] for i in self.order]
+        self.h = [(chars[i]["x0"] + chars[i]["x1"]) / 2 for i in self.order]
+
+    def inside(self, x0: float, top: float, x1: float, bottom: float, closed: bool = False) -> list[int]:
+        """Indices, in page order, of the characters whose middle lies in the box: [x0, x1) × [top,
+        bottom) as pdfplumber's Table.extract tests a cell, or the closed box."""
+        h, order = self.h, self.order
+        lo = bisect.bisect_left(self.v, top)
+        if closed:
+            return sorted(order[k] for k in range(lo, bisect.bisect_right(self.v, bottom)) if x0 <= h[k] <= x1)
+        return sorted(order[k] for k in range(lo, bisect.bisect_left(self.v, bottom)) if x0 <= h[k] < x1)
+
+
+def _extract(table, chars: list[dict], middles: _Middles) -> list[list[str | None]]:
+    """pdfplumber's Table.extract(): each cell's text, from the characters whose middle lies in it."""
     out = []
     for row in table.rows:
         texts: list[str | None] = []
         for cell in row.cells:
-            if cell is None:
-                texts.append(None)
-                continue
-            x0, top, x1, bottom = cell
-            band = middles[bisect.bisect_left(middles, (top, -1)):bisect.bisect_left(middles, (bottom, -1))]
-            inside = [chars[i] for i in sorted(i for _v, i in band if x0 <= (chars[i]["x0"] + chars[i]["x1"]) / 2 < x1)]
-            texts.append(_text(inside) if inside else "")
+            inside = [chars[i] for i in middles.inside(*cell)] if cell is not None else None
+            texts.append(None if cell is None else _text(inside) if inside else "")
         out.append(texts)
     return out
 
