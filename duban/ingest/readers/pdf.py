@@ -330,9 +330,19 @@ def _chars(page, ctm, height: float, upright: bool) -> list[dict]:
         plain = (a, b, c, d) == (1, 0, 0, 1)  # the page is not turned: no need to transform corners
         chars = []
         append = chars.append
+        last = -1  # index of the character appended last
         for i, ch in enumerate(text):
-            if ch in "\r\n\x00\ufffe" or (ch.isspace() and is_generated(tp, i)):
-                continue  # pdfium's own line breaks and word spaces: pdfplumber finds those from positions
+            if ch in "\r\n\x00\ufffe":
+                continue  # pdfium's own line breaks
+            if ch.isspace() and is_generated(tp, i):
+                # pdfium's own word space, placed where the character before it ends: a loose box is the
+                # advance united with the glyph's outline, which may reach further; pdfminer's is the advance
+                if last == i - 1 and plain:
+                    loose_box(tp, i, box_ref)
+                    if chars[-1]["x0"] <= box.left + e < chars[-1]["x1"]:
+                        chars[-1]["x1"] = box.left + e
+                continue
+            last = i
             loose_box(tp, i, box_ref)
             if plain:
                 left, right, top, bottom = box.left + e, box.right + e, height - box.top - f, height - box.bottom - f
