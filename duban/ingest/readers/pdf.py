@@ -189,27 +189,28 @@ _font_info = None
 # --- the decompressed-size guard ---------------------------------------------------------------------
 
 _STREAM = re.compile(rb"stream(?:\r\n|\r|\n)?")
+_MB = 1024 * 1024
 
 
 def check_streams(data: bytes) -> None:
-    """Refuse a PDF bomb before pdfium inflates anything: measure every stream of the file (the bytes
-    after each "stream" keyword, inflated in 1 MB steps and counted, keeping nothing) against
-    MAX_STREAM_BYTES, and all of them together against MAX_INFLATED_BYTES. Streams are never inside
-    other objects' compressed data (object streams hold no streams), so the keyword finds them all;
-    data that is not deflated stops the count at once. An encrypted file's streams are measured once
-    decrypted, by pdfminer (a parse of the objects only, no page is read)."""
-    left = MAX_INFLATED_BYTES
-    if b"/Encrypt" in data:
-        sizes = _decrypted_stream_sizes(data)
-    else:
-        sizes = (_inflated_size(data, m.end(), min(MAX_STREAM_BYTES, left) + 1) for m in _STREAM.finditer(data))
+    """Refuse a PDF bomb before pdfium inflates anything: every stream of the file is measured (inflated
+    in 1 MB steps and counted, keeping nothing) against MAX_STREAM_BYTES, and all of them together
+    against MAX_INFLATED_BYTES. Measured twice: the bytes after every "stream" keyword of the file, as
+    zlib data (streams are never inside other objects' compressed data, so this finds them all, however
+    damaged the file), and every stream object pdfminer parses, through its filters (ASCII85 or hex, then
+    Flate, or Flate twice: the keyword scan sees only the first layer) and decrypted."""
     largest = 0
-    for size in sizes:
-        limit = min(MAX_STREAM_BYTES, left)
-        if size > limit:
-            raise _bomb(limit)
-        left -= size
-        largest = max(largest, size)
+    passes = [_parsed_stream_sizes(data)]
+    if b"/Encrypt" not in data:  # encrypted streams are not zlib data until decrypted
+        passes.append(_sizes(_inflated(_file_from(data, m.end()), MAX_STREAM_BYTES)) for m in _STREAM.finditer(data))
+    for sizes in passes:
+        left = MAX_INFLATED_BYTES
+        for size in sizes:
+            limit = min(MAX_STREAM_BYTES, left)
+            if size > limit:
+                raise _bomb(limit)
+            left -= size
+            largest = max(largest, size)
     if 3 * largest > _memory_left():
         raise IngestError(OUT_OF_MEMORY)
 
@@ -231,53 +232,79 @@ def _memory_left() -> float:
     return limit - used
 
 
-def _inflated_size(data: bytes, start: int, limit: int) -> int:
-    """How many bytes the zlib data at data[start:] inflates to, counting no further than just past
-    ``limit``; 0 for bytes that are not zlib data."""
+def _file_from(data: bytes, start: int):
+    view = memoryview(data)
+    for offset in range(start, len(data), _MB):
+        yield view[offset:offset + _MB]
+
+
+def _decoded(raw: bytes, filters, limit: int):
+    """The pieces ``raw`` decodes to through ``filters``, as far as they can be measured without holding
+    more than ``limit`` bytes: ASCII85 and hex (never longer than their input) and Flate; a filter of
+    another kind (an image's, LZW, run-length) ends the measure."""
+    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+
+    pieces = [raw]
+    for name, _params in filters:
+        name = getattr(name, "name", name)
+        if name in ("FlateDecode", "Fl"):
+            pieces = _inflated(pieces, limit)
+        elif name in ("ASCII85Decode", "A85"):
+            pieces = [ascii85decode(b"".join(pieces))]
+        elif name in ("ASCIIHexDecode", "AHx"):
+            pieces = [asciihexdecode(b"".join(pieces))]
+        else:
+            break
+    return pieces
+
+
+def _inflated(chunks, limit: int):
+    """What zlib data read from ``chunks`` inflates to, 1 MB at a time, until the data ends, is damaged
+    or not zlib data at all, or more than ``limit`` bytes came out."""
     d = zlib.decompressobj()
     total = 0
-    raw = memoryview(data)[start:start + 1024 * 1024]
-    offset = start + len(raw)
     try:
-        while raw:
-            total += len(d.decompress(raw, 1024 * 1024))
-            if total > limit or d.eof:
-                break
-            raw = d.unconsumed_tail
-            if not raw:  # all input consumed: the next MB of the file
-                raw = memoryview(data)[offset:offset + 1024 * 1024]
-                offset += len(raw)
+        for chunk in chunks:
+            while chunk:
+                piece = d.decompress(chunk, _MB)
+                total += len(piece)
+                yield piece
+                if total > limit or d.eof:
+                    return
+                chunk = d.unconsumed_tail
     except zlib.error:
-        pass  # damaged, or not deflated: what came out so far is counted
-    return total
+        return
 
 
-def _decrypted_stream_sizes(data: bytes):
+def _sizes(pieces) -> int:
+    return sum(len(piece) for piece in pieces)
+
+
+def _parsed_stream_sizes(data: bytes):
+    """The decoded size of every stream object pdfminer finds (its objects parsed, no page read)."""
     import io
 
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+    from pdfminer.pdftypes import PDFStream
 
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
-        objids = {objid for xref in document.xrefs for objid in xref.get_objids()}
+        objids = sorted({objid for xref in document.xrefs for objid in xref.get_objids()})
     except Exception:  # noqa: BLE001 - a wrong password, a damaged file: pdfium tells which
         return
-    for objid in sorted(objids):
+    for objid in objids:
         try:
             obj = document.getobj(objid)
-        except Exception:  # noqa: BLE001
+            if not isinstance(obj, PDFStream) or obj.rawdata is None:
+                continue
+            raw = obj.rawdata
+            if obj.decipher and obj.objid is not None and obj.genno is not None:
+                raw = obj.decipher(obj.objid, obj.genno, raw, obj.attrs)
+            size = _sizes(_decoded(raw, obj.get_filters(), MAX_STREAM_BYTES))
+        except Exception:  # noqa: BLE001 - a damaged object: the keyword scan measured its bytes
             continue
-        if not isinstance(obj, PDFStream) or obj.rawdata is None:
-            continue
-        filters = obj.get_filters()
-        if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
-            continue
-        raw = obj.rawdata
-        if obj.decipher and obj.objid is not None and obj.genno is not None:
-            raw = obj.decipher(obj.objid, obj.genno, raw, obj.attrs)
-        yield _inflated_size(raw, 0, MAX_STREAM_BYTES + 1)
+        yield size
 
 
 def _bomb(limit: int) -> IngestError:
