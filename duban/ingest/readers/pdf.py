@@ -15,8 +15,8 @@ spacing. Page-number lines ("- 3 -", "第 3 页") are dropped.
 
 pdfium inflates a document's streams in C, out of reach of any Python check: before pdfium sees the
 file, every stream in it is measured (inflated in 1 MB steps, keeping nothing) and a PDF bomb is
-refused. pdfium is told to use no system fonts (a character's box comes from the PDF's own widths and
-size; loading a substitute CJK font's glyphs took most of the time) and is used by one thread at a time.
+refused (check_streams). For a CJK font the PDF does not embed, pdfium gets a stand-in font made here
+instead of a system font (box_font). pdfium is used by one thread at a time.
 """
 from __future__ import annotations
 
@@ -102,9 +102,9 @@ def _pdfium():
     import pypdfium2
     import pypdfium2.raw
 
-    global _font_info
-    _font_info = _stand_in_font_info()
-    pypdfium2.raw.FPDF_SetSystemFontInfo(ctypes.byref(_font_info))
+    info = _stand_in_font_info()
+    _keep.append(info)
+    pypdfium2.raw.FPDF_SetSystemFontInfo(ctypes.byref(info))  # for this process: nothing else here uses pdfium
     return pypdfium2
 
 
@@ -113,7 +113,7 @@ def _pdfium():
 # in its place only to measure each glyph's outline: with Noto CJK that was 90% of the reading time, and
 # without any CJK font pdfium's text page drops characters whose outlines are empty (it takes text
 # objects without a box for duplicates). So pdfium is handed, for every CJK font it looks for, a font
-# made here of one glyph, a box: quick to measure, the same on every machine. Text comes from the PDF's
+# made here of one glyph, a thin box: quick to measure, the same on every machine. Text comes from the PDF's
 # encodings and a character's box from the PDF's widths and font metrics, not from this font. Latin
 # fonts are left to pdfium's built-in ones.
 
@@ -182,8 +182,7 @@ def _stand_in_font_info():
     return raw.FPDF_SYSFONTINFO(1, *_keep[-len(callbacks):])
 
 
-_keep: list = []
-_font_info = None
+_keep: list = []  # the font info and its callbacks, which pdfium keeps using
 
 
 # --- the decompressed-size guard ---------------------------------------------------------------------
