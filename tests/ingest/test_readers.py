@@ -621,6 +621,23 @@ def test_pdf_encrypted():
     assert "加密" in chinese_error(excinfo)
 
 
+def test_pdf_with_only_an_owner_password_is_read():
+    """Permissions without an open password (common in published PDFs): readable, so read, CJK text too."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canCopy=0))
+    c.setFont("STSong-Light", 12)
+    c.drawCentredString(300, 700, "西山区2021年政务公开工作要点分工方案")
+    c.save()
+    assert read(buf.getvalue(), "protected.pdf").paragraphs() == ["西山区2021年政务公开工作要点分工方案"]
+
+
 def test_pdf_corrupt_and_truncated(docs):
     with pytest.raises(IngestError) as excinfo:
         read(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "bad.pdf")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
+import logging
 import re
 import struct
 import threading
@@ -48,6 +49,11 @@ CORRUPT = "PDF 文件已损坏或格式不正确，无法读取。请重新导�
 OUT_OF_MEMORY = "PDF 文件解压后过大或结构异常，已停止读取（超过内存上限）。请重新导出 PDF，或提供 Word/WPS 原文件。"
 
 _pdfium_lock = threading.Lock()  # pdfium is not thread-safe
+
+# pdfminer (the bomb guard's parse of a file's objects) logs a warning for every oddity of a malformed PDF
+# (to stderr when logging is not configured, e.g. in `duban parse`); the reader reports what matters.
+if logging.getLogger("pdfminer").level == logging.NOTSET:
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def read(data: bytes, on_page=None) -> RawDocument:
