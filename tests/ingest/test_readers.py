@@ -14,9 +14,10 @@ import zipfile
 import pytest
 
 try:
-    from tests.ingest import builders
+    from tests.ingest import builders, hostile
 except ImportError:  # pragma: no cover - pytest put tests/ingest itself on sys.path
     import builders
+    import hostile
 
 from duban.ingest.errors import IngestError
 from duban.ingest.readers import MAX_BYTES, RawDocument, read
@@ -619,6 +620,9 @@ def test_pdf_encrypted():
     with pytest.raises(IngestError) as excinfo:
         read(buf.getvalue(), "secret.pdf")
     assert "加密" in chinese_error(excinfo)
+    with pytest.raises(IngestError) as excinfo:  # pdfium's last error is still the password's
+        read(hostile.pdf_pages(0), "empty.pdf")
+    assert "损坏" in chinese_error(excinfo) and "加密" not in str(excinfo.value)
 
 
 def test_pdf_with_only_an_owner_password_is_read():

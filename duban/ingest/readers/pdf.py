@@ -80,8 +80,9 @@ def _read_pages(data: bytes, on_page) -> list[_Page]:
     pdfium = _pdfium()
     try:
         doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise IngestError(ENCRYPTED if "password" in str(exc).lower() else CORRUPT) from None
+    except pdfium.PdfiumError as exc:  # pdfium's last error may be an earlier document's: /Encrypt must be there too
+        encrypted = "password" in str(exc).lower() and b"/Encrypt" in data
+        raise IngestError(ENCRYPTED if encrypted else CORRUPT) from None
     try:
         total = len(doc)
         if not total:
