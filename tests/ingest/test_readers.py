@@ -642,6 +642,19 @@ def test_pdf_with_only_an_owner_password_is_read():
     assert read(buf.getvalue(), "protected.pdf").paragraphs() == ["西山区2021年政务公开工作要点分工方案"]
 
 
+def test_pdf_hyphen_at_a_line_end_is_kept():
+    """pdfium marks a "-" that ends a line before a word as a soft hyphen of its own; the PDF has "-"."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for k, line in enumerate(["Open the 2021-", "2025 plan data and the well-", "known lists."]):
+        c.drawString(72, 700 - 14 * k, line)
+    c.save()
+    text = "\n".join(read(buf.getvalue(), "hyphen.pdf").paragraphs())
+    assert "Open the 2021-" in text and "the well-" in text and "\x02" not in text
+
+
 def test_pdf_corrupt_and_truncated(docs):
     with pytest.raises(IngestError) as excinfo:
         read(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "bad.pdf")

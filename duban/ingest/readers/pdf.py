@@ -354,8 +354,9 @@ def _chars(page, ctm, height: float, upright: bool) -> list[dict]:
         buffer = ctypes.create_string_buffer((count + 1) * 2)
         raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
         text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")
-        if len(text) != count:  # pragma: no cover - one text unit per character, as pdfium writes it
-            text = "".join(chr(raw.FPDFText_GetUnicode(tp, i)) for i in range(count))
+        if len(text) != count:  # the text leaves out what pdfium marks: ask character by character
+            # (0x2 is a hyphen pdfium found at a line's end, "-" in the PDF)
+            text = "".join(chr(raw.FPDFText_GetUnicode(tp, i)) for i in range(count)).replace("\x02", "-")
         box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
         box_ref, matrix_ref = ctypes.byref(box), ctypes.byref(matrix)
         loose_box, is_generated, map_error = raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError
@@ -365,8 +366,10 @@ def _chars(page, ctm, height: float, upright: bool) -> list[dict]:
         append = chars.append
         last = -1  # index of the character appended last
         for i, ch in enumerate(text):
+            if ch == "\ufffe" and raw.FPDFText_GetUnicode(tp, i) == 2:
+                ch = "-"  # a hyphen pdfium found at a line's end: "-" in the PDF
             if ch in "\r\n\x00\ufffe":
-                continue  # pdfium's own line breaks
+                continue  # pdfium's own line breaks, and what has no text
             if ch.isspace() and is_generated(tp, i):
                 # pdfium's own word space, placed where the character before it ends: a loose box is the
                 # advance united with the glyph's outline, which may reach further; pdfminer's is the advance
