@@ -655,6 +655,23 @@ def test_pdf_hyphen_at_a_line_end_is_kept():
     assert "Open the 2021-" in text and "the well-" in text and "\x02" not in text
 
 
+def test_pdf_title_drawn_twice_for_bold_is_read_once():
+    """A "fake bold" title (the same text drawn again a fraction of a point to the right) is one title."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 16)
+    for dx in (0, 0.3):
+        c.drawString(100 + dx, 700, "政务公开工作要点分工方案")
+    c.save()
+    assert read(buf.getvalue(), "bold.pdf").paragraphs() == ["政务公开工作要点分工方案"]
+
+
 def test_pdf_corrupt_and_truncated(docs):
     with pytest.raises(IngestError) as excinfo:
         read(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "bad.pdf")
