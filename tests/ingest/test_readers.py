@@ -14,9 +14,10 @@ import zipfile
 import pytest
 
 try:
-    from tests.ingest import builders
+    from tests.ingest import builders, hostile
 except ImportError:  # pragma: no cover - pytest put tests/ingest itself on sys.path
     import builders
+    import hostile
 
 from duban.ingest.errors import IngestError
 from duban.ingest.readers import MAX_BYTES, RawDocument, read
@@ -574,17 +575,29 @@ def test_pdf_paragraphs_in_order(docs):
     assert all(r.table is None for r in doc.rows[:first_table])
 
 
-def test_pdf_characters_read_the_lean_way_are_pdfplumbers(docs):
-    """The reader builds each character's dict itself (pdf._lean_page_class), for speed: the very dicts,
-    keys in the same order, as pdfplumber's own Page gives."""
+def test_pdf_characters_and_rules_read_with_pdfium_are_pdfplumbers(docs):
+    """The reader reads a page with pdfium (pdf.page_content) into the dicts pdfplumber's helpers take: the
+    same characters at the same places, and the same table cells, as pdfplumber's own reading (pdfminer)."""
     import pdfplumber
+    from pdfplumber.table import TableFinder
 
-    with pdfplumber.open(io.BytesIO(docs["pdf"])) as ours, pdfplumber.open(io.BytesIO(docs["pdf"])) as theirs:
-        for lean, page in zip(ours.pages, theirs.pages):
-            lean.__class__ = pdf_reader._lean_page_class()
-            assert len(page.chars) > 100
-            assert [list(c.items()) for c in lean.chars] == [list(c.items()) for c in page.chars]
-            assert lean.edges == page.edges
+    doc = pdf_reader._pdfium().PdfDocument(docs["pdf"])
+    with pdfplumber.open(io.BytesIO(docs["pdf"])) as theirs:
+        assert len(doc) == len(theirs.pages) == 2
+        for number, page in enumerate(theirs.pages):
+            chars, edges, bbox = pdf_reader.page_content(doc[number])
+            assert bbox == pytest.approx(page.bbox)
+            ours = sorted((c["text"], c["x0"], c["top"], c["x1"]) for c in chars if c["text"].strip())
+            expected = sorted((c["text"], c["x0"], c["top"], c["x1"]) for c in page.chars if c["text"].strip())
+            assert len(ours) > 100 and [c[0] for c in ours] == [c[0] for c in expected]
+            flat = [v for c in ours for v in c[1:]]
+            assert flat == pytest.approx([v for c in expected for v in c[1:]], abs=0.5)  # tops: descents differ a little
+            assert all(c["upright"] for c in chars)
+            cells = TableFinder(pdf_reader._Plane(chars, edges, bbox), pdf_reader.TABLE_SETTINGS).cells
+            theirs_cells = TableFinder(page, pdf_reader.TABLE_SETTINGS).cells
+            assert len(cells) == len(theirs_cells) > 20
+            assert [v for c in cells for v in c] == pytest.approx([v for c in theirs_cells for v in c], abs=0.01)
+    doc.close()
 
 
 def test_pdf_number_wrapped_in_a_narrow_column():
@@ -607,6 +620,56 @@ def test_pdf_encrypted():
     with pytest.raises(IngestError) as excinfo:
         read(buf.getvalue(), "secret.pdf")
     assert "加密" in chinese_error(excinfo)
+    with pytest.raises(IngestError) as excinfo:  # pdfium's last error is still the password's
+        read(hostile.pdf_pages(0), "empty.pdf")
+    assert "损坏" in chinese_error(excinfo) and "加密" not in str(excinfo.value)
+
+
+def test_pdf_with_only_an_owner_password_is_read():
+    """Permissions without an open password (common in published PDFs): readable, so read, CJK text too."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canCopy=0))
+    c.setFont("STSong-Light", 12)
+    c.drawCentredString(300, 700, "西山区2021年政务公开工作要点分工方案")
+    c.save()
+    assert read(buf.getvalue(), "protected.pdf").paragraphs() == ["西山区2021年政务公开工作要点分工方案"]
+
+
+def test_pdf_hyphen_at_a_line_end_is_kept():
+    """pdfium marks a "-" that ends a line before a word as a soft hyphen of its own; the PDF has "-"."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for k, line in enumerate(["Open the 2021-", "2025 plan data and the well-", "known lists."]):
+        c.drawString(72, 700 - 14 * k, line)
+    c.save()
+    text = "\n".join(read(buf.getvalue(), "hyphen.pdf").paragraphs())
+    assert "Open the 2021-" in text and "the well-" in text and "\x02" not in text
+
+
+def test_pdf_title_drawn_twice_for_bold_is_read_once():
+    """A "fake bold" title (the same text drawn again a fraction of a point to the right) is one title."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 16)
+    for dx in (0, 0.3):
+        c.drawString(100 + dx, 700, "政务公开工作要点分工方案")
+    c.save()
+    assert read(buf.getvalue(), "bold.pdf").paragraphs() == ["政务公开工作要点分工方案"]
 
 
 def test_pdf_corrupt_and_truncated(docs):

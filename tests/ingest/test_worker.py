@@ -49,6 +49,26 @@ def test_a_pdf_bomb_is_refused_before_it_is_inflated():
     assert grew["mb"] < 64
 
 
+@pytest.mark.parametrize("filters", ["/ASCII85Decode /FlateDecode", "/FlateDecode /FlateDecode"])
+def test_a_pdf_bomb_behind_a_second_filter_is_refused(filters):
+    """pdfium inflates streams in C: the reader measures them first, also through a chain of filters."""
+    import base64
+    import zlib
+
+    from .hostile import _zeros_deflated, pdf
+
+    deflated = _zeros_deflated(200)
+    body = base64.a85encode(deflated, adobe=True)[2:] if "ASCII85" in filters else zlib.compress(deflated, 9)
+    bomb = pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        b"<< /Length %d /Filter [%s] >>\nstream\n" % (len(body), filters.encode()) + body + b"\nendstream",
+    ])
+    with peak_rss_growth() as grew, pytest.raises(IngestError, match="解压后过大（其中一个数据流超过 64 MB）"):
+        parse(bomb, "bomb.pdf")
+    assert grew["mb"] < 64
+
+
 def test_many_streams_under_the_stream_cap_are_refused_by_the_documents_cap(monkeypatch):
     monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 3 * 1024 * 1024 // 2)  # smaller caps, the same rule: quicker
     monkeypatch.setattr(pdf_reader, "MAX_INFLATED_BYTES", 5 * 1024 * 1024 // 2)
