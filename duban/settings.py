@@ -186,6 +186,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root by WhiteNoise (no view, no session): /favicon.ico, which browsers ask for
+# on their own (e.g. for a downloaded file or the API's JSON) even when a page links its icon.
+WHITENOISE_ROOT = BASE_DIR / "root"
 
 # Uploaded plans and evidence live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "files"))
