@@ -1,6 +1,7 @@
 """Django settings. Everything that differs between machines comes from the environment."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -185,6 +186,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root by WhiteNoise (no view, no session): /favicon.ico, which browsers ask for
+# on their own (e.g. for a downloaded file or the API's JSON) even when a page links its icon.
+WHITENOISE_ROOT = BASE_DIR / "root"
 
 # Uploaded plans and evidence live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "files"))
@@ -251,9 +255,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "duban@localhost")
 DUBAN_WORKING_HOURS = os.environ.get("DUBAN_WORKING_HOURS", "08:30-18:00")
 # 企业微信/钉钉 robots accept at most 20 messages a minute each; stay below it.
 DUBAN_ROBOT_PER_MINUTE = int(os.environ.get("DUBAN_ROBOT_PER_MINUTE", "18"))
-# Outgoing webhooks (duban.notify.events) refuse addresses on loopback/private/link-local networks (SSRF)
-# unless this is 1 (e.g. a platform on the office's intranet).
+# Outgoing calls (event webhooks, robots, 企业微信/钉钉 apps; duban.notify.outbound) refuse addresses on
+# loopback/private/link-local/reserved networks (SSRF) unless this is 1, or the address lies in one of the
+# comma-separated networks of DUBAN_WEBHOOK_ALLOW_NETWORKS (e.g. an intranet robot gateway: 10.20.30.40/32).
 DUBAN_WEBHOOK_ALLOW_PRIVATE = env_bool("DUBAN_WEBHOOK_ALLOW_PRIVATE", False)
+DUBAN_WEBHOOK_ALLOW_NETWORKS = [str(ipaddress.ip_network(n.strip(), strict=False))  # a bad value stops the start
+                                for n in os.environ.get("DUBAN_WEBHOOK_ALLOW_NETWORKS", "").split(",") if n.strip()]
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/carry-over/", plans.plan_carry_over, name="plan_carry_over"),
     path("assignments/<int:assignment_id>/restore/", plans.assignment_restore, name="assignment_restore"),
     path("units/<int:unit_id>/", plans.unit_detail, name="unit"),
+    path("units/<int:unit_id>/archived/", plans.unit_archived, name="unit_archived"),
     path("directory/", directory.directory, name="directory"),
     path("directory/export.xlsx", directory.export, name="directory_export"),
     path("directory/import/", directory.upload, name="directory_import"),

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from duban.api.models import ApiToken
+from duban.audit.models import AuditEvent
 from duban.logadmin import LogAdmin
 
 
@@ -16,7 +17,8 @@ class ApiTokenAdmin(LogAdmin):
 
     @admin.action(description="撤销所选令牌")
     def revoke(self, request, queryset):
-        tokens = list(queryset.filter(revoked_at__isnull=True))
+        tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
         for token in tokens:
-            token.revoke(by=request.user)
+            if token.revoke(by=request.user):
+                token.audit(request, AuditEvent.TOKEN_REVOKE)
         messages.success(request, f"已撤销 {len(tokens)} 个令牌。")

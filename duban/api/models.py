@@ -37,7 +37,18 @@ class ApiToken(models.Model):
         key = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, prefix=key[:8], digest=digest(key)), key
 
-    def revoke(self, by) -> None:
-        if self.revoked_at is None:
-            self.revoked_at, self.revoked_by = timezone.now(), by
-            self.save(update_fields=["revoked_at", "revoked_by"])
+    def revoke(self, by) -> bool:
+        """Revoke the token; False if it already was (nothing changes then)."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at, self.revoked_by = timezone.now(), by
+        self.save(update_fields=["revoked_at", "revoked_by"])
+        return True
+
+    def audit(self, request, action: str) -> None:
+        """Record making or revoking this token in the audit trail: which token (prefix, purpose, owner),
+        never the key or its digest. Filed under the owner's organisation (a superuser has none)."""
+        from duban.audit.events import _org_of, record
+
+        record(request, action, target=f"接口令牌 {self}（{self.user.get_username()}）", org=_org_of(self.user),
+               after={"token": self.pk, "prefix": self.prefix, "name": self.name, "user": self.user.get_username()})

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from duban.api.models import ApiToken
+from duban.audit.models import AuditEvent
 from duban.plans import access
 
 
@@ -50,6 +51,7 @@ def token_new(request):
     if not form.is_valid():
         return tokens(request, form=form, status=400)
     token, key = ApiToken.issue(request.user, form.cleaned_data["name"])
+    token.audit(request, AuditEvent.TOKEN_CREATE)
     # Shown on this response only (never stored, never in a message that outlives the page).
     return tokens(request, new_key=key)
 
@@ -59,6 +61,7 @@ def token_new(request):
 def token_revoke(request, token_id: int):
     _office_user(request)
     token = get_object_or_404(_revocable(request.user), pk=token_id)
-    token.revoke(by=request.user)
+    if token.revoke(by=request.user):
+        token.audit(request, AuditEvent.TOKEN_REVOKE)
     messages.success(request, f"已撤销令牌 {token.prefix}…（{token.name}），使用它的请求将被拒绝。")
     return redirect("api_tokens")

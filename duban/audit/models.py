@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
     URGE_TASK = "urge_task"
     URGE_RED = "urge_red"
     INSTRUCTION = "instruction"
+    TOKEN_CREATE = "token_create"
+    TOKEN_REVOKE = "token_revoke"
     ACTION_CHOICES = [
         (LOGIN, "登录"),
         (LOGIN_FAILED, "登录失败"),
@@ -53,6 +55,8 @@ class AuditEvent(models.Model):
         (URGE_TASK, "按任务催办"),
         (URGE_RED, "催办所有红灯单位"),
         (INSTRUCTION, "领导批示"),
+        (TOKEN_CREATE, "新建接口令牌"),
+        (TOKEN_REVOKE, "撤销接口令牌"),
     ]
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)

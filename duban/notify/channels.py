@@ -1,8 +1,8 @@
 """Delivery channels: e-mail (SMTP), 企业微信群机器人, 钉钉自定义机器人.
 
 Each function either delivers the message or raises ``DeliveryError`` with a
-short Chinese explanation. Robot webhooks use urllib (no extra dependency)
-with a short timeout: ``HTTP_TIMEOUT`` seconds unless ``timeout`` is given.
+short Chinese explanation. Robot webhooks use urllib (no extra dependency) through duban.notify.outbound
+(public addresses only unless allowed, no redirects), with a short timeout: ``HTTP_TIMEOUT`` seconds unless ``timeout`` is given.
 Error texts never include the webhook URL, because it carries the robot's token.
 """
 from __future__ import annotations
@@ -89,14 +89,19 @@ def sign_dingtalk_url(url: str, secret: str, timestamp_ms: int | None = None) ->
 
 def call_json(url: str, payload: dict | None = None, *, what: str, timeout: float | None = None) -> dict:
     """GET (no payload) or POST JSON to ``url`` and return the JSON object it answers; every failure a
-    DeliveryError naming ``what`` was called (e.g. 机器人接口). Shared by the robots and the work apps."""
+    DeliveryError naming ``what`` was called (e.g. 机器人接口). Shared by the robots and the work apps.
+    The address is checked against SSRF and connected to as checked (duban.notify.outbound)."""
+    from . import outbound  # it imports DeliveryError from here
+
     timeout = HTTP_TIMEOUT if timeout is None else timeout
     data = None if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with outbound.open(request, timeout=timeout, what=what) as response:
             raw = response.read()
+    except DeliveryError:
+        raise
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"{what}返回 HTTP {exc.code}") from None
     except urllib.error.URLError as exc:

@@ -9,22 +9,21 @@ the code that emits it runs again. The deliverer (duban.notify.outbox) POSTs the
 retried with the outbox's back-off.
 
 Only http(s) addresses that resolve to public addresses are called (no loopback, private, link-local …
-networks), unless settings.DUBAN_WEBHOOK_ALLOW_PRIVATE; redirects are not followed.
+networks), unless allowed by settings; the connection goes to the address that was checked and redirects are
+not followed (duban.notify.outbound).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 import urllib.error
-import urllib.parse
 import urllib.request
 
 from django.conf import settings
 from django.utils import timezone
 
+from . import outbound
 from .channels import HTTP_TIMEOUT, DeliveryError
 from .models import Notification, Subscription
 
@@ -70,37 +69,16 @@ def payload(row: Notification) -> bytes:
 
 
 def check_url(url: str) -> None:
-    """Refuse what is not http(s), or (unless allowed) an address that resolves to a non-public network."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port  # ValueError if not a number from 0 to 65535
-    except ValueError:
-        raise DeliveryError("推送地址的格式不正确（请检查主机名和端口）") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DeliveryError("推送地址须以 http:// 或 https:// 开头")
+    """Refuse what is not http(s), or (unless allowed) a host that resolves to a non-public network
+    (the subscription form's check; delivery checks again and connects to the addresses it checked)."""
     if getattr(settings, "DUBAN_WEBHOOK_ALLOW_PRIVATE", False):
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError, ValueError, OverflowError):
-        raise DeliveryError(f"无法解析推送地址的主机名：{parts.hostname}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise DeliveryError("推送地址指向内网、本机或保留地址，不允许推送（如确需推送到内网，请设置 DUBAN_WEBHOOK_ALLOW_PRIVATE=1）")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise DeliveryError(f"推送地址返回了重定向（HTTP {code}），不跟随")
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+        outbound.parse(url)  # any host: it need not resolve from here yet
+    else:
+        outbound.resolve(url)
 
 
 def send(row: Notification, subscription: Subscription, timeout: float | None = None) -> None:
     """POST one event to its subscriber, or raise DeliveryError (the row is then retried)."""
-    check_url(subscription.url)
     body = payload(row)
     request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
@@ -111,7 +89,7 @@ def send(row: Notification, subscription: Subscription, timeout: float | None = 
     })
     timeout = HTTP_TIMEOUT if timeout is None else timeout
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with outbound.open(request, timeout=timeout) as response:
             response.read(1024)
     except DeliveryError:
         raise

@@ -71,11 +71,12 @@ def visible_units(user) -> QuerySet[Unit]:
 
 def visible_assignments(user, with_archived: bool = False) -> QuerySet[Assignment]:
     """Assignments in force. with_archived: also those archived (a unit removed from a task, a task dropped
-    by a revision), which coordinators and leaders may still read with their reports; liaisons never see them."""
+    by a revision), to read with their reports — coordinators and leaders all of them, a liaison its own
+    unit's (the work it filed). Nothing archived is in a working list, and nothing archived is changed."""
     p = profile(user)
     if p is None:
         return Assignment.objects.none()
-    manager = Assignment.all_objects if with_archived and p.role != Profile.LIAISON else Assignment.objects
+    manager = Assignment.all_objects if with_archived else Assignment.objects
     qs = manager.filter(task__plan__org=p.org_id)
     if p.role == Profile.LIAISON:
         qs = qs.filter(unit=p.unit_id)
@@ -83,15 +84,22 @@ def visible_assignments(user, with_archived: bool = False) -> QuerySet[Assignmen
 
 
 def visible_tasks(user, with_archived: bool = False) -> QuerySet[Task]:
-    """Tasks in force; with_archived: also the archived ones, for coordinators and leaders."""
+    """Tasks in force; with_archived: also the archived ones (for a liaison: those its unit had work on), to read."""
     p = profile(user)
     if p is None:
         return Task.objects.none()
-    manager = Task.all_objects if with_archived and p.role != Profile.LIAISON else Task.objects
+    manager = Task.all_objects if with_archived else Task.objects
     qs = manager.filter(plan__org=p.org_id)
     if p.role == Profile.LIAISON:
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit=p.unit_id).values("task"))
+        of_unit = (Assignment.all_objects if with_archived else Assignment.objects).filter(unit=p.unit_id)
+        qs = qs.filter(pk__in=of_unit.values("task"))
     return qs
+
+
+def archived_assignments(user) -> QuerySet[Assignment]:
+    """The archived assignments the user may read (已归档): a liaison its own unit's, coordinators and leaders
+    their organisation's — read-only, with their reports and files."""
+    return visible_assignments(user, with_archived=True).filter(archived_at__isnull=False)
 
 
 def visible_warnings(user) -> QuerySet[PlanWarning]:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from duban import files
 from duban.accounts.models import Profile
@@ -330,7 +330,31 @@ def unit_detail(request, unit_id: int):
         ctx.update(ack=ack, ack_days=ack_clock.days)
     p = access.profile(request.user)
     ctx["mine"] = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
+    ctx["archived"] = access.archived_assignments(request.user).filter(unit=unit).count()  # 已归档, on a page of its own
     return render(request, "plans/unit_detail.html", ctx)
+
+
+ARCHIVED_PAGE_SIZE = 50
+
+
+@require_safe
+@login_required
+def unit_archived(request, unit_id: int):
+    """已归档: a unit's assignments taken off a task or dropped by a revision, newest first, each with the
+    reports the unit filed on it (text, links, files). Read-only; a liaison sees only its own unit's."""
+    from duban.progress.models import Report
+
+    unit = get_object_or_404(access.visible_units(request.user), pk=unit_id)
+    reports = Prefetch("reports", queryset=Report.objects.select_related("submitted_by").prefetch_related("links", "attachments")
+                       .order_by("-submitted_at", "-id"))
+    rows = (access.archived_assignments(request.user).filter(unit=unit)
+            .select_related("task", "task__plan", "archived_by").prefetch_related(reports)
+            .order_by("-archived_at", "-id"))
+    page = Paginator(rows, ARCHIVED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/unit_archived.html", {
+        "unit": unit, "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else [],
+    })
 
 
 # --- review: settling what the import could not decide -----------------------------------------

@@ -35,11 +35,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.notify import events, inbox
 from duban.notify.models import InboxMessage
-from duban.plans import access
+from duban.plans import access, deadlines
 from duban.plans.deadlines import PERIODIC_KINDS
 from duban.plans.models import LEAD, RESPONSIBLE, Assignment, ChangeRecord, Task
 from duban.progress import evidence
@@ -136,6 +137,42 @@ def start(assignment: Assignment, user) -> Assignment:
 REPORTABLE = (A.NOT_STARTED, A.IN_PROGRESS, A.RETURNED)
 
 
+def _day(d: datetime.date, today: datetime.date) -> str:
+    return f"{d.month}月{d.day}日" if d.year == today.year else f"{d.year}年{d.month}月{d.day}日"
+
+
+def window_opens(a: Assignment, calendar=None) -> tuple[datetime.date, str] | None:
+    """(the day the reporting window opens, the period's name) of the period a progress report of ``a`` is filed
+    into (the one ending on its due date).
+
+    None where there is no window: one-off work (a date, an event, no deadline), a due date the office moved by
+    hand (调整 or an approved 延期: no longer the period's end), or a calendar that cannot tell."""
+    if a.task.deadline_kind not in PERIODIC_KINDS or a.due_date is None or a.due_override or a.due_extended:
+        return None
+    from duban.reminders.models import ReminderRule
+    from duban.workcal.services import get_calendar
+
+    rule = ReminderRule.for_plan(a.task.plan_id, create=False)
+    every = deadlines.task_period(a.task, rule.report_period)
+    if every is None or not deadlines.is_period_end(a.due_date, every, a.task.plan.year):
+        return None
+    opens = deadlines.period_window(a.due_date, calendar or get_calendar(), rule.period_opens, rule.period_grace)[0]
+    return None if opens is None else (opens, deadlines.period_label(a.due_date, every))
+
+
+def not_open_yet(a: Assignment, today: datetime.date, calendar=None) -> str | None:
+    """Why a progress report cannot be filed today, or None when it can.
+
+    Before the window of its period opens (ReminderRule.period_opens working days before the period's end) a
+    periodic task's report is refused, not counted early: the window is the plan's rule for when a period's work
+    is reported, and the message says when it opens."""
+    window = window_opens(a, calendar)
+    if window is None or today >= window[0]:
+        return None
+    opens, label = window
+    return f"本期（{label}，截至{_day(a.due_date, today)}）报送窗口尚未开启，将于{_day(opens, today)}开启，届时再报送。"
+
+
 def _clean_draft(draft: ReportDraft, kind: str = PROGRESS) -> tuple[str, list[tuple[str, str]], list]:
     """The text, links and checked files of a draft, or ValidationError — before anything is written."""
     text = (draft.text or "").strip()
@@ -212,11 +249,25 @@ def submit_many(assignments: list[Assignment], user, draft: ReportDraft, kind: s
                 nos = "、".join(f"第{a.task.no}项（{STATUS_LABEL[a.status]}）" for a in closed)
                 raise TransitionError(f"{nos}当前不能报送，本次没有报送任何一项，请取消勾选后重试。")
             now = clock.now()
+            if kind == PROGRESS:
+                _refuse_early(locked, timezone.localdate(now))
             reports = [_write_report(a, user, now, kind, text, draft, links, checked, stored) for a in locked]
     except BaseException:
         _remove_files(stored)
         raise
     return reports
+
+
+def _refuse_early(locked: list[Assignment], today: datetime.date) -> None:
+    """ValidationError (the form keeps what was typed; the API answers 400) if a period's window is not open yet."""
+    from duban.workcal.services import get_calendar
+
+    calendar = get_calendar() if any(a.task.deadline_kind in PERIODIC_KINDS for a in locked) else None
+    early = [(a, why) for a in locked if (why := not_open_yet(a, today, calendar))]
+    if len(locked) == 1 and early:
+        raise ValidationError(early[0][1])
+    if early:
+        raise ValidationError("".join(f"第{a.task.no}项：{why}" for a, why in early) + "本次没有报送任何一项，请取消勾选后重试。")
 
 
 def declare_exempt(assignment: Assignment, user, reason: str) -> Report:

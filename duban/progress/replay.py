@@ -147,6 +147,9 @@ class Replay:
             return [Step(self.moment(rng, self.start_day + rng.randint(5, 40) * DAY), "start")] if rng.random() < 0.5 else []
         offset = {"early": -rng.randint(12, 50), "on_time": -rng.randint(0, 11), "late": rng.randint(1, 35)}[kind]
         submit_day = max(due + offset * DAY, self.start_day + rng.randint(3, 15) * DAY)
+        window = lifecycle.window_opens(a, self.calendar)  # a periodic task is reported once its window opens
+        if window is not None:
+            submit_day = max(submit_day, window[0])
         steps = []
         if rng.random() < 0.7:
             steps.append(Step(self.moment(rng, min(submit_day - rng.randint(3, 25) * DAY, submit_day - DAY)), "start"))

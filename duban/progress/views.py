@@ -96,6 +96,8 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "can_acknowledge": can_report and a.acknowledged_at is None,
         "can_start": can_report and a.status in (Assignment.NOT_STARTED, Assignment.RETURNED),
         "can_submit": can_report and a.status in open_statuses,
+        # Before the period's reporting window opens the form gives way to when it opens (the lifecycle refuses too).
+        "not_open_yet": can_report and a.status in open_statuses and lifecycle.not_open_yet(a, deadlines.office_today()),
         "can_review": can_review and pending is not None,
         "can_override": can_review,
         "can_record_event": live and a.task.deadline_kind == "after_event" and access.can_record_event(request.user, a.task),

@@ -127,3 +127,32 @@ def test_hostile_authorization_headers_are_a_401(people):
         r = c.get("/api/v1/plans/")
         assert r.status_code == 401, (header[:20], r.status_code)
         assert r.json()["detail"]
+
+
+def test_making_and_revoking_a_token_is_in_the_audit_trail_without_the_key(people, django_user_model):
+    from duban.audit.models import AuditEvent
+
+    key = make_token(people["liaison"])
+    token = ApiToken.objects.get()
+    made = AuditEvent.objects.get(action=AuditEvent.TOKEN_CREATE)
+    assert made.user == people["liaison"] and made.org == people["liaison"].profile.org
+    assert token.prefix in made.target and "市平台对接" in made.target and made.after["token"] == token.pk
+    coordinator = Client()
+    coordinator.force_login(people["coordinator"])
+    assert coordinator.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    revoked = AuditEvent.objects.get(action=AuditEvent.TOKEN_REVOKE)
+    assert revoked.user == people["coordinator"] and revoked.after["user"] == people["liaison"].username
+    # revoking again changes nothing and records nothing
+    assert coordinator.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditEvent.TOKEN_REVOKE).count() == 1
+    # the superuser's revocation in the admin is recorded too, under the token owner's organisation
+    other = make_token(people["other liaison"])
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    c = Client()
+    c.force_login(admin)
+    c.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [ApiToken.objects.get(digest=digest(other)).pk]})
+    by_admin = AuditEvent.objects.get(action=AuditEvent.TOKEN_REVOKE, user=admin)
+    assert by_admin.org == people["other liaison"].profile.org
+    for event in AuditEvent.objects.all():
+        text = f"{event.target} {event.before} {event.after}"
+        assert key not in text and other not in text and digest(key) not in text

@@ -115,13 +115,47 @@ def test_adding_the_unit_again_restores_its_assignment(removed, client, unit):
     assert a.pk == removed.pk and a.status == Assignment.ACCEPTED and a.reports.count() == 1
 
 
-def test_a_liaison_no_longer_sees_a_removed_assignment(removed, liaison, client):
+def test_a_liaison_no_longer_works_on_a_removed_assignment_but_reads_it_as_archived(removed, liaison, client):
     client.force_login(liaison)
-    assert client.get(f"/assignments/{removed.pk}/").status_code == 404
+    unit_page = client.get(f"/units/{removed.unit_id}/").content.decode()
+    assert f"/assignments/{removed.pk}/" not in unit_page  # in no working list …
+    assert not access.visible_assignments(liaison).filter(pk=removed.pk).exists()
+    assert f'<a href="/units/{removed.unit_id}/archived/">已归档的任务分工（1 项）</a>' in unit_page  # … but under 已归档
+    archived = client.get(f"/units/{removed.unit_id}/archived/").content.decode()
+    assert f'href="/assignments/{removed.pk}/"' in archived and "预决算已公开" in archived and "改由区政府办公室牵头" in archived
     att = Attachment.objects.get(report__assignment=removed)
-    assert client.get(f"/attachments/{att.pk}/").status_code == 404
-    assert f"/assignments/{removed.pk}/" not in client.get(f"/units/{removed.unit_id}/").content.decode()
-    assert not access.visible_assignments(liaison, with_archived=True).filter(pk=removed.pk).exists()
+    assert f'href="/attachments/{att.pk}/"' in archived and client.get(f"/attachments/{att.pk}/").status_code == 200
+    # its page is read-only, and every step refuses it
+    detail = client.get(f"/assignments/{removed.pk}/").content.decode()
+    assert "已移除（归档）" in detail and "预决算已公开" in detail
+    assert "/report/" not in detail and "/exempt/" not in detail and "/extension/" not in detail and "/acknowledge/" not in detail
+    assert client.get(f"/tasks/{removed.task_id}/").status_code == 200  # the task it was on, to read
+    for step in ("report", "exempt", "extension", "acknowledge", "start"):
+        r = client.post(f"/assignments/{removed.pk}/{step}/", {"text": "x", "reason": "x", "new_due": "2021-12-31"})
+        assert r.status_code == 404, step
+    assert Report.objects.filter(assignment=removed).count() == 1
+
+
+def test_the_archived_list_is_the_own_units_for_a_liaison_and_the_organisations_for_the_office(
+        removed, liaison, other_liaison, coordinator, leader, client, unit):
+    civil = unit("区民政局")
+    civil_task = removed.task.assignments.filter(unit=civil).first() or Assignment.objects.filter(unit=civil).first()
+    archiving.archive_assignment(civil_task, coordinator, "民政局不再负责")
+    # the liaison of 区民政局 sees its own archived work, never 区财政局's
+    client.force_login(other_liaison)
+    assert client.get(f"/units/{removed.unit_id}/archived/").status_code == 404
+    assert client.get(f"/assignments/{removed.pk}/").status_code == 404
+    assert client.get(f"/attachments/{Attachment.objects.get(report__assignment=removed).pk}/").status_code == 404
+    own = client.get(f"/units/{civil.pk}/archived/").content.decode()
+    assert "民政局不再负责" in own and f"/assignments/{removed.pk}/" not in own
+    assert set(access.archived_assignments(other_liaison)) == {Assignment.all_objects.get(pk=civil_task.pk)}
+    # the coordinator and a leader read both units' archived work, with no button to press for the leader
+    for user in (coordinator, leader):
+        client.force_login(user)
+        page = client.get(f"/units/{removed.unit_id}/archived/").content.decode()
+        assert "预决算已公开" in page and "<form" not in page.split("<main")[-1]
+        assert set(access.archived_assignments(user).values_list("pk", flat=True)) == {removed.pk, civil_task.pk}
+    assert "该单位没有已归档的任务分工" in client.get(f"/units/{unit('区政府办公室').pk}/archived/").content.decode()
 
 
 def test_archived_assignments_are_in_no_working_list(lead_assignment, liaison, coordinator, client, seed_plan, unit, org):
@@ -178,8 +212,10 @@ def test_archive_and_restore_a_task(lead_assignment, liaison, coordinator, clien
     # Units cannot be put back on an archived task; the task itself can be restored (duban.plans.structure).
     assert not re.search(r"/assignments/\d+/restore/", page) and f"/tasks/{task.pk}/restore/" in page
     assert client.get(f"/tasks/{task.pk}/edit/").status_code == 404
-    client.force_login(liaison)
-    assert client.get(f"/tasks/{task.pk}/").status_code == 404
+    client.force_login(liaison)  # the unit reported on it: the archived task is there to read, not to change
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "本任务已删除（归档）" in page and "/restore/" not in page and "/edit/" not in page
+    assert f"/assignments/{lead_assignment.pk}/" in client.get(f"/units/{lead_assignment.unit_id}/archived/").content.decode()
     archiving.restore_task(Task.all_objects.get(pk=task.pk), coordinator)
     assert Task.objects.get(pk=task.pk).assignments.count() == before
     assert Assignment.objects.get(pk=lead_assignment.pk).reports.count() == 1

@@ -244,3 +244,36 @@ def test_the_review_queue_and_its_export_are_the_coordinators_of_their_own_organ
     c.force_login(coordinator)
     r = c.get(routes["review-queue/export.xlsx"], {"plan": site["plan_id"]})
     assert openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row == 2  # the liaison's report
+
+
+ARCHIVED_ROUTES = ["units/<int:unit_id>/archived/"]  # 已归档: a unit's archived assignments with their reports (tests/progress/test_archive.py)
+
+
+def test_archived_work_is_read_by_its_own_unit_and_the_office_only(site, people, coordinator):
+    """区财政局's lead assignment, reported with a file, then archived: its liaison, the coordinator and the leader
+    read it under 已归档 (and the file); the liaison of another unit and the other organisation get a 404."""
+    from django.contrib.auth.models import User
+
+    from duban.plans import archiving
+    from duban.plans.models import Assignment
+    from duban.progress.models import Attachment
+
+    routes = {route: url for route, url in urls(site)}
+    assert set(ARCHIVED_ROUTES) <= set(routes)
+    archiving.archive_assignment(Assignment.objects.get(pk=site["assignment_id"]), coordinator, "测试归档")
+    own = User.objects.get(pk=site["user_id"])  # 区财政局's liaison
+    file_url = f"/attachments/{Attachment.objects.get().pk}/"
+    for user in (own, coordinator, people["leader"]):
+        c = Client()
+        c.force_login(user)
+        for route in ARCHIVED_ROUTES:
+            r = c.get(routes[route])
+            assert r.status_code == 200 and f'href="/assignments/{site["assignment_id"]}/"' in r.content.decode(), (user.username, route)
+            assert c.post(routes[route]).status_code == 405
+        assert c.get(file_url).status_code == 200
+    for who in ("liaison of another unit", "other coordinator", "other leader", "other liaison"):
+        c = Client()
+        c.force_login(people[who])
+        for route in ARCHIVED_ROUTES:
+            assert c.get(routes[route]).status_code == 404, (who, route)
+        assert c.get(file_url).status_code == 404 and c.get(f"/assignments/{site['assignment_id']}/").status_code == 404

@@ -154,6 +154,7 @@ def test_the_walk_reads_the_parameters_of_the_division_table(site, client, coord
     queue = {"plan", "unit", "section", "timing", "sort", "page"}  # the review queue's filters (the section once a plan is chosen)
     assert queue <= params_read(client, "/review-queue/", monkeypatch)
     assert queue - {"page"} <= params_read(client, "/review-queue/export.xlsx", monkeypatch)
+    assert {"page"} <= params_read(client, f"/units/{site['unit_id']}/archived/", monkeypatch)  # 已归档
     for home in ("/dashboard/", "/assessment/", "/documents/"):  # the plan selector
         assert {"plan"} <= params_read(client, home, monkeypatch)
 
@@ -211,6 +212,8 @@ def test_the_overview_list_and_the_unit_page_ignore_bad_filters(site, client, co
         assert client.get("/overview/export.xlsx", query).status_code == 200
     assert client.get(f"/units/{site['unit_id']}/", {"plan": "99999999999999999999", "page": "-1"}).context["current"].pk == site["plan_id"]
     assert client.get(f"/units/{site['unit_id']}/", {"plan": "12345"}).status_code == 404
+    for page in ("-1", "abc", "99999999999999999999", "\x00"):  # 已归档: a bad page is the first or the last
+        assert client.get(f"/units/{site['unit_id']}/archived/", {"page": page}).status_code == 200
     for home in ("/dashboard/", "/assessment/", "/documents/"):
         assert client.get(home, {"plan": "99999999999999999999"})["Location"].startswith(f"/plans/{site['plan_id']}/")
         assert client.get(home, {"plan": "12345"}).status_code == 404

@@ -199,9 +199,11 @@ def test_a_task_dropped_by_a_revision_is_archived_with_its_work(seed_plan, org, 
     assert 74 not in [row["task"].no for row in plan_page.context["rows"] if "task" in row]
     assert "已删除的任务" in plan_page.content.decode()
     assert "第74项的进展" in coordinator_client.get(f"/assignments/{a.pk}/").content.decode()
-    # the liaison no longer sees it
+    # the liaison no longer works on it: it is under 已归档, to read
     coordinator_client.force_login(liaison)
-    assert coordinator_client.get(f"/assignments/{a.pk}/").status_code == 404
+    assert f"/assignments/{a.pk}/" not in coordinator_client.get(f"/units/{a.unit_id}/").content.decode()
+    assert "第74项的进展" in coordinator_client.get(f"/units/{a.unit_id}/archived/").content.decode()
+    assert "/report/" not in coordinator_client.get(f"/assignments/{a.pk}/").content.decode()
     # a later revision bringing task 74 back word for word restores it, its units' work with it
     prep = revise(seed_plan, seed_bytes(), coordinator, name="again.txt")
     assert [t.summary for t in prep.diff.tasks if t.no == 74][0].startswith("（恢复已归档的任务")
