@@ -223,7 +223,6 @@ if DUBAN_S3_BUCKET:
         DUBAN_S3_BUCKET, os.environ.get("DUBAN_S3_ENDPOINT_URL", ""), os.environ.get("DUBAN_S3_REGION", ""),
         os.environ.get("DUBAN_S3_PREFIX", ""), os.environ.get("DUBAN_S3_ADDRESSING_STYLE", ""),
     )
-# --- end S3 ---
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(30 * 1024 * 1024)))
