@@ -47,6 +47,7 @@ class Fact:
     must_report: bool = True  # False for a unit 负责落实 of a task only lead units report on
     # (as-of date, state) of the last duban.assessment.figures.state_on: a page asks it a dozen times per fact
     state_memo: tuple | None = field(default=None, repr=False, compare=False)
+    kind_memo: tuple | None = field(default=None, repr=False, compare=False)  # (as-of date, figures.kind_on)
 
     @property
     def role_display(self) -> str:
