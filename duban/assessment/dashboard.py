@@ -80,6 +80,15 @@ class OverdueTask:
     units: list[str]
     calendar_days: int = 0
 
+    # The units as one text each, escaped once in the page rather than name by name (a thousand names in the seed)
+    @property
+    def units_text(self) -> str:
+        return "、".join(self.units)
+
+    @property
+    def first_units_text(self) -> str:
+        return "、".join(self.units[:8])
+
 
 def overdue_by_task(items: list[Overdue]) -> list[OverdueTask]:
     groups: OrderedDict = OrderedDict()

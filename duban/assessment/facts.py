@@ -11,6 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import models
+from django.db.models import Case, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from duban.plans.models import DEADLINE_FIELDS, Assignment, Plan, Section, Task
@@ -44,6 +47,7 @@ class Fact:
     must_report: bool = True  # False for a unit 负责落实 of a task only lead units report on
     # (as-of date, state) of the last duban.assessment.figures.state_on: a page asks it a dozen times per fact
     state_memo: tuple | None = field(default=None, repr=False, compare=False)
+    kind_memo: tuple | None = field(default=None, repr=False, compare=False)  # (as-of date, figures.kind_on)
 
     @property
     def role_display(self) -> str:
@@ -108,10 +112,17 @@ def top_sections(plan: Plan | set[int]) -> dict[int, Section]:
 # The columns load() reads, in one query: no model instances (a Task row carries its JSON source text).
 _COLUMNS = (
     "pk", "task_id", "task__no", "task__requirement", "task__section_id", "unit_id", "unit__name",
-    "unit__sort_order", "role", "status", "due_date", "submitted_at", "accepted_at", "status_changed_at",
-    "task__plan_id", "assigned_at", "task__plan__created_at", "acknowledged_at", "task__report_scope",
+    "unit__sort_order", "role", "status", "due_date", "submitted_at", "accepted_at", "started",
+    "task__plan_id", "assigned", "acknowledged_at", "task__report_scope",
     *(f"task__{name}" for name in DEADLINE_FIELDS), "task__deadline_text",
 )
+# Worked out by the database: a date-time read on SQLite costs a parse per row (the seed's 2,526 rows each had
+# the plan's created_at), and work not started has no start time to read.
+_ANNOTATIONS = {
+    "assigned": Coalesce("assigned_at", "task__plan__created_at"),
+    "started": Case(When(status=Assignment.NOT_STARTED, then=Value(None)), default="status_changed_at",
+                    output_field=models.DateTimeField()),
+}
 
 
 def load(plan: Plan | None, assignments=None) -> list[Fact]:
@@ -123,7 +134,7 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
     from duban.assessment.figures import working_assignments
 
     qs = working_assignments(plan, assignments)
-    rows = list(qs.order_by("task__no", "role", "unit__sort_order", "unit_id").values_list(*_COLUMNS))
+    rows = list(qs.annotate(**_ANNOTATIONS).order_by("task__no", "role", "unit__sort_order", "unit_id").values_list(*_COLUMNS))
     ids = qs.order_by().values("pk")  # a subquery: thousands of ids as parameters cost more than the query
     top = top_sections(plan if plan is not None else {r[14] for r in rows})
 
@@ -143,8 +154,8 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
     deadline_text: dict[int, str] = {}  # per task, not per assignment
     facts = []
     for (pk, task_id, task_no, requirement, section_id, unit_id, unit_name, unit_sort, role, status, due_date,
-         submitted_at, accepted_at, status_changed_at, plan_id, assigned_at, plan_created_at, acknowledged_at,
-         report_scope, *deadline) in rows:
+         submitted_at, accepted_at, status_changed_at, plan_id, assigned_at, acknowledged_at, report_scope,
+         *deadline) in rows:
         if task_id not in deadline_text:
             deadline_text[task_id] = Task(**dict(zip(DEADLINE_FIELDS + ["deadline_text"], deadline))).deadline_display()
         report = accepted.get(pk)
@@ -158,9 +169,9 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
             submitted_at=report[0] if report else submitted_at,
             accepted_at=accepted_at, grade=report[1] if report else "",
             returns=returns.get(pk, []),
-            started_at=started.get(pk) or (status_changed_at if status != Assignment.NOT_STARTED else None),
+            started_at=started.get(pk) or status_changed_at,  # None when not started (_ANNOTATIONS)
             plan_id=plan_id,
-            assigned_at=assigned_at or plan_created_at, acknowledged_at=acknowledged_at,
+            assigned_at=assigned_at, acknowledged_at=acknowledged_at,  # the plan's import for older rows
             must_report=role == "lead" or report_scope != "lead",
         ))
     return facts

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from django.db import models
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from duban.assessment.facts import Fact, completed_on, localdate
@@ -271,29 +271,51 @@ class Counts:
     def done(self) -> int:
         return self.accepted
 
-    def count(self, state: str, *, due: bool, accepted_due: bool, on_time: bool, overdue: bool, before_due: bool) -> None:
-        self.total += 1
-        self.due += due
-        self.accepted += state == ACCEPTED
-        self.accepted_due += accepted_due
-        self.on_time += on_time
-        self.awaiting += state == AWAITING
-        self.awaiting_before_due += state == AWAITING and before_due
-        self.returned += state == RETURNED
-        self.in_progress += state == IN_PROGRESS
-        self.not_started += state == NOT_STARTED
-        self.overdue += overdue
+    def count(self, state: str, *, due: bool, accepted_due: bool, on_time: bool, overdue: bool, before_due: bool,
+              n: int = 1) -> None:
+        """n assignments (or tasks) of this state and kind."""
+        self.total += n
+        self.due += due * n
+        self.accepted += (state == ACCEPTED) * n
+        self.accepted_due += accepted_due * n
+        self.on_time += on_time * n
+        self.awaiting += (state == AWAITING) * n
+        self.awaiting_before_due += (state == AWAITING and before_due) * n
+        self.returned += (state == RETURNED) * n
+        self.in_progress += (state == IN_PROGRESS) * n
+        self.not_started += (state == NOT_STARTED) * n
+        self.overdue += overdue * n
 
     def add(self, f: Fact, as_of: dt.date) -> None:
-        # is_due, is_on_time and is_overdue spelt out over the one state: this runs for every assignment
-        # in every row of every table of a figure page.
-        state, due_date = state_on(f, as_of), f.due_date
-        due = due_date is not None and due_date <= as_of
-        accepted_due = due and state == ACCEPTED
-        on_time = accepted_due and (f.done_on is None or f.done_on <= due_date)
-        before_due = due_date is None or (f.submitted_on is not None and f.submitted_on <= due_date)
-        self.count(state, due=due, accepted_due=accepted_due, on_time=on_time,
-                   overdue=due_date is not None and due_date < as_of and state in OWED, before_due=before_due)
+        self.add_kind(kind_on(f, as_of))
+
+    def add_kind(self, kind: tuple, n: int = 1) -> None:
+        """n assignments of this kind_on()."""
+        state, due, accepted_due, on_time, overdue, before_due = kind
+        self.count(state, due=due, accepted_due=accepted_due, on_time=on_time, overdue=overdue, before_due=before_due, n=n)
+
+    def add_all(self, facts, as_of: dt.date) -> None:
+        """Every fact: the few kinds tallied first, then counted once each (a page counts every assignment in
+        several tables)."""
+        kinds = Counter(kind_on(f, as_of) for f in facts)
+        for kind, n in kinds.items():
+            self.add_kind(kind, n)
+
+
+def kind_on(f: Fact, as_of: dt.date) -> tuple:
+    """What Counts counts of a fact at the as-of date: (state, due, accepted_due, on_time, overdue, before_due).
+    is_due, is_on_time and is_overdue spelt out over the one state, worked out once per fact and date."""
+    if f.kind_memo is not None and f.kind_memo[0] == as_of:
+        return f.kind_memo[1]
+    state, due_date = state_on(f, as_of), f.due_date
+    due = due_date is not None and due_date <= as_of
+    accepted_due = due and state == ACCEPTED
+    on_time = accepted_due and (f.done_on is None or f.done_on <= due_date)
+    before_due = due_date is None or (f.submitted_on is not None and f.submitted_on <= due_date)
+    overdue = due_date is not None and due_date < as_of and state in OWED
+    kind = (state, due, accepted_due, on_time, overdue, before_due)
+    f.kind_memo = (as_of, kind)
+    return kind
 
 
 @dataclass
@@ -318,8 +340,7 @@ class TaskFigure:
 
 def task_figure(fs: list[Fact], as_of: dt.date) -> TaskFigure:
     units = Counts(fs[0].task_id, f"第{fs[0].task_no}项")
-    for f in fs:
-        units.add(f, as_of)
+    units.add_all(fs, as_of)
     states = [state_on(f, as_of) for f in fs]
     if all(s == ACCEPTED for s in states):
         state = ACCEPTED
@@ -429,11 +450,14 @@ def backlog(facts: list[Fact], as_of: dt.date) -> Backlog:
 
 def rows_by(facts: list[Fact], as_of: dt.date, key, label) -> list[Counts]:
     out: OrderedDict = OrderedDict()
+    groups: dict = {}
     for f in facts:
         k = key(f)
         if k not in out:
-            out[k] = Counts(k, label(f))
-        out[k].add(f, as_of)
+            out[k], groups[k] = Counts(k, label(f)), []
+        groups[k].append(f)
+    for k, c in out.items():
+        c.add_all(groups[k], as_of)
     return list(out.values())
 
 
@@ -448,8 +472,7 @@ def per_section(facts: list[Fact], as_of: dt.date) -> list[Counts]:
 
 def total(facts: list[Fact], as_of: dt.date) -> Counts:
     c = Counts(None, "合计")
-    for f in facts:
-        c.add(f, as_of)
+    c.add_all(facts, as_of)
     return c
 
 

@@ -354,12 +354,16 @@ class Lights:
         return self._yellow_from[due]
 
     def __call__(self, assignment) -> str:
-        status, due = assignment.status, assignment.due_date
+        return self.key(assignment.status, assignment.due_date, getattr(assignment, "submitted_at", None),
+                        getattr(assignment, "accepted_at", None))
+
+    def key(self, status: str, due: datetime.date | None, submitted_at=None, accepted_at=None) -> str:
+        """The light of an assignment given as its values (a row of a values_list query)."""
         if status == Assignment.EXEMPT:  # 不涉及, approved: nothing owed
             return DONE
         if status == Assignment.ACCEPTED:
             # On time by the figures' own rule (duban.assessment.figures.done_on_time): the accepted submission's day.
-            on_time = figures.done_on_time(due, getattr(assignment, "submitted_at", None), getattr(assignment, "accepted_at", None))
+            on_time = figures.done_on_time(due, submitted_at, accepted_at)
             return DONE if on_time else LATE_DONE
         if status == Assignment.SUBMITTED:
             return REVIEW

@@ -30,12 +30,13 @@ class Counts:
     ack_waiting: int = 0  # not acknowledged (签收), still in time
     ack_overdue: int = 0  # 领办逾期: not acknowledged past the deadline (the light's red is 反馈逾期)
 
-    def add(self, status: str, light: str, ack: str = "") -> None:
-        self.status[status] += 1
-        self.light[light] += 1
-        self.total += 1
-        self.ack_waiting += ack == ACK_WAITING
-        self.ack_overdue += ack == ACK_OVERDUE
+    def add(self, status: str, light: str, ack: str = "", n: int = 1) -> None:
+        """n assignments of this status, light and 签收 state."""
+        self.status[status] += n
+        self.light[light] += n
+        self.total += n
+        self.ack_waiting += n if ack == ACK_WAITING else 0
+        self.ack_overdue += n if ack == ACK_OVERDUE else 0
 
     def statuses(self) -> list[int]:
         return [self.status.get(k, 0) for k, _ in STATUSES]
@@ -200,6 +201,8 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
     rows_shown: list[Row] = []
     periodic: list[SimpleNamespace] = []
     working: dict[datetime.date, int | None] = {}
+    # (unit, top section, status, light, 签收) -> assignments: counted once per kind, not once per assignment per table
+    tally: Counter = Counter()
 
     def late(due: datetime.date) -> int | None:
         if due not in working:
@@ -214,16 +217,10 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
         unit = unit_by_id.get(unit_id)
         if unit is None:
             continue
-        light = lights(SimpleNamespace(status=status, due_date=due, submitted_at=submitted_at, accepted_at=accepted_at))
+        light = lights.key(status, due, submitted_at, accepted_at)
         ack = clock.state(assigned_at or plan.created_at, acknowledged_at, status, role == "lead" or scope != Task.REPORT_LEAD)
-        total.add(status, light, ack)
-        if unit_id not in per_unit:  # not setdefault: it would build a row for every assignment
-            per_unit[unit_id] = UnitRow(unit_id, unit.name, unit=unit)
-        per_unit[unit_id].add(status, light, ack)
         top = tops.get(section_id, NO_SECTION)
-        if top[0] not in per_section:
-            per_section[top[0]] = Counts(top[2], top[1])
-        per_section[top[0]].add(status, light, ack)
+        tally[unit_id, top, status, light, ack] += 1
         if kind in deadlines.PERIODIC_KINDS:  # what figures.periods_missed reads of an assignment, without another query
             task = SimpleNamespace(deadline_kind=kind, deadline_every=every, plan_id=plan.pk, plan=plan)
             periodic.append(SimpleNamespace(pk=pk, status=status, assigned_at=assigned_at, unit_id=unit_id, task=task))
@@ -231,6 +228,14 @@ def build(plan: Plan, assignments: QuerySet[Assignment], units: QuerySet[Unit], 
             overdue_total += 1
         if shown.keeps(unit_id, light, status, top[0]):
             rows_shown.append(row(r, unit, requirements.get(task_id, ""), light, top[0], today, late))
+    for (unit_id, top, status, light, ack), n in tally.items():  # in the order first met, as the rows were made
+        total.add(status, light, ack, n)
+        if unit_id not in per_unit:
+            per_unit[unit_id] = UnitRow(unit_id, unit_by_id[unit_id].name, unit=unit_by_id[unit_id])
+        per_unit[unit_id].add(status, light, ack, n)
+        if top[0] not in per_section:
+            per_section[top[0]] = Counts(top[2], top[1])
+        per_section[top[0]].add(status, light, ack, n)
     liaisons = dict(
         Profile.objects.filter(role=Profile.LIAISON, unit__in=list(per_unit), user__is_active=True)
         .values_list("unit").annotate(n=Count("id")).values_list("unit", "n")

@@ -4,7 +4,7 @@ phone and in black and white; all pages render lights through the tags below, so
 
 * ``{% light assignment %}`` — the light of one assignment;
 * ``{% task_light task %}`` — the worst light of the task's assignments the user may see (uses the
-  prefetched ``task.assignments``; a liaison sees the light of their own unit's assignment);
+  prefetched ``task.assignments``, or the rows in ``task.light_rows``; a liaison sees the light of their own unit's assignment);
   ``{% task_light task unit=unit %}`` — that unit's own light (the division table filtered by a unit);
 * ``{% light_key "red" %}`` — a light by its key (legends, column headings, counts);
 * ``{{ "red"|light_label }}`` — the label of a light key.
@@ -92,7 +92,9 @@ def light(context, assignment):
 def task_light(context, task, unit=None):
     """The worst light of the visible assignments; with ``unit``, only that unit's own."""
     units = _lights(context).visible_units(getattr(context.get("request"), "user", None))
-    mine = [a for a in task.assignments.all() if a.unit_id in units and (unit is None or a.unit_id == unit.pk)]
+    rows = getattr(task, "light_rows", None)  # the division table's plain rows (duban.plans.views._rows)
+    mine = [a for a in (task.assignments.all() if rows is None else rows)
+            if a.unit_id in units and (unit is None or a.unit_id == unit.pk)]
     if not mine:
         return ""
     lights = _lights(context).for_plan(task.plan_id)
