@@ -48,7 +48,6 @@ Django or the database.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import math
@@ -762,9 +761,9 @@ class GongwenDocument:
                 if r == 0:
                     cell.width = Mm(widths_mm[c])
                     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                    tc_props.append(copy.deepcopy(cell._tc.tcPr))
+                    tc_props.append(_clone(cell._tc.tcPr))
                 else:
-                    cell._tc.replace(cell._tc.tcPr, copy.deepcopy(tc_props[c]))
+                    cell._tc.replace(cell._tc.tcPr, _clone(tc_props[c]))
                 if (r, c) not in covered:
                     _write_cell(cell, values[c], FONT_BODY, size, align[c])
         # Merges last, on the rows held (python-docx keeps the top-left content when the others are empty).
@@ -883,16 +882,16 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
                 add_hyperlink(p, item.text, item.url, font, size)
                 link = p._p[-1]
                 if link_proto is None and len(link) == 1:
-                    run = copy.deepcopy(link[0])
+                    run = _clone(link[0])
                     run.clear_content()
-                    _CELL_LINK[(font, size, align)] = (copy.deepcopy(p._p.pPr), run)
+                    _CELL_LINK[(font, size, align)] = (_clone(p._p.pPr), run)
                 continue
             ppr, proto_run = link_proto  # what format_paragraph and add_hyperlink write, copied
-            p._p.append(copy.deepcopy(ppr))
+            p._p.append(_clone(ppr))
             link = OxmlElement("w:hyperlink")
             link.set(qn("r:id"), hyperlink_rel(p.part, item.url))
             link.set(qn("w:history"), "1")
-            run = copy.deepcopy(proto_run)
+            run = _clone(proto_run)
             if item.text:
                 run.text = item.text
             link.append(run)
@@ -909,15 +908,15 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
                 if i < len(lines) - 1:
                     run.add_break()
             if proto is None and len(p._p.r_lst) == 1:
-                run = copy.deepcopy(p._p.r_lst[0])
+                run = _clone(p._p.r_lst[0])
                 run.clear_content()
-                _CELL_TEXT[(font, size, align)] = (copy.deepcopy(p._p.pPr), run)
+                _CELL_TEXT[(font, size, align)] = (_clone(p._p.pPr), run)
             continue
         # What format_paragraph and style_run write, copied: they cost most of a long table's time.
         ppr, proto_run = proto
-        p._p.append(copy.deepcopy(ppr))
+        p._p.append(_clone(ppr))
         for i, line in enumerate(lines):
-            run = copy.deepcopy(proto_run)
+            run = _clone(proto_run)
             if line and "\t" not in line and "\r" not in line:
                 run.add_t(line)  # what python-docx's add_run(line) writes for text without tabs and breaks
             elif line:
@@ -925,6 +924,12 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
             p._p.append(run)
             if i < len(lines) - 1:
                 run.add_br()
+
+
+def _clone(el):
+    """A copy of an lxml element and its subtree (what lxml's __copy__ makes, as copy.deepcopy does),
+    without copy.deepcopy's bookkeeping: a long table copies hundreds of thousands of them."""
+    return el.__copy__()
 
 
 # (font, size, alignment) → the w:pPr and the w:r (without content) of a table cell's text paragraph,

@@ -10,6 +10,7 @@ shown as "2021年10月15日".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -193,6 +194,13 @@ def wrapped_lines(value: Any, width: float, size: float = CELL_FONT.size) -> int
     an Excel unit is about 7 px, a full-width character of ``size`` pt about size×4/3 px)."""
     if value is None or not isinstance(value, str):
         return 1
+    return _text_lines(value, width, size)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_lines(value: str, width: float, size: float) -> int:
+    """wrapped_lines of a text; remembered, as a long sheet repeats its texts (a requirement on each
+    of its units' rows) and each cell is measured twice (split_tall_rows, _set_row_heights)."""
     per_line = _per_line(width, size)
     return sum(max(1, math.ceil(text_width_chars(part) / per_line)) for part in value.split("\n"))
 
