@@ -16,8 +16,10 @@ each as .docx and .xlsx. LibreOffice pagination of the bulletin is off for these
 the bulletin .docx is then built once more with it on when soffice is installed (CPU includes soffice's).
 Prints wall and CPU seconds of each beside the goal (under 5 s each; issue 14).
 
-Measured 2026-12-06 on the 2-core development machine, load about 2 (other sessions running), 1,000 tasks,
-24,700 assignments, SQLite: see README "Benchmarks" for the table; every document under 5 s.
+Measured 2026-12-06 on the 2-core development machine (load 2.2–2.6 from other sessions), 1,000 tasks,
+24,700 assignments, SQLite, wall seconds: 分工表 1.0 / 1.2 (.docx / .xlsx), one unit's list 1.0 / 1.0,
+the all-units zip 7.7 / 6.8, 督办通报 1.8 / 1.9 (5.7 with LibreOffice pagination), 年度报告 section 2.4 / 6.5,
+with its appendix 4.3 / 5.9, 考评结果表 1.5 / 9.0. Before and after the fixes: README "Benchmarks".
 """
 from __future__ import annotations
 
