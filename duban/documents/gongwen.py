@@ -63,6 +63,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
+from docx.table import _Cell
 from lxml import etree
 
 from .common import cn_date, fullwidth_punctuation, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
@@ -299,8 +300,32 @@ def add_field(paragraph, instruction: str, placeholder: str, style) -> None:
     run_with(end)
 
 
+def hyperlink_rel(part, url: str) -> str:
+    """The rId of the part's hyperlink relationship to ``url``, added if new: what python-docx's
+    ``part.relate_to(url, RT.HYPERLINK, is_external=True)`` returns (the same rId for the same url,
+    else the lowest free one), without its walk of every relationship on each call, which made a
+    table of thousands of links quadratic (the 年度报告 appendix). Relationships are never removed
+    here, so the lowest free rId only moves up."""
+    rels = part.rels
+    cache = getattr(rels, "_duban_links", None)
+    if cache is None:
+        cache = rels._duban_links = {
+            "by_url": {r.target_ref: r.rId for r in reversed(list(rels.values())) if r.is_external and r.reltype == RT.HYPERLINK},
+            "next": 1,
+        }
+    r_id = cache["by_url"].get(url)
+    if r_id is None:
+        n = cache["next"]
+        while f"rId{n}" in rels:
+            n += 1
+        r_id = f"rId{n}"
+        rels.add_relationship(RT.HYPERLINK, url, r_id, is_external=True)
+        cache["by_url"][url], cache["next"] = r_id, n + 1
+    return r_id
+
+
 def add_hyperlink(paragraph, text: str, url: str, font: str, size: float) -> None:
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    r_id = hyperlink_rel(paragraph.part, url)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), r_id)
     link.set(qn("w:history"), "1")
@@ -717,6 +742,7 @@ class GongwenDocument:
         # Every row and its cells are read once here and held: python-docx's table.rows[i] and
         # table.cell() walk the whole table on each call, which made a 1,000-row table quadratic.
         all_rows = list(table.rows)
+        trs = [row._tr for row in all_rows]
         head = all_rows[0]
         trPr = head._tr.get_or_add_trPr()
         if repeat_header:
@@ -727,16 +753,20 @@ class GongwenDocument:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             if headers[c] is not None:
                 _write_cell(cell, headers[c], FONT_H1, header_size, "center")
+        tc_props: list = []  # each column's w:tcPr as the first data row has it, copied to the others
         for r, values in enumerate(rows):
             if len(values) != ncols:
                 raise ValueError(f"row {r} has {len(values)} cells, expected {ncols}")
-            for c, cell in enumerate(all_rows[r + 1].cells):
-                cell.width = Mm(widths_mm[c])
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            for c, cell in enumerate(_Cell(tc, table) for tc in trs[r + 1].tc_lst):  # row.cells, of a row without merges yet
+                if r == 0:
+                    cell.width = Mm(widths_mm[c])
+                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                    tc_props.append(_clone(cell._tc.tcPr))
+                else:
+                    cell._tc.replace(cell._tc.tcPr, _clone(tc_props[c]))
                 if (r, c) not in covered:
                     _write_cell(cell, values[c], FONT_BODY, size, align[c])
         # Merges last, on the rows held (python-docx keeps the top-left content when the others are empty).
-        trs = [row._tr for row in all_rows]
         for r0, c0, r1, c1 in spans:
             _merge(trs, r0 + 1, c0, r1 + 1, c1)
         # A paragraph after the table so consecutive tables do not fuse.
@@ -845,14 +875,64 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
     for item in items:
         p = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
-        format_paragraph(p, align=align, size=size, line=None)
         if isinstance(item, Hyperlink):
-            add_hyperlink(p, item.text, item.url, font, size)
-        else:
-            text = "" if item is None else fullwidth_punctuation(str(item))
-            lines = text.split("\n")
+            link_proto = _CELL_LINK.get((font, size, align))
+            if link_proto is None or p._p.pPr is not None or len(p._p):
+                format_paragraph(p, align=align, size=size, line=None)
+                add_hyperlink(p, item.text, item.url, font, size)
+                link = p._p[-1]
+                if link_proto is None and len(link) == 1:
+                    run = _clone(link[0])
+                    run.clear_content()
+                    _CELL_LINK[(font, size, align)] = (_clone(p._p.pPr), run)
+                continue
+            ppr, proto_run = link_proto  # what format_paragraph and add_hyperlink write, copied
+            p._p.append(_clone(ppr))
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("r:id"), hyperlink_rel(p.part, item.url))
+            link.set(qn("w:history"), "1")
+            run = _clone(proto_run)
+            if item.text:
+                run.text = item.text
+            link.append(run)
+            p._p.append(link)
+            continue
+        text = "" if item is None else fullwidth_punctuation(str(item))
+        lines = text.split("\n")
+        proto = _CELL_TEXT.get((font, size, align))
+        if proto is None or p._p.pPr is not None or len(p._p):
+            format_paragraph(p, align=align, size=size, line=None)
             for i, line in enumerate(lines):
                 run = p.add_run(line)
                 style_run(run, font, size)
                 if i < len(lines) - 1:
                     run.add_break()
+            if proto is None and len(p._p.r_lst) == 1:
+                run = _clone(p._p.r_lst[0])
+                run.clear_content()
+                _CELL_TEXT[(font, size, align)] = (_clone(p._p.pPr), run)
+            continue
+        # What format_paragraph and style_run write, copied: they cost most of a long table's time.
+        ppr, proto_run = proto
+        p._p.append(_clone(ppr))
+        for i, line in enumerate(lines):
+            run = _clone(proto_run)
+            if line and "\t" not in line and "\r" not in line:
+                run.add_t(line)  # what python-docx's add_run(line) writes for text without tabs and breaks
+            elif line:
+                run.text = line
+            p._p.append(run)
+            if i < len(lines) - 1:
+                run.add_br()
+
+
+def _clone(el):
+    """A copy of an lxml element and its subtree (what lxml's __copy__ makes, as copy.deepcopy does),
+    without copy.deepcopy's bookkeeping: a long table copies hundreds of thousands of them."""
+    return el.__copy__()
+
+
+# (font, size, alignment) → the w:pPr and the w:r (without content) of a table cell's text paragraph,
+# and of a paragraph holding a link
+_CELL_TEXT: dict[tuple[str, float, str], tuple] = {}
+_CELL_LINK: dict[tuple[str, float, str], tuple] = {}

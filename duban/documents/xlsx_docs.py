@@ -10,11 +10,13 @@ shown as "2021年10月15日".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
 import time
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -132,24 +134,41 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     for r0, c0, r1, c1 in merges:
         covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
     links = links or {}
+    # openpyxl looks each style up among the workbook's on every assignment, which made a sheet of
+    # 300,000 cells take most of a minute: a cell's style is set the slow way once per kind of cell
+    # and copied to the others (the same style ids, added to the workbook in the same order).
+    styles: dict[tuple, Any] = {}
     for r, values in enumerate(rows):
         if len(values) != n:
             raise ValueError(f"row {r} has {len(values)} cells, expected {n}")
         for c, (col, value) in enumerate(zip(cols, values)):
             cell = ws.cell(row=header_row + 1 + r, column=c + 1)
-            cell.border = BORDER
-            cell.alignment = Alignment(horizontal=col.align, vertical="center", wrap_text=True)
-            cell.font = CELL_FONT
             if (r, c) in covered:
+                key = (c, True)
+                if key not in styles:
+                    _style_cell(cell, col)
+                    styles[key] = copy(cell._style)
+                cell._style = copy(styles[key])
                 continue
             put(cell, fullwidth_punctuation(value) if isinstance(value, str) else value)
             if isinstance(value, (dt.date, dt.datetime)):
-                cell.number_format = DATE_FORMAT
+                number_format = DATE_FORMAT
             elif col.number_format and isinstance(value, (int, float)):
-                cell.number_format = col.number_format
-            if (r, c) in links:
-                cell.hyperlink = links[(r, c)]
-                cell.font = LINK_FONT
+                number_format = col.number_format
+            else:
+                number_format = None
+            link = links.get((r, c))
+            key = (c, False, cell.quotePrefix, number_format, link is not None)
+            if key not in styles:
+                _style_cell(cell, col)
+                if number_format:
+                    cell.number_format = number_format
+                if link is not None:
+                    cell.font = LINK_FONT
+                styles[key] = copy(cell._style)
+            cell._style = copy(styles[key])
+            if link is not None:
+                cell.hyperlink = link
     _set_row_heights(ws, header_row, cols, rows, merges)
     for r0, c0, r1, c1 in merges:
         if (r0, c0) != (r1, c1):
@@ -164,13 +183,31 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     return header_row
 
 
+def _style_cell(cell, col: Col) -> None:
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal=col.align, vertical="center", wrap_text=True)
+    cell.font = CELL_FONT
+
+
 def wrapped_lines(value: Any, width: float, size: float = CELL_FONT.size) -> int:
     """Lines a value takes in a wrapped cell ``width`` Excel units wide (an estimate:
     an Excel unit is about 7 px, a full-width character of ``size`` pt about size×4/3 px)."""
     if value is None or not isinstance(value, str):
         return 1
-    per_line = max(1.0, (7 * width - 8) / (size * 4 / 3))
+    return _text_lines(value, width, size)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_lines(value: str, width: float, size: float) -> int:
+    """wrapped_lines of a text; remembered, as a long sheet repeats its texts (a requirement on each
+    of its units' rows) and each cell is measured twice (split_tall_rows, _set_row_heights)."""
+    per_line = _per_line(width, size)
     return sum(max(1, math.ceil(text_width_chars(part) / per_line)) for part in value.split("\n"))
+
+
+def _per_line(width: float, size: float = CELL_FONT.size) -> float:
+    """Full-width characters on a line of a wrapped cell ``width`` Excel units wide (wrapped_lines)."""
+    return max(1.0, (7 * width - 8) / (size * 4 / 3))
 
 
 def _set_row_heights(ws: Worksheet, header_row: int, cols: Sequence[Col], rows, merges) -> None:
@@ -222,13 +259,30 @@ def split_tall_rows(cols: Sequence[Col], rows: Sequence[Sequence[Any]], max_heig
 
 
 def _chunks(text: str, width: float, max_lines: int) -> list[str]:
-    """``text`` cut into pieces of at most ``max_lines`` wrapped lines (one line kept for "（续）")."""
-    out, current = [], ""
+    """``text`` cut into pieces of at most ``max_lines`` wrapped lines (one line kept for "（续）").
+
+    A piece ends before the character that would make ``wrapped_lines(piece)`` too many; the lines are
+    counted as the piece grows (the lines of its finished lines, the width of its last), not again
+    from its start for each character, which made a long 落实情况 cell quadratic."""
+    per_line = _per_line(width)
+
+    def lines(done: int, last: float) -> int:
+        return done + max(1, math.ceil(last / per_line))
+
+    def add(done: int, last: float, ch: str) -> tuple[int, float]:
+        return (lines(done, last), 0.0) if ch == "\n" else (done, last + text_width_chars(ch))
+
+    out, current = [], []
+    done, last = 0, 0.0  # the lines of the piece's finished lines, the width of its last line
     for ch in text:
-        if wrapped_lines(current + ch, width) > max_lines - 1 and current:
-            out.append(current)
-            current = ""
-        current += ch
+        done2, last2 = add(done, last, ch)
+        if lines(done2, last2) > max_lines - 1 and current:
+            out.append("".join(current))
+            current = []
+            done2, last2 = add(0, 0.0, ch)
+        current.append(ch)
+        done, last = done2, last2
+    current = "".join(current)
     return out + [current] if current or not out else out
 
 

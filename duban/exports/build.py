@@ -150,10 +150,13 @@ def build_unit_lists(plan: Plan, params: dict, step: Step = _noop) -> tuple[str,
         units = [Unit.objects.get(pk=params["unit"], pk__in=unit_ids)]
     else:
         units = list(Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"))
+    by_unit: dict[int, list[Fact]] = defaultdict(list)  # not every fact again for each unit
+    for f in facts:
+        by_unit[f.unit_id].append(f)
     lists = []
     for i, unit in enumerate(units):
         step(5 + 60 * i // max(len(units), 1), f"整理{unit.name}的任务（{i + 1}/{len(units)}）")
-        lists.append(unit_task_list(plan, unit, facts, as_of, paths, tasks))
+        lists.append(unit_task_list(plan, unit, by_unit[unit.pk], as_of, paths, tasks))
     if len(lists) == 1 and params.get("unit"):
         step(80, f"排版{lists[0].unit_name}的任务清单")
         build = docs.unit_task_list_docx if fmt == "docx" else docs.unit_task_list_xlsx

@@ -95,3 +95,58 @@ def test_overlapping_or_outside_merges_are_refused():
         doc.table(["x", "y"], rows, [20, 20], merges=[(0, 0, 1, 0), (1, 0, 1, 1)])
     with pytest.raises(ValueError):
         doc.table(["x", "y"], rows, [20, 20], merges=[(0, 0, 2, 0)])
+
+
+# --- the shortcuts that made long tables fast must write what the slow way writes ---------------
+
+
+def test_hyperlink_rel_gives_the_rids_python_docx_would():
+    """hyperlink_rel keeps the links by url; python-docx's relate_to finds the same rIds by walking them all."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from duban.documents.gongwen import hyperlink_rel
+
+    urls = ["https://a.example/1", "https://a.example/2", "https://a.example/1", "https://a.example/3"]
+    ours, theirs = GongwenDocument().doc.part, GongwenDocument().doc.part
+    got = [hyperlink_rel(ours, u) for u in urls]
+    assert got == [theirs.relate_to(u, RT.HYPERLINK, is_external=True) for u in urls]
+    assert got[0] == got[2] and len(set(got)) == 3
+
+
+def test_cells_copied_from_the_first_are_written_as_it_was(monkeypatch):
+    """The first cell of a kind is written by format_paragraph/style_run/add_hyperlink; the next ones copy
+    its properties: the second row's XML is the first's."""
+    from lxml import etree
+
+    from duban.documents import gongwen
+    from duban.documents.gongwen import Hyperlink
+
+    monkeypatch.setattr(gongwen, "_CELL_TEXT", {})
+    monkeypatch.setattr(gongwen, "_CELL_LINK", {})
+    row = [1, "第一行\n第二行 with\ttab", "", [Hyperlink("网站", "https://a.example/"), "说明"]]
+    table = GongwenDocument().table(["序号", "内容", "空", "链接"], [row, row], [20, 60, 20, 50], align=["center", "left", "left", "left"])
+    first, second = (etree.tostring(r._tr) for r in table.rows[1:])
+    assert gongwen._CELL_TEXT and gongwen._CELL_LINK  # the second row did take the short way
+    assert first == second
+
+
+def test_long_text_cut_into_pieces_as_wrapped_lines_counts_them():
+    """_chunks counts lines as it goes; each piece ends just before wrapped_lines would pass the limit."""
+    import random
+
+    from duban.documents.xlsx_docs import _chunks, wrapped_lines
+
+    def reference(text, width, max_lines):
+        out, current = [], ""
+        for ch in text:
+            if wrapped_lines(current + ch, width) > max_lines - 1 and current:
+                out.append(current)
+                current = ""
+            current += ch
+        return out + [current] if current or not out else out
+
+    rng = random.Random(14)
+    for _ in range(300):
+        text = "".join(rng.choice("政务公开ab c1,。\n（）") for _ in range(rng.randrange(0, 300)))
+        width, max_lines = rng.choice([6, 14, 40, 60]), rng.choice([1, 2, 3, 5])
+        assert _chunks(text, width, max_lines) == reference(text, width, max_lines)
