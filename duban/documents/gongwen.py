@@ -918,12 +918,25 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
         for i, line in enumerate(lines):
             run = _clone(proto_run)
             if line and "\t" not in line and "\r" not in line:
-                run.add_t(line)  # what python-docx's add_run(line) writes for text without tabs and breaks
+                run.append(_text_element(line))  # what python-docx's add_run(line) writes for text without tabs and breaks
             elif line:
                 run.text = line
             p._p.append(run)
             if i < len(lines) - 1:
                 run.add_br()
+
+
+def _text_element(text: str):
+    """A w:t holding ``text``, as python-docx's CT_R.add_t makes it (a w:t is the last child of a run
+    holding no other text, so appending it is where add_t puts it), without its per-call lookups."""
+    t = _clone(_EMPTY_T)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(qn("xml:space"), "preserve")
+    return t
+
+
+_EMPTY_T = OxmlElement("w:t")
 
 
 def _clone(el):

@@ -16,12 +16,13 @@ import math
 import re
 import time
 import zipfile
-from copy import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -137,20 +138,25 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     # openpyxl looks each style up among the workbook's on every assignment, which made a sheet of
     # 300,000 cells take most of a minute: a cell's style is set the slow way once per kind of cell
     # and copied to the others (the same style ids, added to the workbook in the same order).
+    # Cells are made directly (not through ws.cell, which checks and looks up each coordinate first)
+    # and added to the sheet once styled.
     styles: dict[tuple, Any] = {}
     for r, values in enumerate(rows):
         if len(values) != n:
             raise ValueError(f"row {r} has {len(values)} cells, expected {n}")
+        row_no = header_row + 1 + r
         for c, (col, value) in enumerate(zip(cols, values)):
-            cell = ws.cell(row=header_row + 1 + r, column=c + 1)
             if (r, c) in covered:
+                cell = Cell(ws, row=row_no, column=c + 1)
                 key = (c, True)
                 if key not in styles:
                     _style_cell(cell, col)
-                    styles[key] = copy(cell._style)
-                cell._style = copy(styles[key])
+                    styles[key] = StyleArray(cell._style)
+                cell._style = StyleArray(styles[key])
+                ws._add_cell(cell)
                 continue
-            put(cell, fullwidth_punctuation(value) if isinstance(value, str) else value)
+            cell = Cell(ws, row=row_no, column=c + 1, value=fullwidth_punctuation(value) if isinstance(value, str) else value)
+            keep_as_text(cell)
             if isinstance(value, (dt.date, dt.datetime)):
                 number_format = DATE_FORMAT
             elif col.number_format and isinstance(value, (int, float)):
@@ -165,8 +171,9 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
                     cell.number_format = number_format
                 if link is not None:
                     cell.font = LINK_FONT
-                styles[key] = copy(cell._style)
-            cell._style = copy(styles[key])
+                styles[key] = StyleArray(cell._style)
+            cell._style = StyleArray(styles[key])
+            ws._add_cell(cell)
             if link is not None:
                 cell.hyperlink = link
     _set_row_heights(ws, header_row, cols, rows, merges)
