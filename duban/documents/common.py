@@ -15,9 +15,20 @@ def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+class _CharWidths(dict):
+    """Character → its width in full-width characters, looked up in unicodedata once per character."""
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def text_width_chars(text: str) -> float:
     """Width of ``text`` in full-width characters (half-width characters count ½)."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 CN_DIGITS = "零一二三四五六七八九"
