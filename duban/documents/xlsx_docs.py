@@ -587,6 +587,11 @@ def content_width(values: Sequence[Any], header: str, *, least: float = 6, most:
 def assessment_xlsx(data: AssessmentTable) -> bytes:
     """考评结果: one sheet, a 分组 column (units are ranked within their group; "不排名" for units listed
     apart), column widths following their content."""
+    return _save(assessment_workbook(data))
+
+
+def assessment_workbook(data: AssessmentTable) -> Workbook:
+    """The workbook of assessment_xlsx, unsaved (the export adds its 得分明细 sheet before saving)."""
     wb, ws = _new_workbook(data.title, data.issuer)
     ws.title = "考评结果"
     rows = []
@@ -615,4 +620,4 @@ def assessment_xlsx(data: AssessmentTable) -> bytes:
             # Excel does not size merged rows to their text: estimate the lines.
             lines = wrapped_lines(("说明：" if i == 0 else "") + note, sum(c.width for c in cols))
             ws.row_dimensions[at + i].height = min(MAX_ROW_HEIGHT, CELL_FONT.size * 1.5 * lines + 6)
-    return _save(wb)
+    return wb

@@ -566,15 +566,12 @@ DETAIL_COLUMNS = [  # header, width, alignment, number format
 ]
 
 
-def add_breakdown_sheet(xlsx: bytes, result) -> bytes:
-    """The assessment workbook with a second sheet: every assignment that made each score. Printed like
-    the first (landscape, fitted to the width, the header row on every page); long requirements wrap,
-    and a row that would pass Excel's 409 pt limit goes on in a continuation row."""
-    from openpyxl import load_workbook
-
+def add_breakdown_sheet(wb, result) -> bytes:
+    """The assessment workbook (xlsx_docs.assessment_workbook) with a second sheet, saved: every assignment
+    that made each score. Printed like the first (landscape, fitted to the width, the header row on every
+    page); long requirements wrap, and a row that would pass Excel's 409 pt limit goes on in a continuation row."""
     from duban.documents.xlsx_docs import Col, split_tall_rows, write_table
 
-    wb = load_workbook(io.BytesIO(xlsx))
     ws = wb.create_sheet("得分明细")
     cols = [Col(h, w, a, f) for h, w, a, f in DETAIL_COLUMNS]
     rows = []
@@ -597,7 +594,9 @@ def build_assessment(plan: Plan, params: dict, step: Step = _noop) -> tuple[str,
     if fmt == "docx":
         blob = docs.assessment_docx(table)
     else:
-        blob = add_breakdown_sheet(docs.assessment_xlsx(table), result)
+        from duban.documents.xlsx_docs import assessment_workbook
+
+        blob = add_breakdown_sheet(assessment_workbook(table), result)
     return f"{table.title}-{result.as_of:%Y%m%d}.{fmt}", blob
 
 
