@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -155,8 +156,11 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
                 cell._style = StyleArray(styles[key])
                 ws._add_cell(cell)
                 continue
-            cell = Cell(ws, row=row_no, column=c + 1, value=fullwidth_punctuation(value) if isinstance(value, str) else value)
-            keep_as_text(cell)
+            if isinstance(value, str):
+                cell = Cell(ws, row=row_no, column=c + 1)
+                _set_text(cell, fullwidth_punctuation(value))
+            else:
+                cell = Cell(ws, row=row_no, column=c + 1, value=value)
             if isinstance(value, (dt.date, dt.datetime)):
                 number_format = DATE_FORMAT
             elif col.number_format and isinstance(value, (int, float)):
@@ -188,6 +192,20 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
     setup_print(ws)
     return header_row
+
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE as one character class
+
+
+def _set_text(cell, text: str) -> None:
+    """put(cell, text) for a text, without openpyxl's type dispatch and its slower search for the
+    control characters a workbook cannot hold (the same check, the same IllegalCharacterError)."""
+    text = text[:32767]
+    if _ILLEGAL.search(text):
+        raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
+    cell._value = text
+    cell.data_type = "e" if text in ERROR_CODES else "s"
+    keep_as_text(cell)
 
 
 def _style_cell(cell, col: Col) -> None:
