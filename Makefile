@@ -40,10 +40,13 @@ system:
 	@(command -v chromium && command -v soffice && command -v pdftoppm && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES))
 
+# The suite runs on both cores (pytest-xdist, -n 2; each worker its own test database), once on SQLite and once
+# on PostgreSQL; TEST_JOBS=1 runs it in one process.
+TEST_JOBS ?= 2
 test: $(STAMP) system
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 	# A database name per run (test_duban_<pid>, dropped at the end), so two runs on one machine do not collide.
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_$$$$ $(BIN)/python -m pytest -m "not pure"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_$$$$ $(BIN)/python -m pytest -n $(TEST_JOBS) -m "not pure"
 
 # The API's OpenAPI description, checked in (tests/api/test_schema.py compares it with the code's).
 openapi: $(STAMP)
