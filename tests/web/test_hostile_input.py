@@ -122,13 +122,17 @@ def params_read(client, url, monkeypatch) -> set[str]:
     return seen - {"_", "csrfmiddlewaretoken"}
 
 
-def test_every_page_answers_hostile_query_strings_without_a_500(site, client, coordinator, monkeypatch):
+SHARDS = 4  # the suite's longest walk, in four parts that pytest-xdist's workers share (make test -n 2)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_answers_hostile_query_strings_without_a_500(shard, site, client, coordinator, monkeypatch):
     client.force_login(coordinator)
     client.raise_request_exception = False
     urls = [fill(route, name, site) for route, name in patterns()]
     assert len(urls) > 40 and f"/plans/{site['plan_id']}/print/" in urls
     failures, tried = [], 0
-    for url in urls:
+    for url in urls[shard::SHARDS]:  # every URL in exactly one shard
         keys = sorted(params_read(client, url, monkeypatch) | set(ALWAYS_TRIED))
         queries = [{k: v for k in keys} for v in HOSTILE]  # all at once
         queries += [{k: v} for k in keys for v in HOSTILE]  # one at a time: an early 404 hides nothing
@@ -138,7 +142,7 @@ def test_every_page_answers_hostile_query_strings_without_a_500(site, client, co
             if r.status_code >= 500:
                 failures.append((url, {k: v[:30] for k, v in q.items()}, r.status_code))
     assert failures == [], sorted({(url, tuple(q), v) for url, q, _ in failures for v in [tuple(q.values())[0] if len(q) == 1 else "all"]})
-    assert tried > 500
+    assert tried > 500 // SHARDS
 
 
 def test_the_walk_reads_the_parameters_of_the_division_table(site, client, coordinator, monkeypatch):
