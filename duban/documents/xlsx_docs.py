@@ -328,11 +328,10 @@ def list_cell(ws, value):
     workbook cannot hold (Word's \x0b line break, pasted into a report or a requirement; openpyxl refuses them),
     and text that looks like a formula kept as text."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = _ILLEGAL.sub("", value)
     if not value.startswith(FORMULA_START):
         return value
     c = WriteOnlyCell(ws)
