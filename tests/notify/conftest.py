@@ -142,3 +142,30 @@ def hanging_server():
 def short_timeout(monkeypatch, settings):
     monkeypatch.setattr(channels, "HTTP_TIMEOUT", 1)
     settings.EMAIL_TIMEOUT = 1
+
+
+@pytest.fixture
+def redirecting():
+    """start(status) starts a server answering every POST with that redirect to the cloud metadata address and
+    returns its port; the servers stop after the test."""
+    servers = []
+
+    def start(status: int) -> int:
+        class Redirect(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.send_response(status)
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

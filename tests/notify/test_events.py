@@ -198,23 +198,8 @@ def test_only_http_and_https(org):
     assert "须以 http:// 或 https:// 开头" in Notification.objects.get().last_error
 
 
-def test_redirects_are_not_followed(org):
-    class Redirect(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.send_response(307)
-            self.send_header("Location", "http://169.254.169.254/latest/meta-data")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        subscribe(org, f"http://127.0.0.1:{server.server_address[1]}/")
-        events.emit("plan.imported", org.pk, "plan:1:x", {})
-        assert deliver_due().retrying == 1
-        assert "重定向" in Notification.objects.get().last_error
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_redirects_are_not_followed(org, redirecting):
+    subscribe(org, f"http://127.0.0.1:{redirecting(307)}/")
+    events.emit("plan.imported", org.pk, "plan:1:x", {})
+    assert deliver_due().retrying == 1
+    assert "重定向" in Notification.objects.get().last_error

@@ -116,26 +116,12 @@ def test_an_allowed_intranet_network_is_called_with_the_original_host_name(robot
     assert dns.connections == [("127.0.0.1", port_of(robot.url))] and dns.lookups == 2  # one lookup per call
 
 
-def test_robots_do_not_follow_redirects(dns, no_private, settings):
-    class Redirect(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.send_response(302)
-            self.send_header("Location", "http://169.254.169.254/latest/meta-data")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        settings.DUBAN_WEBHOOK_ALLOW_NETWORKS = ["127.0.0.0/8"]
-        dns.answers = [["127.0.0.1"]]
-        with pytest.raises(DeliveryError, match="重定向"):
-            channels.send_wecom(f"http://{HOST}:{server.server_address[1]}/send?key=k", "x")
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_robots_do_not_follow_redirects(dns, no_private, settings, redirecting):
+    port = redirecting(302)
+    settings.DUBAN_WEBHOOK_ALLOW_NETWORKS = ["127.0.0.0/8"]
+    dns.answers = [["127.0.0.1"]]
+    with pytest.raises(DeliveryError, match="重定向"):
+        channels.send_wecom(f"http://{HOST}:{port}/send?key=k", "x")
 
 
 def test_https_is_verified_for_the_host_name_while_connecting_to_the_checked_address(dns, no_private, settings, tmp_path, monkeypatch):

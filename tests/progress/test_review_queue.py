@@ -56,6 +56,17 @@ def get(client, url):
     return r.content.decode(), [q["sql"] for q in ctx.captured_queries]
 
 
+def shown(client, query: str) -> list[str]:
+    """Every assignment id the queue lists for `query`, page after page."""
+    out, page = [], 1
+    while True:
+        html, _ = get(client, f"/review-queue/?{query}&page={page}")
+        out += queued(html)
+        if 'rel="next"' not in html:
+            return out
+        page += 1
+
+
 def test_the_queue_runs_as_many_queries_for_50_reports_as_for_5(assignments, coordinator, client):
     client.force_login(coordinator)
     # filtered by plan and unit, and on a later page: the same too (a chosen plan adds one query, its sections)

@@ -8,7 +8,7 @@ import pytest
 
 from duban.assessment.facts import top_sections
 from duban.plans.models import Assignment, Plan
-from tests.progress.test_review_queue import T0, assignments, get, queued, submit  # noqa: F401 - assignments is a fixture
+from tests.progress.test_review_queue import T0, assignments, get, queued, shown, submit  # noqa: F401 - assignments is a fixture
 
 
 @pytest.fixture
@@ -18,17 +18,6 @@ def queue(assignments, coordinator, client):
     reports = submit(assignments[::20][:120])
     client.force_login(coordinator)
     return reports
-
-
-def shown(client, query: str) -> list[str]:
-    """Every assignment id the queue lists for `query`, page after page."""
-    out, page = [], 1
-    while True:
-        html, _ = get(client, f"/review-queue/?{query}&page={page}")
-        out += queued(html)
-        if 'rel="next"' not in html:
-            return out
-        page += 1
 
 
 def ids(reports) -> list[str]:

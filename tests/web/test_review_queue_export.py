@@ -13,7 +13,7 @@ from duban.audit.models import AuditEvent
 from duban.directory.models import Organisation
 from duban.plans.models import Assignment
 from duban.progress.models import Report
-from tests.progress.test_review_queue import get, queued, submit
+from tests.progress.test_review_queue import shown, submit
 
 from .conftest import make_user
 
@@ -35,16 +35,6 @@ def workbook(client, query: str = ""):
 
 def rows(ws) -> list[tuple]:
     return list(ws.iter_rows(min_row=2, values_only=True))
-
-
-def shown(client, query: str) -> list[str]:
-    out, page = [], 1
-    while True:
-        html, _ = get(client, f"/review-queue/?{query}&page={page}")
-        out += queued(html)
-        if 'rel="next"' not in html:
-            return out
-        page += 1
 
 
 def test_every_row_of_the_filtered_queue_in_the_pages_order(assignments, coordinator, client, unit):
