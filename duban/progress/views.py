@@ -368,6 +368,7 @@ def review_queue(request):
         "query": q.query,  # the filters, kept by the page links and the export
         "filters": q.filters,
         "plans": q.plans,
+        "plan": q.plan,  # chosen: its sections, if any, are the 工作任务 filter; none, nothing to choose
         "sections": q.sections,
         "sorts": QUEUE_SORTS,
         "units": access.visible_units(request.user).filter(pk__in=pending.values("assignment__unit")),

@@ -104,3 +104,19 @@ def test_filters_and_sorts_ask_no_more_queries_with_more_reports(assignments, co
     small = [len(get(client, url)[1]) for url in urls]
     submit(assignments[5:120], start=5)
     assert [len(get(client, url)[1]) for url in urls] == small
+
+
+SECTION_HINT = "选定方案后可按工作任务筛选"
+
+
+def test_the_section_hint_is_shown_only_while_no_plan_is_chosen(queue, seed_plan, client):
+    """Without a plan the page says a plan must be chosen to filter by 工作任务; with a chosen plan that has no
+    sections there is nothing to choose, so neither the hint nor the filter is shown."""
+    html, _ = get(client, "/review-queue/")
+    assert SECTION_HINT in html and 'name="section"' not in html
+    html, _ = get(client, f"/review-queue/?plan={seed_plan.pk}")
+    assert SECTION_HINT not in html and 'name="section"' in html
+    bare = Plan.objects.create(org=seed_plan.org, title="未分工作任务的方案", sha256="3" * 64)
+    html, _ = get(client, f"/review-queue/?plan={bare.pk}")
+    assert SECTION_HINT not in html and 'name="section"' not in html
+    assert "“逾期报送”指报送晚于完成日期。" in html
