@@ -141,9 +141,9 @@ def _day(d: datetime.date, today: datetime.date) -> str:
     return f"{d.month}月{d.day}日" if d.year == today.year else f"{d.year}年{d.month}月{d.day}日"
 
 
-def window_opens(a: Assignment, calendar=None) -> tuple[datetime.date, str] | None:
+def window_opens(a: Assignment, calendar=None, rule=None) -> tuple[datetime.date, str] | None:
     """(the day the reporting window opens, the period's name) of the period a progress report of ``a`` is filed
-    into (the one ending on its due date).
+    into (the one ending on its due date); ``rule`` is the plan's ReminderRule, read here when not given.
 
     None where there is no window: one-off work (a date, an event, no deadline), a due date the office moved by
     hand (调整 or an approved 延期: no longer the period's end), or a calendar that cannot tell."""
@@ -152,7 +152,7 @@ def window_opens(a: Assignment, calendar=None) -> tuple[datetime.date, str] | No
     from duban.reminders.models import ReminderRule
     from duban.workcal.services import get_calendar
 
-    rule = ReminderRule.for_plan(a.task.plan_id, create=False)
+    rule = rule or ReminderRule.for_plan(a.task.plan_id, create=False)
     every = deadlines.task_period(a.task, rule.report_period)
     if every is None or not deadlines.is_period_end(a.due_date, every, a.task.plan.year):
         return None
@@ -160,17 +160,32 @@ def window_opens(a: Assignment, calendar=None) -> tuple[datetime.date, str] | No
     return None if opens is None else (opens, deadlines.period_label(a.due_date, every))
 
 
-def not_open_yet(a: Assignment, today: datetime.date, calendar=None) -> str | None:
+def not_open_yet(a: Assignment, today: datetime.date, calendar=None, rule=None) -> str | None:
     """Why a progress report cannot be filed today, or None when it can.
 
     Before the window of its period opens (ReminderRule.period_opens working days before the period's end) a
     periodic task's report is refused, not counted early: the window is the plan's rule for when a period's work
     is reported, and the message says when it opens."""
-    window = window_opens(a, calendar)
+    window = window_opens(a, calendar, rule)
     if window is None or today >= window[0]:
         return None
     opens, label = window
     return f"本期（{label}，截至{_day(a.due_date, today)}）报送窗口尚未开启，将于{_day(opens, today)}开启，届时再报送。"
+
+
+def not_open_yet_of(assignments: list[Assignment], today: datetime.date) -> dict[int, str]:
+    """not_open_yet of each of ``assignments`` that cannot be reported today, by assignment id: one calendar and
+    one query for the plans' rules, whatever the number (the batch form and 报一次's refusal read it)."""
+    periodic = [a for a in assignments if a.task.deadline_kind in PERIODIC_KINDS]
+    if not periodic:
+        return {}
+    from duban.reminders.models import ReminderRule
+    from duban.workcal.services import get_calendar
+
+    calendar = get_calendar()
+    rules = {r.plan_id: r for r in ReminderRule.objects.filter(plan_id__in={a.task.plan_id for a in periodic})}
+    return {a.pk: why for a in periodic
+            if (why := not_open_yet(a, today, calendar, rules.get(a.task.plan_id) or ReminderRule(plan_id=a.task.plan_id)))}
 
 
 def _clean_draft(draft: ReportDraft, kind: str = PROGRESS) -> tuple[str, list[tuple[str, str]], list]:
@@ -260,10 +275,8 @@ def submit_many(assignments: list[Assignment], user, draft: ReportDraft, kind: s
 
 def _refuse_early(locked: list[Assignment], today: datetime.date) -> None:
     """ValidationError (the form keeps what was typed; the API answers 400) if a period's window is not open yet."""
-    from duban.workcal.services import get_calendar
-
-    calendar = get_calendar() if any(a.task.deadline_kind in PERIODIC_KINDS for a in locked) else None
-    early = [(a, why) for a in locked if (why := not_open_yet(a, today, calendar))]
+    waiting = not_open_yet_of(locked, today)
+    early = [(a, waiting[a.pk]) for a in locked if a.pk in waiting]
     if len(locked) == 1 and early:
         raise ValidationError(early[0][1])
     if early:

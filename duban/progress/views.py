@@ -496,6 +496,10 @@ def batch_report(request, unit_id: int):
         access.visible_assignments(request.user).filter(unit=unit, status__in=lifecycle.REPORTABLE)
         .select_related("task", "task__plan").order_by(F("task__plan__year").desc(nulls_last=True), "task__plan_id", "task__no")
     )
+    # A periodic task whose period's reporting window is not open yet is shown, not offered: the lifecycle would refuse it.
+    waiting = lifecycle.not_open_yet_of(rows, deadlines.office_today())
+    for a in rows:
+        a.not_open_yet = waiting.get(a.pk)
     source = request.POST if request.method == "POST" else request.GET
     chosen = {int(v) for v in source.getlist("a") if v.isdigit() and len(v) < 12}
     form = ReportForm(request.POST or None, request.FILES or None)
@@ -520,7 +524,8 @@ def batch_report(request, unit_id: int):
                 messages.success(request, f"已报送 {len(reports)} 项（{nos}），等待区政府办公室审核。")
                 return redirect("unit", unit.pk)
         status = 400
-    return render(request, "progress/batch_report.html", {"unit": unit, "rows": rows, "chosen": chosen, "form": form}, status=status)
+    ctx = {"unit": unit, "rows": [a for a in rows if not a.not_open_yet], "waiting": [a for a in rows if a.not_open_yet], "chosen": chosen, "form": form}
+    return render(request, "progress/batch_report.html", ctx, status=status)
 
 
 # --- 本单位不涉及 -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ One-off work, and a due date the office moved by hand, have no window.
 
 Quarterly task of 区财政局 on the 2021 calendar (see test_periods): Q1's window opens 3/17, Q2's 6/16."""
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -85,6 +86,29 @@ def test_batch_report_is_refused_whole_naming_the_early_task(quarterly, lead_ass
     body = r.content.decode()
     assert r.status_code == 400 and f"第{quarterly.task.no}项：{Q1_EARLY}" in body and "本次没有报送任何一项" in body
     assert not Report.objects.filter(assignment__in=[quarterly.pk, lead_assignment.pk]).exists()
+
+
+def test_the_batch_form_shows_a_task_whose_window_is_not_open_without_offering_it(quarterly, lead_assignment, liaison, as_user):
+    """Ticked on the unit page or not, a periodic task before its window opens is listed with the day it opens,
+    its box disabled, so 报一次 never offers what the lifecycle refuses; once the window opens it is offered."""
+    client = as_user(liaison)
+    url = f"/units/{quarterly.unit_id}/report/?a={quarterly.pk}&a={lead_assignment.pk}"
+    with at(D(2021, 3, 10)):
+        page = client.get(url).content.decode()
+    offered = re.findall(r'<input type="checkbox" name="a" value="(\d+)"', page)
+    assert str(lead_assignment.pk) in offered and str(quarterly.pk) not in offered
+    waiting = page[page.index('id="batch-waiting"'):]
+    assert f'data-no="{quarterly.task.no}"' in waiting and Q1_EARLY in waiting and "disabled" in waiting
+    with at(D(2021, 3, 17)):
+        page = client.get(url).content.decode()
+    assert f'<input type="checkbox" name="a" value="{quarterly.pk}" checked>' in page and "batch-waiting" not in page
+
+
+def test_the_batch_form_with_only_tasks_whose_window_is_not_open(quarterly, liaison, as_user):
+    Assignment.objects.exclude(pk=quarterly.pk).filter(unit=quarterly.unit_id).update(status=Assignment.ACCEPTED)
+    with at(D(2021, 3, 10)):
+        page = as_user(liaison).get(f"/units/{quarterly.unit_id}/report/").content.decode()
+    assert "本单位目前没有可报送的任务" in page and 'id="batch-form"' not in page and Q1_EARLY in page
 
 
 def test_the_api_answers_400_with_the_message(quarterly, liaison):
