@@ -24,7 +24,7 @@ from duban.accounts.models import Profile
 from duban.directory.models import Unit, UnitAlias
 from duban.directory.resolve import Directory
 from duban.ingest import IngestError
-from duban.plans import access, carry_over, deadlines, editing, import_jobs, importing, structure, template
+from duban.plans import access, archiving, carry_over, deadlines, editing, import_jobs, importing, structure, template
 from duban.plans.forms import (
     CarryOverForm,
     MONTH, AddTaskForm, PlanQueryForm, MergeForm, MoveForm, PickUnitsForm, PlanRenumberForm, ReasonForm, RenumberForm, RestoreForm, SetDeadlineForm, SettleForm,
@@ -211,15 +211,20 @@ def plan_source(request, plan_id: int):
 @login_required
 def task_detail(request, task_id: int):
     task = get_object_or_404(access.visible_tasks(request.user, with_archived=True).select_related("plan", "section", "archived_by"), pk=task_id)
-    assignments = editing.lead_first(task.assignments.select_related("unit"))
-    removed = []
+    # An archived task's units are those archived along with it (archiving.TASK_ARCHIVED), not none.
+    units = Assignment.all_objects.filter(task=task, archived_reason=archiving.TASK_ARCHIVED) if task.archived_at else task.assignments
+    assignments = editing.lead_first(units.select_related("unit"))
+    removed, own_archived = [], []
     if access.can_read_all(request.user):  # 已移除的单位: archived with their reports, restorable by the coordinator
         removed = list(
             access.visible_assignments(request.user, with_archived=True).filter(task=task, archived_at__isnull=False)
             .select_related("unit", "archived_by").prefetch_related("reports").order_by("-archived_at", "unit__sort_order")
         )
+    elif task.archived_at:  # a liaison has no such list: the archived task's banner links its own unit's record
+        own_archived = list(access.archived_assignments(request.user).filter(task=task).order_by("role", "pk"))
     ctx = {
         "removed": removed,
+        "own_archived": own_archived,
         "task": task,
         "plan": task.plan,
         "leads": [a for a in assignments if a.role == LEAD],

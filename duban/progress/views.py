@@ -27,6 +27,7 @@ from duban.audit.events import record
 from duban.audit.models import AuditEvent
 from duban.documents.xlsx_docs import list_cell, save_list
 from duban.plans import access
+from duban.plans.archiving import TASK_ARCHIVED
 from duban.plans.forms import IdField, QueryForm
 from duban.plans.models import Assignment
 from duban.progress import dates, lifecycle
@@ -85,6 +86,8 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "current_period": next((p for p in periods if p.due == a.due_date), None),
         "periods_missed": sum(1 for p in periods if p.state == figures.P_MISSED),
         "a": a,
+        # archived along with its task (deleted on the page or dropped by a revision), not the unit taken off it
+        "archived_with_task": not live and a.archived_reason == TASK_ARCHIVED and a.task.archived_at is not None,
         "task": a.task,
         "plan": a.task.plan,
         "reports": reports,

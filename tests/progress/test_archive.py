@@ -221,6 +221,32 @@ def test_archive_and_restore_a_task(lead_assignment, liaison, coordinator, clien
     assert Assignment.objects.get(pk=lead_assignment.pk).reports.count() == 1
 
 
+def test_the_banners_of_a_task_a_revision_dropped_say_what_each_reader_finds(lead_assignment, liaison, leader, coordinator, client, unit):
+    """A task a revised import dropped is archived with its units: the task page names them as its units (not
+    "—"), says their work is kept and read-only, and points each reader to where it is — the coordinator and
+    the leader to the list below, the liaison (who has no such list) to its own unit's record; the unit's
+    assignment page says the task was deleted, not that the unit was removed from it."""
+    submit_with_file(lead_assignment, liaison)
+    task = lead_assignment.task
+    archiving.archive_tasks([task], None, "修订版中已删除（分工方案（修订）.docx）")
+    for reader in (coordinator, leader):
+        client.force_login(reader)
+        page = client.get(f"/tasks/{task.pk}/").content.decode()
+        banner = page[page.index('id="task-archived"'):page.index("</div>", page.index('id="task-archived"'))]
+        assert "修订版中已删除（分工方案（修订）.docx）" in banner and "只读" in banner and "见下方“已归档的单位”" in banner
+        assert '<h2 id="removed">已归档的单位</h2>' in page and "已移除的单位" not in page
+        assert re.search(r"<dt>牵头单位</dt><dd><a class=\"unit\" [^>]*>区财政局</a></dd>", page)
+    client.force_login(liaison)
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    banner = page[page.index('id="task-archived"'):page.index("</div>", page.index('id="task-archived"'))]
+    assert "已移除的单位" not in page and 'id="removed"' not in page and "见下方" not in banner
+    assert "本单位的报送、附件和状态记录都已保留，只读" in banner and f'href="/assignments/{lead_assignment.pk}/"' in banner
+    assert re.search(r"<dt>牵头单位</dt><dd><a class=\"unit\" [^>]*>区财政局</a></dd>", page)
+    detail = client.get(f"/assignments/{lead_assignment.pk}/").content.decode()
+    notice = detail[detail.index('id="archived"'):detail.index("</div>", detail.index('id="archived"'))]
+    assert "所属任务已删除（归档）" in notice and "修订版中已删除" in notice and "已移除" not in notice and "只读" in notice
+
+
 def test_purge_lists_and_deletes_with_files(removed, media_root, coordinator, django_capture_on_commit_callbacks):
     att = Attachment.objects.get(report__assignment=removed)
     path = Path(att.file.path)
