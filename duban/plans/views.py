@@ -213,7 +213,9 @@ def task_detail(request, task_id: int):
     task = get_object_or_404(access.visible_tasks(request.user, with_archived=True).select_related("plan", "section", "archived_by"), pk=task_id)
     # An archived task's units are those archived along with it (archiving.TASK_ARCHIVED), not none.
     units = Assignment.all_objects.filter(task=task, archived_reason=archiving.TASK_ARCHIVED) if task.archived_at else task.assignments
-    assignments = editing.lead_first(units.select_related("unit"))
+    # 已结转至: where each unit's unfinished work continues in a later plan (carry_over), same unit, same organisation
+    onward = Prefetch("carried_to", queryset=Assignment.all_objects.select_related("task__plan").order_by("pk"))
+    assignments = editing.lead_first(units.select_related("unit").prefetch_related(onward))
     removed, own_archived = [], []
     if access.can_read_all(request.user):  # 已移除的单位: archived with their reports, restorable by the coordinator
         removed = list(

@@ -88,6 +88,8 @@ def _page(request, a: Assignment, status: int = 200, **forms):
         "a": a,
         # archived along with its task (deleted on the page or dropped by a revision), not the unit taken off it
         "archived_with_task": not live and a.archived_reason == TASK_ARCHIVED and a.task.archived_at is not None,
+        # 已结转至: the later plan's assignment this unfinished work was carried into (the other end of 结转自)
+        "carried_to": list(access.visible_assignments(request.user, with_archived=True).filter(carried_from=a).select_related("task__plan").order_by("pk")),
         "task": a.task,
         "plan": a.task.plan,
         "reports": reports,

@@ -78,6 +78,27 @@ def test_carrying_makes_new_linked_assignments_and_leaves_the_old_untouched(new_
     assert again.status_code == 400 and Assignment.objects.filter(carried_from__isnull=False).count() == 2
 
 
+def test_the_old_years_task_and_assignment_link_where_the_work_continues(new_plan, last_year, coordinator, liaison, as_user):
+    """Both directions: the new year's pages say 结转自 the old assignment, the old year's task page and
+    assignment page say 已结转至 the new one — for the coordinator and the unit's liaison alike."""
+    old = last_year[4]
+    carry_over.carry(new_plan, coordinator, [old.pk])
+    new = Assignment.objects.select_related("task").get(carried_from=old)
+    to = f'href="/assignments/{new.pk}/"'
+    for user in (coordinator, liaison):
+        client = as_user(user)
+        task_page = client.get(f"/tasks/{old.task_id}/").content.decode()
+        row = task_page[task_page.index(f'<tr data-unit="{old.unit.name}"'):]
+        row = row[:row.index("</tr>")]
+        assert to in row and f"已结转至2022年第{new.task.no}项" in row
+        own_page = client.get(f"/assignments/{old.pk}/").content.decode()
+        assert 'id="carried-to"' in own_page and to in own_page and f"已结转至2022年第{new.task.no}项" in own_page
+        new_page = client.get(f"/assignments/{new.pk}/").content.decode()
+        assert 'id="carried-to"' not in new_page and "结转自" in new_page
+    others = as_user(coordinator).get(f"/assignments/{last_year[8].pk}/").content.decode()  # not carried: no link
+    assert 'id="carried-to"' not in others and "已结转至" not in others
+
+
 def test_carrying_onto_a_chosen_task_of_the_new_plan(new_plan, last_year, coordinator, as_user, unit):
     target = new_plan.tasks.get(no=1)  # 区财政局 is already its lead: that assignment gets the link, no second one
     other = last_year[4].task.assignments.exclude(unit=unit("区财政局")).first()  # another unit, not on the target yet
