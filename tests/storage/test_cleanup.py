@@ -79,3 +79,22 @@ def test_run_imports_deletes_an_old_unconfirmed_revision_with_its_job(org, bucke
     call_command("run_imports", "--keep-days", "30", stdout=out)
     assert "清理过期 1 个" in out.getvalue()
     assert bucket.keys("pending/") == [recent] and old not in bucket.keys()
+
+
+def test_clean_pending_passes_over_an_upload_a_worker_consumed_while_it_ran(org, bucket, monkeypatch):
+    """The listing names an upload that the import worker (or a confirmation) then takes away before the command
+    reads its time: S3 answers 404 for it, which is no error here — the others are still cleaned."""
+    from storages.backends.s3 import S3Storage
+
+    consumed, stale = pending("a"), pending("b")
+    listdir = S3Storage.listdir
+
+    def listdir_then_consumed(self, path):
+        listed = listdir(self, path)
+        bucket.delete(consumed)
+        return listed
+
+    monkeypatch.setattr(S3Storage, "listdir", listdir_then_consumed)  # the class: default_storage is a lazy object
+    out = clean(monkeypatch, 25)
+    assert f"已删除 {stale}（上传于 " in out and consumed not in out and "共删除 1 个" in out
+    assert bucket.keys("pending/") == []

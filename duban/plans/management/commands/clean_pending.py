@@ -17,6 +17,21 @@ from duban.plans.models import ImportJob
 FOLDER = "pending"
 
 
+def _modified(stored: str) -> datetime.datetime | None:
+    """When ``stored`` was uploaded, or None if it is gone since the folder was listed. The local disk says so
+    with FileNotFoundError; django-storages' S3Storage lets the bucket's 404 through as botocore's ClientError."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return default_storage.get_modified_time(stored)
+    except FileNotFoundError:
+        return None
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return None
+        raise
+
+
 class Command(BaseCommand):
     help = "删除上传后超过指定小时数仍未确认的修订版方案文件（pending/，在 MEDIA_ROOT 或对象存储中）。可由定时器每天运行；没有可删除的文件时不输出。"
 
@@ -37,13 +52,10 @@ class Command(BaseCommand):
             if not name.endswith(".bin") or name in in_work:
                 continue
             stored = f"{FOLDER}/{name}"
-            try:
-                uploaded = default_storage.get_modified_time(stored)
-            except FileNotFoundError:  # confirmed or cancelled meanwhile
+            uploaded = _modified(stored)
+            if uploaded is None or uploaded >= cutoff:  # None: confirmed, cancelled or taken by its job meanwhile
                 continue
-            if uploaded >= cutoff:
-                continue
-            default_storage.delete(stored)
+            default_storage.delete(stored)  # no error if it went since (the disk and S3 alike)
             removed += 1
             self.stdout.write(f"已删除 {stored}（上传于 {timezone.localtime(uploaded):%Y-%m-%d %H:%M}）")
         if removed or options["verbosity"] > 1:
