@@ -13,7 +13,7 @@ class AliasInline(admin.TabularInline):
 
 class ContactInline(admin.TabularInline):
     model = Contact
-    fields = ["role", "name", "email"]
+    fields = ["role", "name", "email", "active"]
     extra = 0
 
 

@@ -7,7 +7,7 @@ Both go through one dictionary shape:
                      "leader_name", "leader_email", "contact_email"}],
         "aliases": [{"alias", "unit"}],
         "groups":  [{"phrase", "kinds": [...], "units": [unit names], "vague", "note"}],
-        "contacts": [{"unit", "role", "name", "email"}]}]}
+        "contacts": [{"unit", "role", "name", "email", "active"}]}]}
 
 Kinds may be written as the Chinese label (局) or the code (bureau). Loading is an upsert
 keyed by names, so loading the same data twice changes nothing; units missing from the
@@ -19,7 +19,9 @@ value clears them. E-mail addresses are checked before anything is written.
 
 Contacts (单位联系人, the 联系人 sheet: unit, role 联络员/负责人/分管负责人, name, e-mail) are upserted like
 aliases: a contact is the same one when its unit, role and name are (or, without a name, its unit, role and
-e-mail), so a changed e-mail updates it; contacts missing from the data are kept (remove them in the admin).
+e-mail), so a changed e-mail updates it; contacts missing from the data are kept. A contact is removed as a unit
+is: 启用 否 (``active`` false) stops it — the row is kept for the record, and it is no longer reminded or escalated
+to — and the result names each contact stopped; a sheet without the 启用 column leaves that as it is.
 Data without contacts (the JSON file, a workbook without the sheet) leaves them as they are. A contact naming a
 unit not in the directory, an unknown role or a bad e-mail refuses the whole load, nothing written.
 """
@@ -59,7 +61,8 @@ HEADERS = {
 OPTIONAL_SHEETS = {SHEET_CONTACTS: ["机构", "单位", "角色", "姓名", "邮箱"]}
 # Columns a workbook may lack (it was exported before they existed): header -> Unit field.
 CONTACT_COLUMNS = {"分管负责人": "leader_name", "负责人邮箱": "leader_email", "单位邮箱": "contact_email"}
-OPTIONAL = {SHEET_UNITS: list(CONTACT_COLUMNS)}
+CONTACT_ACTIVE = "启用"
+OPTIONAL = {SHEET_UNITS: list(CONTACT_COLUMNS), SHEET_CONTACTS: [CONTACT_ACTIVE]}
 
 
 class DirectoryError(Exception):
@@ -70,6 +73,7 @@ class DirectoryError(Exception):
 class LoadStats:
     created: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0, "联系人": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"机构": 0, "单位": 0, "别名": 0, "单位组": 0, "联系人": 0})
+    stopped: list[str] = field(default_factory=list)  # contacts this load stopped (启用 否), named for the result
 
     def count(self, what: str, created: bool, changed: bool = True) -> None:
         if created:
@@ -79,7 +83,8 @@ class LoadStats:
 
     def __str__(self) -> str:
         parts = [f"{k}新增 {v}" for k, v in self.created.items() if v] + [f"{k}更新 {v}" for k, v in self.updated.items() if v]
-        return "，".join(parts) or "名录没有变化"
+        stopped = f"；已停用的联系人：{'、'.join(self.stopped)}（记录保留，不再收到提醒）" if self.stopped else ""
+        return ("，".join(parts) or "名录没有变化") + stopped
 
 
 def kind_code(value: str, where: str = "") -> str:
@@ -132,7 +137,10 @@ def contact_fields(c: dict, where: str) -> dict:
             validate_email(email)
         except ValidationError:
             raise DirectoryError(f"{where}邮箱“{email}”不是有效的邮件地址。") from None
-    return {"role": role, "name": name, "email": email}
+    out = {"role": role, "name": name, "email": email}
+    if "active" in c:  # absent (JSON without it, a sheet without the 启用 column): left as it is
+        out["active"] = c["active"] in YES or c["active"] in (None, "")
+    return out
 
 
 def _upsert(model, lookup: dict, values: dict, stats: LoadStats | None, what: str):
@@ -224,11 +232,15 @@ def load_data(doc: dict) -> LoadStats:
             if key in seen:
                 raise DirectoryError(f"{where}与前面的联系人重复（同一单位、角色和姓名）。")
             seen.add(key)
+            active = {"active": values["active"]} if "active" in values else {}
             if values["name"]:
-                lookup, values = {"unit": unit, "role": values["role"], "name": values["name"]}, {"email": values["email"]}
+                lookup, values = {"unit": unit, "role": values["role"], "name": values["name"]}, {"email": values["email"], **active}
             else:
-                lookup, values = {"unit": unit, "role": values["role"], "name": "", "email": values["email"]}, {}
+                lookup, values = {"unit": unit, "role": values["role"], "name": "", "email": values["email"]}, active
+            was = Contact.objects.filter(**lookup).values_list("active", flat=True).first()
             _upsert(Contact, lookup, values, stats, "联系人")
+            if was and active == {"active": False}:
+                stats.stopped.append(f"{unit.name} {LABEL_BY_ROLE[lookup['role']]} {lookup['name'] or lookup['email']}")
     return stats
 
 
@@ -266,7 +278,7 @@ def dump_data(orgs) -> dict:
                     for g in UnitGroup.objects.filter(org=org).prefetch_related("units")
                 ],
                 "contacts": [
-                    {"unit": c.unit.name, "role": LABEL_BY_ROLE.get(c.role, c.role), "name": c.name, "email": c.email}
+                    {"unit": c.unit.name, "role": LABEL_BY_ROLE.get(c.role, c.role), "name": c.name, "email": c.email, "active": c.active}
                     for c in sorted(Contact.objects.filter(unit__org=org).select_related("unit"),
                                     key=lambda c: (c.unit.sort_order, c.unit_id, ROLE_ORDER.get(c.role, 9), c.pk))
                 ],
@@ -310,13 +322,13 @@ def write_xlsx(orgs, out: BinaryIO | str | Path) -> None:
         for g in o["groups"]:
             sheets[SHEET_GROUPS].append([short, g["phrase"], "、".join(g["kinds"]), "、".join(g["units"]), "是" if g["vague"] else "否", g["note"]])
         for c in o["contacts"]:
-            sheets[SHEET_CONTACTS].append([short, c["unit"], c["role"], c["name"], c["email"]])
+            sheets[SHEET_CONTACTS].append([short, c["unit"], c["role"], c["name"], c["email"], "是" if c["active"] else "否"])
     for ws in sheets.values():  # a name or note starting with = stays text, never a formula
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 keep_as_text(cell)
     widths = {SHEET_ORGS: [28, 12], SHEET_UNITS: [10, 28, 16, 14, 6, 8, 12, 26, 26], SHEET_ALIASES: [10, 24, 28], SHEET_GROUPS: [10, 24, 20, 30, 10, 40],
-              SHEET_CONTACTS: [10, 28, 12, 12, 30]}
+              SHEET_CONTACTS: [10, 28, 12, 12, 30, 6]}
     for title, ws in sheets.items():
         for col, w in zip("ABCDEFGHI", widths[title]):
             ws.column_dimensions[col].width = w
@@ -374,6 +386,8 @@ def read_xlsx(source: BinaryIO | str | Path) -> dict:
         for n, r in rows(SHEET_CONTACTS):
             where = f"工作表“{SHEET_CONTACTS}”第 {n} 行："
             c = {"unit": r["单位"], "role": r["角色"], "name": r["姓名"], "email": r["邮箱"]}
+            if CONTACT_ACTIVE in r:
+                c["active"] = r[CONTACT_ACTIVE]
             org_of(SHEET_CONTACTS, n, r).setdefault("contacts", []).append({**c, **contact_fields(c, where), "where": where})
     wb.close()
     return {"organisations": list(orgs.values())}

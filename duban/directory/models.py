@@ -69,6 +69,9 @@ class Contact(models.Model):
     role = models.CharField("角色", max_length=10, choices=ROLE_CHOICES)
     name = models.CharField("姓名", max_length=50, blank=True)
     email = models.EmailField("邮箱", blank=True)
+    # A contact who left is stopped, not deleted (启用 否 in the 联系人 sheet, or the admin): kept for the record,
+    # no longer reminded or escalated to.
+    active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "单位联系人"

@@ -227,7 +227,7 @@ class SetDeadlineForm(DeadlineForm):
 
 
 class DirectoryUploadForm(forms.Form):
-    file = forms.FileField(label="名录 Excel 文件", help_text="先“导出 Excel”，修改后再导入；按名称更新，不会删除单位、别名和联系人。")
+    file = forms.FileField(label="名录 Excel 文件", help_text="先“导出 Excel”，修改后再导入；按名称更新，不会删除单位、别名和联系人。不再使用的单位或联系人，在“启用”列填“否”即停用（记录保留，不再收到提醒）。")
 
 
 # --- changing a plan's structure (duban.plans.structure) ------------------------------------------

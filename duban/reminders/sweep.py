@@ -221,7 +221,7 @@ def recipients(unit_ids=None, org_ids=(), *, orgs_units=None) -> Recipients:
     ):
         coordinators[org_id].append((user_id, email))
     contacts: dict[int, list] = defaultdict(list)
-    for unit_id, *contact in Contact.objects.filter(units).exclude(email="").order_by("pk").values_list("unit_id", "pk", "role", "name", "email"):
+    for unit_id, *contact in Contact.objects.filter(units, active=True).exclude(email="").order_by("pk").values_list("unit_id", "pk", "role", "name", "email"):
         contacts[unit_id].append(tuple(contact))
     return Recipients(liaisons, coordinators, contacts)
 

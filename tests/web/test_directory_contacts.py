@@ -12,7 +12,7 @@ from duban.directory.models import Contact, Unit
 
 from .conftest import make_user
 
-HEADER = ["机构", "单位", "角色", "姓名", "邮箱"]
+HEADER = ["机构", "单位", "角色", "姓名", "邮箱", "启用"]
 
 
 @pytest.fixture
@@ -52,10 +52,10 @@ def test_export_writes_the_contacts_sheet_in_role_order(org, contacts, tmp_path)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows == [
         HEADER,
-        ["西山区", "区民政局", "联络员", None, "mzj@xishan.gov.cn"],  # units in the directory's order (区民政局 60, 区财政局 80)
-        ["西山区", "区财政局", "联络员", "李明", "liming@xishan.gov.cn"],  # roles in escalation order
-        ["西山区", "区财政局", "负责人", "张伟", "zhangwei@xishan.gov.cn"],
-        ["西山区", "区财政局", "分管负责人", "赵副区长", "zhao@xishan.gov.cn"],
+        ["西山区", "区民政局", "联络员", None, "mzj@xishan.gov.cn", "是"],  # units in the directory's order (区民政局 60, 区财政局 80)
+        ["西山区", "区财政局", "联络员", "李明", "liming@xishan.gov.cn", "是"],  # roles in escalation order
+        ["西山区", "区财政局", "负责人", "张伟", "zhangwei@xishan.gov.cn", "是"],
+        ["西山区", "区财政局", "分管负责人", "赵副区长", "zhao@xishan.gov.cn", "是"],
     ]
 
 
@@ -131,7 +131,7 @@ def test_a_workbook_without_the_contacts_sheet_loads_and_keeps_the_contacts(org,
 
 def test_json_contacts_load_and_name_the_contact_when_wrong(org, contacts):
     doc = dump_data([org])
-    assert {"unit": "区民政局", "role": "联络员", "name": "", "email": "mzj@xishan.gov.cn"} in doc["organisations"][0]["contacts"]
+    assert {"unit": "区民政局", "role": "联络员", "name": "", "email": "mzj@xishan.gov.cn", "active": True} in doc["organisations"][0]["contacts"]
     doc["organisations"][0]["contacts"].append({"unit": "区审计局", "role": "负责人", "name": "何平", "email": "hp@xishan"})
     with pytest.raises(DirectoryError, match="西山区：第 5 个联系人：邮箱“hp@xishan”不是有效的邮件地址"):
         load_data(doc)
@@ -151,3 +151,46 @@ def test_directory_page_refuses_a_bad_contact_and_imports_a_good_one(client, org
     r = client.post("/directory/import/", {"file": saved(wb)}, follow=True)
     assert "单位名录已导入：联系人新增 1" in r.content.decode()
     assert Contact.objects.get(name="何平").unit.name == "区审计局"
+    for row in wb["联系人"].iter_rows(min_row=2):  # stopping a contact: the result names it
+        if row[3].value == "张伟":
+            row[5].value = "否"
+    r = client.post("/directory/import/", {"file": saved(wb)}, follow=True)
+    assert "已停用的联系人：区财政局 负责人 张伟（记录保留，不再收到提醒）" in r.content.decode()
+
+
+def test_a_contact_marked_no_in_the_enabled_column_is_kept_and_no_longer_reminded(org, contacts):
+    """Removing a contact = 启用 否 on its row: the row stays (name, e-mail, for the record), the result says whom
+    it stopped, and no reminder or escalation goes to it; 是 (or an empty cell) brings it back."""
+    from duban.reminders.sweep import recipients
+
+    fin, mz = contacts
+    wb = workbook(org)
+    ws = wb["联系人"]
+    assert [c.value for c in ws[1]] == HEADER
+    assert {row[5].value for row in ws.iter_rows(min_row=2)} == {"是"}
+    for row in ws.iter_rows(min_row=2):
+        if row[3].value == "张伟":
+            row[5].value = "否"
+    stats = load_data(read_xlsx(saved(wb)))
+    assert str(stats) == "联系人更新 1；已停用的联系人：区财政局 负责人 张伟（记录保留，不再收到提醒）"
+    assert Contact.objects.count() == 4 and not Contact.objects.get(name="张伟").active
+    assert Contact.objects.get(name="张伟").email == "zhangwei@xishan.gov.cn"
+    assert "zhangwei@xishan.gov.cn" not in {c[3] for c in recipients([fin.pk]).contacts[fin.pk]}
+    assert "zhao@xishan.gov.cn" in {c[3] for c in recipients([fin.pk]).contacts[fin.pk]}
+    again = workbook(org)  # exported as 否; loading it again changes nothing
+    assert [r[5].value for r in again["联系人"].iter_rows(min_row=2) if r[3].value == "张伟"] == ["否"]
+    assert str(load_data(read_xlsx(saved(again)))) == "名录没有变化"
+    for row in again["联系人"].iter_rows(min_row=2):
+        if row[3].value == "张伟":
+            row[5].value = None
+    assert str(load_data(read_xlsx(saved(again)))) == "联系人更新 1"
+    assert Contact.objects.get(name="张伟").active
+
+
+def test_a_sheet_without_the_enabled_column_leaves_a_stopped_contact_stopped(org, contacts):
+    Contact.objects.filter(name="张伟").update(active=False)
+    wb = workbook(org)
+    wb["联系人"].delete_cols(6)  # as exported before the column existed
+    assert [c.value for c in wb["联系人"][1]] == HEADER[:5]
+    assert str(load_data(read_xlsx(saved(wb)))) == "名录没有变化"
+    assert not Contact.objects.get(name="张伟").active
