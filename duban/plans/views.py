@@ -308,6 +308,8 @@ def unit_detail(request, unit_id: int):
     if chosen and current is None:
         raise Http404("该单位在这个方案中没有任务")
     ctx = {"unit": unit, "total": sum(p.n for p in plans), "current": current, "others": [p for p in plans if p != current]}
+    p = access.profile(request.user)
+    ctx["mine"] = mine_to_report = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
     if current is not None:
         from duban.assessment import facts as facts_mod
         from duban.assessment import figures
@@ -320,7 +322,10 @@ def unit_detail(request, unit_id: int):
         ctx["exempt"] = figures.exempt_count(current, in_plan)
         ctx["roles"] = dict(in_plan.order_by().values_list("role").annotate(n=Count("id")))
         # 签收: 领办逾期 (not acknowledged in time) and 反馈逾期 (the due date), each its own clock, over the whole plan.
-        ack_clock, ack = figures.AckClock(get_calendar(), today), figures.AckCounts()
+        from duban.reminders.models import ReminderRule
+
+        calendar = get_calendar()
+        ack_clock, ack = figures.AckClock(calendar, today), figures.AckCounts()
 
         def ack_state(assigned_at, acknowledged_at, status, role, scope):
             return ack_clock.state(assigned_at or current.created_at, acknowledged_at, status, role == LEAD or scope != Task.REPORT_LEAD)
@@ -338,11 +343,12 @@ def unit_detail(request, unit_id: int):
             a.ack = ack_state(a.assigned_at, a.acknowledged_at, a.status, a.role, a.task.report_scope)
             a.ack_label = figures.ACK_LABELS.get(a.ack, "")
             a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN
+            # not ticked for 报一次 before its period's reporting window opens (the lifecycle would refuse it)
+            a.not_open_yet = mine_to_report and a.status in lifecycle.REPORTABLE and lifecycle.not_open_yet(
+                a, today, calendar, getattr(a.task.plan, "reminder_rule", None) or ReminderRule(plan_id=a.task.plan_id))
         ctx["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else []
         ctx["query"] = f"plan={current.pk}" if chosen else ""
         ctx.update(ack=ack, ack_days=ack_clock.days)
-    p = access.profile(request.user)
-    ctx["mine"] = p is not None and p.role == Profile.LIAISON and p.unit_id == unit.pk
     ctx["archived"] = access.archived_assignments(request.user).filter(unit=unit).count()  # 已归档, on a page of its own
     return render(request, "plans/unit_detail.html", ctx)
 

@@ -121,3 +121,15 @@ def test_the_api_answers_400_with_the_message(quarterly, liaison):
     with at(D(2021, 3, 17)):
         r = client.post(f"/api/v1/assignments/{quarterly.pk}/reports/", {"text": "一季度"}, format="json")
     assert r.status_code == 201
+
+
+def test_the_unit_page_does_not_offer_a_task_whose_window_is_not_open_for_reporting_at_once(quarterly, lead_assignment, liaison, as_user):
+    client = as_user(liaison)
+    box = f'<input type="checkbox" name="a" value="{quarterly.pk}" form="batch-pick"'
+    with at(D(2021, 3, 10)):
+        page = client.get(f"/units/{quarterly.unit_id}/?plan={quarterly.task.plan_id}").content.decode()
+    assert box not in page and f'title="{Q1_EARLY}">未到报送期</span>' in page
+    assert f'<input type="checkbox" name="a" value="{lead_assignment.pk}" form="batch-pick"' in page
+    with at(D(2021, 3, 17)):
+        page = client.get(f"/units/{quarterly.unit_id}/?plan={quarterly.task.plan_id}").content.decode()
+    assert box in page and "未到报送期" not in page
