@@ -529,7 +529,9 @@ def batch_report(request, unit_id: int):
                 messages.success(request, f"已报送 {len(reports)} 项（{nos}），等待区政府办公室审核。")
                 return redirect("unit", unit.pk)
         status = 400
-    ctx = {"unit": unit, "rows": [a for a in rows if not a.not_open_yet], "waiting": [a for a in rows if a.not_open_yet], "chosen": chosen, "form": form}
+    offered = [a for a in rows if not a.not_open_yet]
+    ctx = {"unit": unit, "rows": offered, "waiting": [a for a in rows if a.not_open_yet], "form": form,
+           "chosen": chosen & {a.pk for a in offered}}  # none of them offered: every offered task in view, not folded
     return render(request, "progress/batch_report.html", ctx, status=status)
 
 

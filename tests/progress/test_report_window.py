@@ -99,6 +99,9 @@ def test_the_batch_form_shows_a_task_whose_window_is_not_open_without_offering_i
     assert str(lead_assignment.pk) in offered and str(quarterly.pk) not in offered
     waiting = page[page.index('id="batch-waiting"'):]
     assert f'data-no="{quarterly.task.no}"' in waiting and Q1_EARLY in waiting and "disabled" in waiting
+    with at(D(2021, 3, 10)):  # only the waiting task ticked: the offered ones are in view, not folded away
+        page = client.get(f"/units/{quarterly.unit_id}/report/?a={quarterly.pk}").content.decode()
+    assert "其他可报送的任务" not in page and f'<input type="checkbox" name="a" value="{lead_assignment.pk}">' in page
     with at(D(2021, 3, 17)):
         page = client.get(url).content.decode()
     assert f'<input type="checkbox" name="a" value="{quarterly.pk}" checked>' in page and "batch-waiting" not in page
