@@ -439,7 +439,7 @@ def backlog(facts: list[Fact], as_of: dt.date) -> Backlog:
     for f in facts:
         if state_on(f, as_of) != AWAITING:
             continue
-        day = localdate(f.submitted_at)
+        day = f.submitted_on
         items.append(AwaitingItem(f, day, (as_of - day).days, f.due_date is None or day <= f.due_date))
     items.sort(key=lambda i: (-i.age_days, i.fact.task_no, i.fact.unit_sort))
     return Backlog(items)
