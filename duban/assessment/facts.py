@@ -95,6 +95,8 @@ class Fact:
         return self.accepted_on
 
     def returns_by(self, as_of: dt.date) -> int:
+        if not self.returns:  # most work was never returned: asked for every fact on the ranking pages
+            return 0
         return sum(1 for at in self.returns if self.day(at) <= as_of)
 
 

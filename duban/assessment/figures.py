@@ -462,8 +462,16 @@ def rows_by(facts: list[Fact], as_of: dt.date, key, label) -> list[Counts]:
 
 
 def per_unit(facts: list[Fact], as_of: dt.date) -> list[Counts]:
-    ordered = sorted(facts, key=lambda f: (f.unit_sort, f.unit_name))
-    return rows_by(ordered, as_of, lambda f: f.unit_id, lambda f: f.unit_name)
+    """A row per unit in the directory's order; grouped first and the few groups sorted (not every fact)."""
+    groups: dict[int, list[Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.unit_id, []).append(f)
+    out = []
+    for fs in sorted(groups.values(), key=lambda fs: (fs[0].unit_sort, fs[0].unit_name)):
+        c = Counts(fs[0].unit_id, fs[0].unit_name)
+        c.add_all(fs, as_of)
+        out.append(c)
+    return out
 
 
 def per_section(facts: list[Fact], as_of: dt.date) -> list[Counts]:
