@@ -63,9 +63,7 @@ class Fact:
     # The days of the times, in the office's time zone: asked for every assignment on every figure page.
     def day(self, value: dt.datetime) -> dt.date:
         """localdate(value), in the time zone load() found."""
-        if self.tz is not None and value.tzinfo is not None:
-            return value.astimezone(self.tz).date()
-        return localdate(value)
+        return localdate(value, self.tz)
 
     @cached_property
     def accepted_on(self) -> dt.date | None:
@@ -109,8 +107,12 @@ def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | No
     return localdate(when)
 
 
-def localdate(value: dt.datetime) -> dt.date:
-    return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+def localdate(value: dt.datetime, tz: dt.tzinfo | None = None) -> dt.date:
+    """timezone.localdate(value), and value.date() for a naive value. tz: the current time zone when the caller
+    has looked it up once for many values (timezone.get_current_timezone() costs more than the conversion)."""
+    if not timezone.is_aware(value):
+        return value.date()
+    return value.astimezone(tz if tz is not None else timezone.get_current_timezone()).date()
 
 
 def top_sections(plan: Plan | set[int]) -> dict[int, Section]:

@@ -164,15 +164,17 @@ class AckClock:
 
     def __init__(self, cal, as_of: dt.date, days: int | None = None):
         from django.conf import settings
+        from django.utils import timezone
 
         self.cal, self.as_of = cal, as_of
+        self.tz = timezone.get_current_timezone()  # looked up once: a copied plan's assignments each have their own time
         self.days = days if days is not None else getattr(settings, "DUBAN_ACK_WORKING_DAYS", 2)
         self._deadline: dict[dt.date, dt.date | None] = {}
         self._days: dict[dt.datetime, dt.date] = {}  # a plan's assignments share their assigned_at: localdate once each
 
     def _day(self, at: dt.datetime) -> dt.date:
         if at not in self._days:
-            self._days[at] = localdate(at)
+            self._days[at] = localdate(at, self.tz)
         return self._days[at]
 
     def deadline(self, assigned_on: dt.date) -> dt.date | None:
@@ -192,7 +194,7 @@ class AckClock:
         assigned_on = self._day(assigned_at)
         deadline = self.deadline(assigned_on)
         if acknowledged_at is not None:
-            acknowledged_on = localdate(acknowledged_at)
+            acknowledged_on = localdate(acknowledged_at, self.tz)
             if acknowledged_on <= self.as_of:
                 return ACK_LATE if deadline is not None and acknowledged_on > deadline else ACK_ON_TIME
         if status not in ACK_OPEN:  # closed without a 签收 (统一办结): nothing owed
