@@ -48,6 +48,9 @@ class Fact:
     # (as-of date, state) of the last duban.assessment.figures.state_on: a page asks it a dozen times per fact
     state_memo: tuple | None = field(default=None, repr=False, compare=False)
     kind_memo: tuple | None = field(default=None, repr=False, compare=False)  # (as-of date, figures.kind_on)
+    # The office's time zone, looked up once by load(): timezone.get_current_timezone() costs more than the
+    # conversion itself, and a figure page turns thousands of times into days. None: looked up per call.
+    tz: dt.tzinfo | None = field(default=None, repr=False, compare=False)
 
     @property
     def role_display(self) -> str:
@@ -58,17 +61,21 @@ class Fact:
         return dict(Assignment.STATUS_CHOICES).get(self.status, self.status)
 
     # The days of the times, in the office's time zone: asked for every assignment on every figure page.
+    def day(self, value: dt.datetime) -> dt.date:
+        """localdate(value), in the time zone load() found."""
+        return localdate(value, self.tz)
+
     @cached_property
     def accepted_on(self) -> dt.date | None:
-        return localdate(self.accepted_at) if self.accepted_at is not None else None
+        return self.day(self.accepted_at) if self.accepted_at is not None else None
 
     @cached_property
     def submitted_on(self) -> dt.date | None:
-        return localdate(self.submitted_at) if self.submitted_at is not None else None
+        return self.day(self.submitted_at) if self.submitted_at is not None else None
 
     @cached_property
     def started_on(self) -> dt.date | None:
-        return localdate(self.started_at) if self.started_at is not None else None
+        return self.day(self.started_at) if self.started_at is not None else None
 
     def accepted_by(self, as_of: dt.date) -> bool:
         return self.status == Assignment.ACCEPTED and self.accepted_on is not None and self.accepted_on <= as_of
@@ -78,10 +85,17 @@ class Fact:
 
     @cached_property
     def done_on(self) -> dt.date | None:
-        return completed_on(self.submitted_at, self.accepted_at)
+        """completed_on(submitted_at, accepted_at), from the days worked out already."""
+        if self.accepted_at is None:
+            return None
+        if self.submitted_at and self.submitted_at <= self.accepted_at:
+            return self.submitted_on
+        return self.accepted_on
 
     def returns_by(self, as_of: dt.date) -> int:
-        return sum(1 for at in self.returns if localdate(at) <= as_of)
+        if not self.returns:  # most work was never returned: asked for every fact on the ranking pages
+            return 0
+        return sum(1 for at in self.returns if self.day(at) <= as_of)
 
 
 def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | None) -> dt.date | None:
@@ -93,8 +107,12 @@ def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | No
     return localdate(when)
 
 
-def localdate(value: dt.datetime) -> dt.date:
-    return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+def localdate(value: dt.datetime, tz: dt.tzinfo | None = None) -> dt.date:
+    """timezone.localdate(value), and value.date() for a naive value. tz: the current time zone when the caller
+    has looked it up once for many values (timezone.get_current_timezone() costs more than the conversion)."""
+    if not timezone.is_aware(value):
+        return value.date()
+    return value.astimezone(tz if tz is not None else timezone.get_current_timezone()).date()
 
 
 def top_sections(plan: Plan | set[int]) -> dict[int, Section]:
@@ -152,6 +170,7 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
             started[a_id] = at
 
     deadline_text: dict[int, str] = {}  # per task, not per assignment
+    tz = timezone.get_current_timezone()
     facts = []
     for (pk, task_id, task_no, requirement, section_id, unit_id, unit_name, unit_sort, role, status, due_date,
          submitted_at, accepted_at, status_changed_at, plan_id, assigned_at, acknowledged_at, report_scope,
@@ -172,6 +191,6 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
             started_at=started.get(pk) or status_changed_at,  # None when not started (_ANNOTATIONS)
             plan_id=plan_id,
             assigned_at=assigned_at, acknowledged_at=acknowledged_at,  # the plan's import for older rows
-            must_report=role == "lead" or report_scope != "lead",
+            must_report=role == "lead" or report_scope != "lead", tz=tz,
         ))
     return facts

@@ -164,15 +164,17 @@ class AckClock:
 
     def __init__(self, cal, as_of: dt.date, days: int | None = None):
         from django.conf import settings
+        from django.utils import timezone
 
         self.cal, self.as_of = cal, as_of
+        self.tz = timezone.get_current_timezone()  # looked up once: a copied plan's assignments each have their own time
         self.days = days if days is not None else getattr(settings, "DUBAN_ACK_WORKING_DAYS", 2)
         self._deadline: dict[dt.date, dt.date | None] = {}
         self._days: dict[dt.datetime, dt.date] = {}  # a plan's assignments share their assigned_at: localdate once each
 
     def _day(self, at: dt.datetime) -> dt.date:
         if at not in self._days:
-            self._days[at] = localdate(at)
+            self._days[at] = localdate(at, self.tz)
         return self._days[at]
 
     def deadline(self, assigned_on: dt.date) -> dt.date | None:
@@ -192,7 +194,7 @@ class AckClock:
         assigned_on = self._day(assigned_at)
         deadline = self.deadline(assigned_on)
         if acknowledged_at is not None:
-            acknowledged_on = localdate(acknowledged_at)
+            acknowledged_on = localdate(acknowledged_at, self.tz)
             if acknowledged_on <= self.as_of:
                 return ACK_LATE if deadline is not None and acknowledged_on > deadline else ACK_ON_TIME
         if status not in ACK_OPEN:  # closed without a 签收 (统一办结): nothing owed
@@ -439,7 +441,7 @@ def backlog(facts: list[Fact], as_of: dt.date) -> Backlog:
     for f in facts:
         if state_on(f, as_of) != AWAITING:
             continue
-        day = localdate(f.submitted_at)
+        day = f.submitted_on
         items.append(AwaitingItem(f, day, (as_of - day).days, f.due_date is None or day <= f.due_date))
     items.sort(key=lambda i: (-i.age_days, i.fact.task_no, i.fact.unit_sort))
     return Backlog(items)
@@ -462,8 +464,16 @@ def rows_by(facts: list[Fact], as_of: dt.date, key, label) -> list[Counts]:
 
 
 def per_unit(facts: list[Fact], as_of: dt.date) -> list[Counts]:
-    ordered = sorted(facts, key=lambda f: (f.unit_sort, f.unit_name))
-    return rows_by(ordered, as_of, lambda f: f.unit_id, lambda f: f.unit_name)
+    """A row per unit in the directory's order; grouped first and the few groups sorted (not every fact)."""
+    groups: dict[int, list[Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.unit_id, []).append(f)
+    out = []
+    for fs in sorted(groups.values(), key=lambda fs: (fs[0].unit_sort, fs[0].unit_name)):
+        c = Counts(fs[0].unit_id, fs[0].unit_name)
+        c.add_all(fs, as_of)
+        out.append(c)
+    return out
 
 
 def per_section(facts: list[Fact], as_of: dt.date) -> list[Counts]:

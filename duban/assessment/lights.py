@@ -5,8 +5,6 @@ accepted → 待审核; otherwise its current status (未开始/推进中/退回
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
-
 from duban.assessment import figures
 from duban.assessment.facts import Fact
 from duban.plans import deadlines
@@ -27,4 +25,11 @@ def status_on(f: Fact, as_of: dt.date) -> str:
 def light_function(facts, as_of: dt.date, cal, yellow_days: int = deadlines.DEFAULT_YELLOW_DAYS):
     """yellow_days: the plan's own threshold (its ReminderRule), so the dashboard agrees with the other pages."""
     lights = deadlines.Lights(cal, as_of, yellow_days)
-    return lambda f: lights(SimpleNamespace(status=status_on(f, as_of), due_date=f.due_date, submitted_at=f.submitted_at, accepted_at=f.accepted_at))
+
+    def light(f: Fact) -> str:
+        status = status_on(f, as_of)
+        if status == Assignment.ACCEPTED:  # Lights.key's rule (figures.done_on_time) with the fact's days worked out once
+            return deadlines.DONE if figures.is_on_time(f, as_of) else deadlines.LATE_DONE
+        return lights.key(status, f.due_date)
+
+    return light

@@ -137,8 +137,8 @@ class UnitScore:
         """Earned as a share of possible, out of 100 (before deductions)."""
         return q2(self.earned / self.possible * HUNDRED) if self.possible else None
 
-    @property
-    def return_count(self) -> int:
+    @cached_property
+    def return_count(self) -> int:  # in every score, and the score is read at each comparison of the ranking
         return sum(ln.returns for ln in self.lines)
 
     @property

@@ -56,6 +56,10 @@ def test_year_end_figures_rates_lights_trend_and_overdue(year, as_user, leader):
     data = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["units"]["labels"][:1] and len(data["units"]["done_rate"]) == 4
     assert data["trend"]["cumulative"][-1] == 7
+    table = re.search(r'<table class="list trend">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = re.findall(r'<tr><td>([-0-9]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td></tr>', table)
+    assert len(rows) == len(trend) and rows[0][0] == "2021-08-09" and rows[-1][2] == "7"
+    assert ("2021-10-11", "2", str(week_oct_11[2])) in rows
     assert {d["key"]: d["value"] for d in data["lights"]} == lights
     assert "vendor/echarts.min.js" in html and "dashboard.js" in html
     assert html.count('<table class="list rates cards">') == 2
