@@ -48,6 +48,7 @@ Django or the database.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -374,18 +375,20 @@ def off_grid(paragraph) -> None:
 
 # --- the builder ----------------------------------------------------------------
 
+_PREPARED: dict[tuple[bool, str | None], object] = {}  # (landscape, page numbers) → the document to copy (GongwenDocument)
+
 
 class GongwenDocument:
     """Builds one document top to bottom; :meth:`to_bytes` returns the .docx."""
 
     def __init__(self, *, landscape: bool = False, page_numbers: str | None = "gongwen",
                  title: str = "", author: str = "") -> None:
-        self.doc = Document()
+        prepared = _PREPARED.get((landscape, page_numbers))
+        if prepared is None:
+            prepared = _PREPARED[(landscape, page_numbers)] = self._prepare(landscape, page_numbers)
+        self.doc = copy.deepcopy(prepared)
+        self.landscape = landscape
         self._row_xml: list[bytes] = []  # the data rows of each table, as XML text (table, to_bytes)
-        self._setup_defaults()
-        self._setup_page(landscape)
-        if page_numbers:
-            self._page_numbers(page_numbers)
         props = self.doc.core_properties
         now = dt.datetime.now().replace(microsecond=0)
         props.title = title.replace("\n", "")
@@ -395,11 +398,21 @@ class GongwenDocument:
         props.created = now
         props.modified = now
         props.revision = 1
-        # The template's preview picture shows an empty page; drop it.
+
+    def _prepare(self, landscape: bool, page_numbers: str | None):
+        """python-docx's template with our defaults, fonts, page and page numbers, without its preview
+        picture (which shows an empty page): made once for each layout and copied for each document
+        (making it was a third of a unit's task list; the all-units zip makes dozens)."""
+        self.doc = Document()
+        self._setup_defaults()
+        self._setup_page(landscape)
+        if page_numbers:
+            self._page_numbers(page_numbers)
         rels = self.doc.part.package.rels
         for r_id, rel in list(rels.items()):
             if rel.reltype == RT.THUMBNAIL:
                 del rels[r_id]
+        return self.doc
 
     # page and defaults
 

@@ -207,3 +207,22 @@ def test_long_text_cut_into_pieces_as_wrapped_lines_counts_them():
         text = "".join(rng.choice("政务公开ab c1,。\n（）") for _ in range(rng.randrange(0, 300)))
         width, max_lines = rng.choice([6, 14, 40, 60]), rng.choice([1, 2, 3, 5])
         assert _chunks(text, width, max_lines) == reference(text, width, max_lines)
+
+
+def test_documents_copied_from_the_prepared_one_share_nothing():
+    """Every GongwenDocument starts as a copy of one prepared document: what one gets (text, links,
+    properties) never shows up in the next, and the page layouts stay apart."""
+    from duban.documents.gongwen import Hyperlink
+
+    first = GongwenDocument(title="甲", author="区财政局")
+    first.paragraph("只在第一份里。")
+    first.table(["链接"], [[Hyperlink("网站", "https://a.example/")]], [156])
+    first.to_bytes()
+    wide = open_docx(GongwenDocument(landscape=True).to_bytes())
+    second = open_docx(GongwenDocument(title="乙").to_bytes())
+    assert [p.text for p in second.paragraphs] == [] and not second.tables
+    assert not [r for r in second.part.rels.values() if r.is_external]
+    assert second.core_properties.title == "乙" and second.core_properties.author == ""
+    assert wide.sections[0].page_width > wide.sections[0].page_height
+    assert second.sections[0].page_width < second.sections[0].page_height
+    assert first.doc.core_properties.title == "甲"
