@@ -48,10 +48,14 @@ Django or the database.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Sequence, Union
 
 from docx import Document
@@ -59,11 +63,13 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
-from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .common import cn_date, fullwidth_punctuation, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
@@ -369,17 +375,20 @@ def off_grid(paragraph) -> None:
 
 # --- the builder ----------------------------------------------------------------
 
+_PREPARED: dict[tuple[bool, str | None], object] = {}  # (landscape, page numbers) → the document to copy (GongwenDocument)
+
 
 class GongwenDocument:
     """Builds one document top to bottom; :meth:`to_bytes` returns the .docx."""
 
     def __init__(self, *, landscape: bool = False, page_numbers: str | None = "gongwen",
                  title: str = "", author: str = "") -> None:
-        self.doc = Document()
-        self._setup_defaults()
-        self._setup_page(landscape)
-        if page_numbers:
-            self._page_numbers(page_numbers)
+        prepared = _PREPARED.get((landscape, page_numbers))
+        if prepared is None:
+            prepared = _PREPARED[(landscape, page_numbers)] = self._prepare(landscape, page_numbers)
+        self.doc = copy.deepcopy(prepared)
+        self.landscape = landscape
+        self._row_xml: list[bytes] = []  # the data rows of each table, as XML text (table, to_bytes)
         props = self.doc.core_properties
         now = dt.datetime.now().replace(microsecond=0)
         props.title = title.replace("\n", "")
@@ -389,11 +398,21 @@ class GongwenDocument:
         props.created = now
         props.modified = now
         props.revision = 1
-        # The template's preview picture shows an empty page; drop it.
+
+    def _prepare(self, landscape: bool, page_numbers: str | None):
+        """python-docx's template with our defaults, fonts, page and page numbers, without its preview
+        picture (which shows an empty page): made once for each layout and copied for each document
+        (making it was a third of a unit's task list; the all-units zip makes dozens)."""
+        self.doc = Document()
+        self._setup_defaults()
+        self._setup_page(landscape)
+        if page_numbers:
+            self._page_numbers(page_numbers)
         rels = self.doc.part.package.rels
         for r_id, rel in list(rels.items()):
             if rel.reltype == RT.THUMBNAIL:
                 del rels[r_id]
+        return self.doc
 
     # page and defaults
 
@@ -699,7 +718,9 @@ class GongwenDocument:
         ``merges`` are rectangles ``(row0, col0, row1, col1)``, inclusive, in
         data-row coordinates; only the top-left cell of a rectangle is written.
         ``align`` gives each column's alignment ("left"/"center"/"right").
-        Rows are allowed to break across pages.
+        Rows are allowed to break across pages. The header row is built with python-docx; the data rows
+        are written as XML text (:class:`_RowWriter`), in time linear in the cells, and put in the
+        document when it is saved (:meth:`to_bytes`): the table object returned holds the header row only.
         """
         ncols = len(widths_mm)
         header_size = header_size or size
@@ -708,7 +729,7 @@ class GongwenDocument:
         if len(headers) != ncols:
             raise ValueError("one header per column")
         align = list(align or ["left"] * ncols)
-        table = self.doc.add_table(rows=1 + len(rows), cols=ncols)
+        table = self.doc.add_table(rows=1, cols=ncols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         tblPr = table._tbl.tblPr
@@ -731,6 +752,8 @@ class GongwenDocument:
         for r0, c0, r1, c1 in spans:
             if not (0 <= c0 <= c1 < ncols and -1 <= r0 <= r1 < len(rows)):
                 raise ValueError(f"merge {(r0, c0, r1, c1)} is outside the table")
+            if r0 < 0 <= r1:
+                raise ValueError(f"merge {(r0, c0, r1, c1)} joins the header row to the data rows")
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) in covered:
@@ -739,43 +762,46 @@ class GongwenDocument:
         anchors = {(r0, c0) for r0, c0, r1, c1 in spans}
         covered -= anchors
 
-        # Every row and its cells are read once here and held: python-docx's table.rows[i] and
-        # table.cell() walk the whole table on each call, which made a 1,000-row table quadratic.
-        all_rows = list(table.rows)
-        trs = [row._tr for row in all_rows]
-        head = all_rows[0]
+        head = table.rows[0]
         trPr = head._tr.get_or_add_trPr()
         if repeat_header:
             trPr.append(OxmlElement("w:tblHeader"))
         trPr.insert(0, OxmlElement("w:cantSplit"))
-        for c, cell in enumerate(head.cells):
+        cells = head.cells
+        for c, cell in enumerate(cells):
             cell.width = Mm(widths_mm[c])
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        blank = [_clone(tc) for tc in head._tr.tc_lst]  # each column's cell before its text: a data cell's start
+        for c, cell in enumerate(cells):
             if headers[c] is not None:
                 _write_cell(cell, headers[c], FONT_H1, header_size, "center")
-        tc_props: list = []  # each column's w:tcPr as the first data row has it, copied to the others
-        for r, values in enumerate(rows):
-            if len(values) != ncols:
-                raise ValueError(f"row {r} has {len(values)} cells, expected {ncols}")
-            for c, cell in enumerate(_Cell(tc, table) for tc in trs[r + 1].tc_lst):  # row.cells, of a row without merges yet
-                if r == 0:
-                    cell.width = Mm(widths_mm[c])
-                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                    tc_props.append(_clone(cell._tc.tcPr))
-                else:
-                    cell._tc.replace(cell._tc.tcPr, _clone(tc_props[c]))
-                if (r, c) not in covered:
-                    _write_cell(cell, values[c], FONT_BODY, size, align[c])
-        # Merges last, on the rows held (python-docx keeps the top-left content when the others are empty).
         for r0, c0, r1, c1 in spans:
-            _merge(trs, r0 + 1, c0, r1 + 1, c1)
+            if r0 < 0:
+                _merge([head._tr], 0, c0, 0, c1)
+        if rows:
+            text = _RowWriter(self.doc.part, blank, align, size).rows(rows, [s for s in spans if s[0] >= 0], covered)
+            table._tbl.append(etree.Comment(f"{_ROWS_MARK}{len(self._row_xml)}"))
+            self._row_xml.append(text.encode("utf-8"))
         # A paragraph after the table so consecutive tables do not fuse.
         self._para("", line=Pt(size), size=size)
         return table
 
     def to_bytes(self) -> bytes:
+        """The .docx: what python-docx's ``Document.save`` writes, with each table's data rows put in
+        place of its marker (:meth:`table`)."""
+        package = self.doc.part.package
+        parts = package.parts
+        for part in parts:
+            part.before_marshal()
+        xml = serialize_part_xml(self.doc.element)
+        if self._row_xml:
+            pieces = _ROWS_MARK_RE.split(xml)  # text, marker number, text, …
+            xml = b"".join(self._row_xml[int(piece)] if i % 2 else piece for i, piece in enumerate(pieces))
+        main = self.doc.part
+        parts = [SimpleNamespace(partname=main.partname, content_type=main.content_type, rels=main.rels, blob=xml)
+                 if part is main else part for part in parts]
         buf = io.BytesIO()
-        self.doc.save(buf)
+        PackageWriter.write(buf, package.rels, parts)
         return buf.getvalue()
 
 
@@ -864,88 +890,148 @@ def _merge(trs, top: int, left: int, bottom: int, right: int) -> None:
         tc._span_to_width(width, top_tc, vmerge)
 
 
-def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> None:
+def _items(value: CellValue) -> list:
+    """A cell's paragraphs: one per item of a list, one for anything else."""
     if value is None:
-        items: list = [""]
-    elif isinstance(value, (str, int, float, Hyperlink)):
-        items = [value]
-    else:
-        items = list(value) or [""]
-    first = True
-    for item in items:
-        p = cell.paragraphs[0] if first else cell.add_paragraph()
-        first = False
+        return [""]
+    if isinstance(value, (str, int, float, Hyperlink)):
+        return [value]
+    return list(value) or [""]
+
+
+def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> None:
+    """A cell's text written with python-docx: the header rows, and what :class:`_RowWriter` must match."""
+    for i, item in enumerate(_items(value)):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        format_paragraph(p, align=align, size=size, line=None)
         if isinstance(item, Hyperlink):
-            link_proto = _CELL_LINK.get((font, size, align))
-            if link_proto is None or p._p.pPr is not None or len(p._p):
-                format_paragraph(p, align=align, size=size, line=None)
-                add_hyperlink(p, item.text, item.url, font, size)
-                link = p._p[-1]
-                if link_proto is None and len(link) == 1:
-                    run = _clone(link[0])
-                    run.clear_content()
-                    _CELL_LINK[(font, size, align)] = (_clone(p._p.pPr), run)
-                continue
-            ppr, proto_run = link_proto  # what format_paragraph and add_hyperlink write, copied
-            p._p.append(_clone(ppr))
-            link = OxmlElement("w:hyperlink")
-            link.set(qn("r:id"), hyperlink_rel(p.part, item.url))
-            link.set(qn("w:history"), "1")
-            run = _clone(proto_run)
-            if item.text:
-                run.text = item.text
-            link.append(run)
-            p._p.append(link)
+            add_hyperlink(p, item.text, item.url, font, size)
             continue
-        text = "" if item is None else fullwidth_punctuation(str(item))
-        lines = text.split("\n")
-        proto = _CELL_TEXT.get((font, size, align))
-        if proto is None or p._p.pPr is not None or len(p._p):
-            format_paragraph(p, align=align, size=size, line=None)
-            for i, line in enumerate(lines):
-                run = p.add_run(line)
-                style_run(run, font, size)
-                if i < len(lines) - 1:
-                    run.add_break()
-            if proto is None and len(p._p.r_lst) == 1:
-                run = _clone(p._p.r_lst[0])
-                run.clear_content()
-                _CELL_TEXT[(font, size, align)] = (_clone(p._p.pPr), run)
-            continue
-        # What format_paragraph and style_run write, copied: they cost most of a long table's time.
-        ppr, proto_run = proto
-        p._p.append(_clone(ppr))
-        for i, line in enumerate(lines):
-            run = _clone(proto_run)
-            if line and "\t" not in line and "\r" not in line:
-                run.append(_text_element(line))  # what python-docx's add_run(line) writes for text without tabs and breaks
-            elif line:
-                run.text = line
-            p._p.append(run)
-            if i < len(lines) - 1:
-                run.add_br()
+        lines = ("" if item is None else fullwidth_punctuation(str(item))).split("\n")
+        for k, line in enumerate(lines):
+            run = p.add_run(line)
+            style_run(run, font, size)
+            if k < len(lines) - 1:
+                run.add_break()
 
 
-def _text_element(text: str):
-    """A w:t holding ``text``, as python-docx's CT_R.add_t makes it (a w:t is the last child of a run
-    holding no other text, so appending it is where add_t puts it), without its per-call lookups."""
-    t = _clone(_EMPTY_T)
-    t.text = text
+# --- data rows as XML text ----------------------------------------------------------------
+
+_ROWS_MARK = "duban-rows-"  # a comment in a table where its data rows go (GongwenDocument.table, to_bytes)
+_ROWS_MARK_RE = re.compile(rb"<!--" + _ROWS_MARK.encode() + rb"(\d+)-->")
+_NS_DECLARATION = re.compile(r' xmlns(?::\w+)?="[^"]*"')
+# Text python-docx writes as more than one element (tabs, line breaks), or that lxml refuses (lxml's check): left to it.
+_NOT_PLAIN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(el) -> str:
+    """An element as it appears inside document.xml: lxml's text without the namespace declarations,
+    which the document's root element makes (w:, r:)."""
+    return _NS_DECLARATION.sub("", etree.tostring(el, encoding="unicode"))
+
+
+def _escape(text: str) -> str:
+    """Text content as lxml writes it (&, <, > escaped; quotes as they are)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _run_text(text: str) -> str:
+    """The content of a run holding ``text`` (after its w:rPr), as python-docx's ``run.text = text`` writes it."""
+    if _NOT_PLAIN.search(text):
+        r = OxmlElement("w:r")
+        r.text = text  # w:tab and w:br, or lxml's ValueError for a control character
+        return _xml(r)[len("<w:r>"):-len("</w:r>")]
     if len(text.strip()) < len(text):
-        t.set(qn("xml:space"), "preserve")
-    return t
+        return f'<w:t xml:space="preserve">{_escape(text)}</w:t>'
+    return f"<w:t>{_escape(text)}</w:t>"
 
 
-_EMPTY_T = OxmlElement("w:t")
+@lru_cache(maxsize=None)
+def _cell_format(font: str, size: float, align: str) -> tuple[str, str, str]:
+    """What :func:`_write_cell` writes around a cell's text, as XML text: the paragraph's w:pPr, and the
+    opening of a text run and of a link run up to their text (each with its w:rPr)."""
+    p = Paragraph(OxmlElement("w:p"), None)
+    format_paragraph(p, align=align, size=size, line=None)
+    text_run, link_run = p.add_run(), p.add_run()
+    style_run(text_run, font, size)
+    style_run(link_run, font, size, color=LINK_BLUE, ascii_name=font, underline=True)
+    runs = [_xml(r._r) for r in (text_run, link_run)]
+    assert all(r.endswith("</w:r>") for r in runs), runs
+    return _xml(p._p.pPr), runs[0][:-len("</w:r>")], runs[1][:-len("</w:r>")]
+
+
+class _RowWriter:
+    """A table's data rows as the XML text python-docx would make of them — the column's cell properties
+    (:meth:`GongwenDocument.table`), :func:`_write_cell`'s paragraphs, the merges of :func:`_merge` —
+    in one string, without an element per cell, paragraph and run (which made a table of 25,000 rows
+    take seconds: the all-units zip, issue 14)."""
+
+    def __init__(self, part, blank: Sequence, align: Sequence[str], size: float) -> None:
+        self.part = part  # the hyperlinks' relationships
+        self.blank = blank  # each column's w:tc before its text
+        self.tc_pr = [_xml(tc.tcPr) for tc in blank]
+        self.formats = [_cell_format(FONT_BODY, size, a) for a in align]
+
+    def rows(self, rows: Sequence[Sequence[CellValue]], spans: Sequence[tuple[int, int, int, int]], covered: set) -> str:
+        ncols = len(self.blank)
+        merged: dict[tuple[int, int], str] = {}  # (row, column) → its w:tcPr, "" for a column a merge swallowed
+        for top, left, bottom, right in spans:
+            for r in range(top, bottom + 1):
+                vmerge = None if top == bottom else ST_Merge.RESTART if r == top else ST_Merge.CONTINUE
+                merged[(r, left)] = self.merged_tc_pr(left, right, vmerge)
+                for c in range(left + 1, right + 1):
+                    merged[(r, c)] = ""
+        out = []
+        for r, values in enumerate(rows):
+            if len(values) != ncols:
+                raise ValueError(f"row {r} has {len(values)} cells, expected {ncols}")
+            out.append("<w:tr>")
+            for c, value in enumerate(values):
+                tc_pr = merged.get((r, c), self.tc_pr[c]) if merged else self.tc_pr[c]
+                if not tc_pr:
+                    continue
+                body = "<w:p/>" if merged and (r, c) in covered else self.paragraphs(value, self.formats[c])
+                out.append(f"<w:tc>{tc_pr}{body}</w:tc>")
+            out.append("</w:tr>")
+        return "".join(out)
+
+    def merged_tc_pr(self, left: int, right: int, vmerge: str | None) -> str:
+        """The w:tcPr of a merged cell's first column in one row: python-docx's merge on a row of blank cells."""
+        tr = OxmlElement("w:tr")
+        for c in range(left, right + 1):
+            tr.append(_clone(self.blank[c]))
+        tc = tr.tc_lst[0]
+        tc._span_to_width(right - left + 1, tc, vmerge)
+        return _xml(tc.tcPr)
+
+    def paragraphs(self, value: CellValue, fmt: tuple[str, str, str]) -> str:
+        ppr, text_run, link_run = fmt
+        out = []
+        for item in _items(value):
+            out.append("<w:p>")
+            out.append(ppr)
+            if isinstance(item, Hyperlink):
+                r_id = hyperlink_rel(self.part, item.url)
+                content = _run_text(item.text) if item.text else ""
+                out.append(f'<w:hyperlink r:id="{r_id}" w:history="1">{link_run}{content}</w:r></w:hyperlink>')
+            else:
+                lines = ("" if item is None else fullwidth_punctuation(str(item))).split("\n")
+                last = len(lines) - 1
+                for i, line in enumerate(lines):
+                    out.append(text_run)
+                    if line:
+                        out.append(_run_text(line))
+                    out.append("</w:r>" if i == last else "<w:br/></w:r>")
+            out.append("</w:p>")
+        return "".join(out)
 
 
 def _clone(el):
-    """A copy of an lxml element and its subtree (what lxml's __copy__ makes, as copy.deepcopy does),
-    without copy.deepcopy's bookkeeping: a long table copies hundreds of thousands of them."""
+    """A copy of an lxml element and its subtree (what lxml's __copy__ makes, as copy.deepcopy does)."""
     return el.__copy__()
-
-
-# (font, size, alignment) → the w:pPr and the w:r (without content) of a table cell's text paragraph,
-# and of a paragraph holding a link
-_CELL_TEXT: dict[tuple[str, float, str], tuple] = {}
-_CELL_LINK: dict[tuple[str, float, str], tuple] = {}

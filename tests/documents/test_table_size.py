@@ -4,6 +4,9 @@ python-docx's ``table.rows[i]``, ``table.cell(r, c)`` and ``_Cell.merge`` each w
 (``CT_Tbl.tr_lst``, ``Table._cells``); called once per row they made the 分工表 of a 1,000-task plan take a
 minute (issue 14). These tests count those walks while the tables are built: the count must not grow
 with the number of rows. bench/documents.py gives the seconds."""
+import io
+import zipfile
+
 import pytest
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
@@ -113,21 +116,75 @@ def test_hyperlink_rel_gives_the_rids_python_docx_would():
     assert got[0] == got[2] and len(set(got)) == 3
 
 
-def test_cells_copied_from_the_first_are_written_as_it_was(monkeypatch):
-    """The first cell of a kind is written by format_paragraph/style_run/add_hyperlink; the next ones copy
-    its properties: the second row's XML is the first's."""
-    from lxml import etree
+class DocxRowWriter:
+    """The data rows as python-docx writes them, element by element: each cell a copy of its column's
+    blank cell, its text by _write_cell (format_paragraph, style_run, add_hyperlink), then _merge."""
 
+    def __init__(self, part, blank, align, size):
+        self.part, self.blank, self.align, self.size = part, blank, align, size
+
+    def rows(self, rows, spans, covered):
+        from docx.oxml import OxmlElement
+        from docx.table import _Cell
+
+        from duban.documents import gongwen
+
+        trs = []
+        for r, values in enumerate(rows):
+            tr = OxmlElement("w:tr")
+            for c, value in enumerate(values):
+                tc = gongwen._clone(self.blank[c])
+                tr.append(tc)
+                if (r, c) not in covered:
+                    gongwen._write_cell(_Cell(tc, self), value, gongwen.FONT_BODY, self.size, self.align[c])
+            trs.append(tr)
+        for r0, c0, r1, c1 in spans:
+            gongwen._merge(trs, r0, c0, r1, c1)
+        return "".join(gongwen._xml(tr) for tr in trs)
+
+
+def test_rows_written_as_text_are_what_python_docx_writes(monkeypatch):
+    """The data rows' XML text (_RowWriter) is, byte for byte, what python-docx makes of the same cells:
+    text with line breaks, tabs, carriage returns, spaces at the ends, &<>, numbers, None, lists of
+    paragraphs with links, merges down, across and both, next to a header cell merged across."""
     from duban.documents import gongwen
     from duban.documents.gongwen import Hyperlink
 
-    monkeypatch.setattr(gongwen, "_CELL_TEXT", {})
-    monkeypatch.setattr(gongwen, "_CELL_LINK", {})
-    row = [1, "第一行\n第二行 with\ttab", "", [Hyperlink("网站", "https://a.example/"), "说明"]]
-    table = GongwenDocument().table(["序号", "内容", "空", "链接"], [row, row], [20, 60, 20, 50], align=["center", "left", "left", "left"])
-    first, second = (etree.tostring(r._tr) for r in table.rows[1:])
-    assert gongwen._CELL_TEXT and gongwen._CELL_LINK  # the second row did take the short way
-    assert first == second
+    link = Hyperlink("网站 ", "https://a.example/?a=1&b=2")
+    rows = [
+        [1, "第一行\n第二行 with\ttab", " 前后有空格 ", [link, "说明(一)", None, Hyperlink("", "https://b.example/")]],
+        [2.5, "a & b < c > d\n回车\r下一行", None, []],
+        [3, "合并", "", "甲\n\n乙"],
+        [4, "", "across", Hyperlink("跨\t行\n", "https://a.example/?a=1&b=2")],
+        [5, "", "", "末行"],
+    ]
+    merges = [(2, 1, 4, 1), (3, 2, 3, 3)]  # down the second column; across the last two of row 3
+    headers = ["序号", "内容", "说明", None]
+
+    def build():
+        g = GongwenDocument()
+        g.table(headers, rows, [14, 50, 46, 46], align=["center", "left", "left", "right"], merges=merges, size=10.5)
+        g.table(headers, rows[:2], [14, 50, 46, 46])  # and a second table, in the default size
+        return g.to_bytes()
+
+    ours = build()
+    monkeypatch.setattr(gongwen, "_RowWriter", DocxRowWriter)
+    theirs = build()
+    for part in ("word/document.xml", "word/_rels/document.xml.rels"):  # the links' relationships too
+        assert part_bytes(ours, part) == part_bytes(theirs, part)
+    table = open_docx(ours).tables[0]
+    assert len(table.rows) == 6 and table.cell(3, 1).text == "合并" and table.cell(5, 1)._tc is table.cell(3, 1)._tc
+    assert table.cell(1, 3).paragraphs[0].hyperlinks[0].url == "https://a.example/?a=1&b=2"
+
+
+def part_bytes(docx: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        return zf.read(name)
+
+
+def test_a_control_character_is_refused_as_python_docx_refuses_it():
+    with pytest.raises(ValueError):
+        GongwenDocument().table(["甲"], [["控制\x0b字符"]], [156])
 
 
 def test_long_text_cut_into_pieces_as_wrapped_lines_counts_them():
@@ -150,3 +207,22 @@ def test_long_text_cut_into_pieces_as_wrapped_lines_counts_them():
         text = "".join(rng.choice("政务公开ab c1,。\n（）") for _ in range(rng.randrange(0, 300)))
         width, max_lines = rng.choice([6, 14, 40, 60]), rng.choice([1, 2, 3, 5])
         assert _chunks(text, width, max_lines) == reference(text, width, max_lines)
+
+
+def test_documents_copied_from_the_prepared_one_share_nothing():
+    """Every GongwenDocument starts as a copy of one prepared document: what one gets (text, links,
+    properties) never shows up in the next, and the page layouts stay apart."""
+    from duban.documents.gongwen import Hyperlink
+
+    first = GongwenDocument(title="甲", author="区财政局")
+    first.paragraph("只在第一份里。")
+    first.table(["链接"], [[Hyperlink("网站", "https://a.example/")]], [156])
+    first.to_bytes()
+    wide = open_docx(GongwenDocument(landscape=True).to_bytes())
+    second = open_docx(GongwenDocument(title="乙").to_bytes())
+    assert [p.text for p in second.paragraphs] == [] and not second.tables
+    assert not [r for r in second.part.rels.values() if r.is_external]
+    assert second.core_properties.title == "乙" and second.core_properties.author == ""
+    assert wide.sections[0].page_width > wide.sections[0].page_height
+    assert second.sections[0].page_width < second.sections[0].page_height
+    assert first.doc.core_properties.title == "甲"

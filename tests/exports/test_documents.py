@@ -75,18 +75,29 @@ def test_a_units_task_list(seed_plan, unit):
     assert [r[2] for r in rows] == [a.task.requirement for a in mine]
 
 
-def test_all_units_in_one_zip(seed_plan):
-    counts = {}
-    for name in Assignment.objects.filter(task__plan=seed_plan).values_list("unit__name", flat=True):
-        counts[name] = counts.get(name, 0) + 1
-    name, blob = build.build_unit_lists(seed_plan, {"fmt": "xlsx"})
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_all_units_in_one_zip(seed_plan, fmt):
+    """One list per unit of the plan, none missing, each with exactly that unit's tasks and roles, in task order."""
+    from duban.assessment.figures import working_assignments
+
+    mine: dict[str, list] = {}
+    for unit_name, no, role in working_assignments(seed_plan).order_by("task__no", "role").values_list("unit__name", "task__no", "role"):
+        mine.setdefault(unit_name, []).append((no, {"lead": "牵头", "responsible": "负责落实"}[role]))
+    assert len(mine) > 30 and len({tuple(rows) for rows in mine.values()}) > 20  # the units' lists differ
+    name, blob = build.build_unit_lists(seed_plan, {"fmt": fmt})
     assert name.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-        names = zf.namelist()
-        assert sorted(names) == sorted(f"{u}-任务清单.xlsx" for u in counts)
-        for unit_name, n in counts.items():
-            _, rows = sheet_rows(workbook(zf.read(f"{unit_name}-任务清单.xlsx")).active)
-            assert len(rows) == n, unit_name
+        assert sorted(zf.namelist()) == sorted(f"{u}-任务清单.{fmt}" for u in mine)
+        for unit_name, expected in mine.items():
+            member = zf.read(f"{unit_name}-任务清单.{fmt}")
+            if fmt == "docx":
+                [table] = docx_tables(member)
+                rows = [(int(r[0]), r[3]) for r in table[1:]]
+                assert f"{unit_name}共承担任务{len(expected)}项" in docx_text(member)
+            else:
+                _, data = sheet_rows(workbook(member).active)
+                rows = [(r[0], r[3]) for r in data]
+            assert rows == expected, unit_name
 
 
 # --- (3) the 督办通报 -----------------------------------------------------------------------------------
