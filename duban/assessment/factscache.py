@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import inspect
 import logging
+from operator import attrgetter
 from pathlib import Path
 
 from django.core.cache import caches
@@ -35,6 +36,28 @@ def _fields(fact_class) -> list[str]:
 
 def _values(fact, names: list[str]) -> tuple:
     return tuple(None if name.endswith("_memo") else getattr(fact, name) for name in names)
+
+
+def _all_values(facts: list, names: list[str]) -> list[tuple]:
+    """_values of each fact, at C speed (the facts were just read: their memos are still empty), each text
+    stored once however many facts repeat it (a task's requirement, a unit's name): a third of the size, and
+    quicker to read back."""
+    from duban.assessment.facts import Fact
+
+    get = attrgetter(*names)
+    memos = [i for i, name in enumerate(names) if name.endswith("_memo")]
+    texts = [i for i, f in enumerate(dataclasses.fields(Fact)) if f.init and f.type in ("str", str)]
+    pool: dict[str, str] = {}
+    out = []
+    for f in facts:
+        v = get(f)
+        if not all(v[i] is None for i in memos):
+            v = _values(f, names)
+        v = list(v)
+        for i in texts:
+            v[i] = pool.setdefault(v[i], v[i])
+        out.append(tuple(v))
+    return out
 
 
 def _code_stamp() -> str:
@@ -88,7 +111,7 @@ def load(plan_id: int, read) -> list:
         return [Fact(*values) for values in stored]  # positional: a third of the time of keywords
     facts = read()
     try:
-        cache.set(key, [_values(f, names) for f in facts], TIMEOUT)
+        cache.set(key, _all_values(facts, names), TIMEOUT)
     except Exception:
         log.warning("facts cache unavailable", exc_info=True)
     return facts
