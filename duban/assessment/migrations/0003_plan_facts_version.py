@@ -41,6 +41,9 @@ SQLITE_ROW = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
 
 
 def _bump(vendor: str, plans: str) -> str:
+    if vendor == "postgresql":  # the rows locked in plan order: two statements touching the same plans never deadlock
+        return (f"UPDATE {VERSIONS} v SET version = {RANDOM[vendor]} FROM (SELECT plan_id FROM {VERSIONS} WHERE plan_id IN "
+                f"({plans}) ORDER BY plan_id FOR UPDATE) locked WHERE v.plan_id = locked.plan_id;")
     return f"UPDATE {VERSIONS} SET version = {RANDOM[vendor]} WHERE plan_id IN ({plans});"
 
 
@@ -87,7 +90,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN {_bump(pg, new)}
     ELSIF TG_OP = 'DELETE' THEN {_bump(pg, old)}
     ELSIF TG_OP = 'UPDATE' THEN {_bump(pg, new + " UNION " + old)}
-    ELSE UPDATE {VERSIONS} SET version = {RANDOM[pg]};  -- TRUNCATE
+    ELSE {_bump(pg, f"SELECT plan_id FROM {VERSIONS}")}  -- TRUNCATE: every plan
     END IF;
     RETURN NULL;
 END $$""")
