@@ -296,3 +296,43 @@ def test_a_truncate_changes_every_version(year):
         cursor.execute("TRUNCATE progress_statuschange")
     after, queries = load(year.plan)
     assert queries > 1 and all(f.returns == [] for f in after)
+
+
+def test_a_write_while_the_facts_are_read_is_never_hidden(year, monkeypatch):
+    """The version is read before the data: facts read before a write that lands before they are stored are
+    stored under the version the write replaced, so the next load reads afresh (were the version read after the
+    data, the old facts would be kept under the new version and shown until the next change)."""
+    a, read = year.assignments[2, FINANCE], facts_mod._read
+
+    def read_while_someone_writes(plan, assignments):
+        facts = read(plan, assignments)
+        Assignment.objects.filter(pk=a.pk).update(status=Assignment.SUBMITTED)  # lands before the facts are stored
+        return facts
+
+    monkeypatch.setattr(facts_mod, "_read", read_while_someone_writes)
+    assert fact(values(facts_mod.load(year.plan)), a)["status"] == Assignment.IN_PROGRESS  # read before the write
+    monkeypatch.undo()
+    after, queries = load(year.plan)
+    assert queries > 1 and fact(values(after), a)["status"] == Assignment.SUBMITTED
+
+
+def test_the_cache_is_chosen_by_url():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from duban.settings import cache_from_url
+
+    assert cache_from_url("locmem://duban") == {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban"}
+    assert cache_from_url("redis://127.0.0.1:6379/1") == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                          "LOCATION": "redis://127.0.0.1:6379/1"}
+    assert cache_from_url("db://duban_cache")["BACKEND"].endswith("DatabaseCache")
+    with pytest.raises(ImproperlyConfigured, match="DUBAN_CACHE_URL"):
+        cache_from_url("memcached://x")
+
+
+def test_a_cache_that_fails_is_a_slower_page_not_an_error(year, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(caches["default"], "get", down)
+    monkeypatch.setattr(caches["default"], "set", down)
+    assert values(facts_mod.load(year.plan)) == fresh(year.plan)
