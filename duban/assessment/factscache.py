@@ -7,7 +7,8 @@ database triggers change on every write to what load() reads (migration 0003_pla
 view reads one small row instead, and any change — whoever makes it, however — makes the next view read afresh.
 
 The version is read before the data: a write committed in between can only make the stored facts newer than
-their version says (the next reader, seeing the new version, misses), never older. A version is random, never
+their version says (the next reader, seeing the new version, misses), never older; two workers storing a
+plan's facts at once may replace each other's, never make a reader take facts of another version. A version is random, never
 reused, so facts stored by a transaction that is later rolled back are never found.
 
 What is stored are the facts' values, not the Fact objects a page has used: each load gets fresh Facts, with
@@ -19,6 +20,7 @@ import dataclasses
 import hashlib
 import inspect
 import logging
+import pickle
 from operator import attrgetter
 from pathlib import Path
 
@@ -77,11 +79,11 @@ def _code_stamp() -> str:
 _stamp: str | None = None
 
 
-def _key(plan_id: int, version: int) -> str:
+def _key(plan_id: int) -> str:
     global _stamp
     if _stamp is None:
         _stamp = _code_stamp()
-    return f"duban:facts:{_stamp}:{plan_id}:{version}"
+    return f"duban:facts:{_stamp}:{plan_id}"
 
 
 def version(plan_id: int) -> int | None:
@@ -93,25 +95,28 @@ def version(plan_id: int) -> int | None:
 
 
 def load(plan_id: int, read) -> list:
-    """The plan's facts: from the cache when stored under the plan's current version, else read() and stored."""
+    """The plan's facts: from the cache when stored under the plan's current version, else read() and stored.
+
+    One entry per plan, (version, the facts pickled): a new version replaces the old one rather than adding to
+    it (a busy day's hundred changes to a large plan are not a hundred copies of its facts in every worker), and
+    a stale entry is told apart by its version without unpickling its facts."""
     from duban.assessment.facts import Fact
 
     current = version(plan_id)  # before the data: see the module's doc
     if current is None:
         return read()
     cache = caches["default"]
-    key = _key(plan_id, current)
-    names = _fields(Fact)
+    key = _key(plan_id)
     try:
         stored = cache.get(key)
     except Exception:  # a cache server down is a slower page, not a broken one
         log.warning("facts cache unavailable", exc_info=True)
         stored = None
-    if stored is not None:
-        return [Fact(*values) for values in stored]  # positional: a third of the time of keywords
+    if stored is not None and stored[0] == current:
+        return [Fact(*values) for values in pickle.loads(stored[1])]  # positional: a third of the time of keywords
     facts = read()
     try:
-        cache.set(key, _all_values(facts, names), TIMEOUT)
+        cache.set(key, (current, pickle.dumps(_all_values(facts, _fields(Fact)), pickle.HIGHEST_PROTOCOL)), TIMEOUT)
     except Exception:
         log.warning("facts cache unavailable", exc_info=True)
     return facts

@@ -336,3 +336,12 @@ def test_a_cache_that_fails_is_a_slower_page_not_an_error(year, monkeypatch):
     monkeypatch.setattr(caches["default"], "get", down)
     monkeypatch.setattr(caches["default"], "set", down)
     assert values(facts_mod.load(year.plan)) == fresh(year.plan)
+
+
+def test_a_plan_takes_one_entry_whatever_its_changes(year):
+    stored = caches["default"]._cache  # the LocMemCache's own dict: how many facts entries it keeps
+    for day in (1, 2, 3):
+        warm(year.plan)
+        Assignment.objects.filter(pk=year.assignments[3, JUSTICE].pk).update(due_date=dt.date(2022, 1, day))
+    load(year.plan)
+    assert len([k for k in stored if k.endswith(f"duban:facts:{factscache._stamp}:{year.plan.pk}")]) == 1
