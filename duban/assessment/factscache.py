@@ -1,6 +1,6 @@
 """The facts of a whole plan kept across requests, under the plan's facts version.
 
-Every figure page (看板, 考评, 得分, 通报, 督办总览, a unit's page, the documents) starts from
+The figure pages (看板, 考评排名, 本单位得分, the 督办通报 form) and the documents start from
 duban.assessment.facts.load(plan): all the plan's assignments, accepted reports and status changes. A plan's
 facts are stored in Django's cache (settings.CACHES, DUBAN_CACHE_URL) under the plan's PlanFactsVersion, which
 database triggers change on every write to what load() reads (migration 0003_plan_facts_version), so a repeat
@@ -8,8 +8,9 @@ view reads one small row instead, and any change — whoever makes it, however �
 
 The version is read before the data: a write committed in between can only make the stored facts newer than
 their version says (the next reader, seeing the new version, misses), never older; two workers storing a
-plan's facts at once may replace each other's, never make a reader take facts of another version. A version is random, never
-reused, so facts stored by a transaction that is later rolled back are never found.
+plan's facts at once may replace each other's, never make a reader take facts of another version. A version
+is random, not a counter, so facts stored by a transaction that is later rolled back are not found again (a
+chance of one in 2**52).
 
 What is stored are the facts' values, not the Fact objects a page has used: each load gets fresh Facts, with
 none of the memos (state_memo, kind_memo, the cached days) of another request or another as-of date.

@@ -94,9 +94,9 @@ class PlanFactsVersion(models.Model):
     Written only by database triggers (migration 0003_plan_facts_version), on every insert, update and delete
     of the plan's tasks, sections, assignments, reports and status changes, a change of the plan's import time,
     and a rename or reordering of a unit it assigns work to — whoever writes: a view, a management command, the
-    admin, a bulk update or raw SQL. A new value is random, never a counter, so that a value is never used twice
-    (not after a rolled-back transaction, nor when SQLite hands out a rolled-back id again): the cached facts
-    stored under one (duban.assessment.factscache) are of that state only."""
+    admin, a bulk update or raw SQL. A new value is random, not a counter, so that a value is not met twice
+    (not after a rolled-back transaction, nor when SQLite hands out a rolled-back id again; one chance in 2**52):
+    the cached facts stored under one (duban.assessment.factscache) are of that state only."""
 
     plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, primary_key=True, related_name="facts_version",
                                 verbose_name="方案")
