@@ -160,13 +160,16 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - used)
 
 
-def measure(client, url: str, n: int) -> tuple[list[float], list[float], int, int]:
+def measure(client, url: str, n: int, cold_facts: bool = False) -> tuple[list[float], list[float], int, int]:
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm-up
     times, cpu, queries, size = [], [], 0, 0
     for _ in range(n):
+        if cold_facts:
+            caches["default"].clear()  # the plans' facts read afresh each time, as after a change to them
         with CaptureQueriesContext(connection) as ctx:
             start, start_cpu = time.perf_counter(), time.process_time()
             r = client.get(url)
@@ -321,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
     ap.add_argument("--reuse", action="store_true", help="measure the data set a previous run left in --database-url")
     ap.add_argument("--clients", type=int, default=0, help="then this many clients at once against gunicorn (2 workers)")
+    ap.add_argument("--cold-facts", action="store_true", help="empty the cache before every request: the figure pages read "
+                    "the plan's facts afresh each time (duban.assessment.factscache), as after each change")
     args = ap.parse_args(argv)
     setup_django(args.database_url)
 
@@ -349,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         if role not in clients:
             clients[role] = Client()
             clients[role].force_login(d["users"][role])
-        times, cpu, queries, size = measure(clients[role], url, args.requests)
+        times, cpu, queries, size = measure(clients[role], url, args.requests, args.cold_facts)
         p50 = statistics.median(times)
         p95 = percentile(times, 95)
         worst = max(worst, p95)

@@ -131,6 +131,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict:
+    """DUBAN_CACHE_URL → a CACHES entry: locmem:// (the default: each process its own), redis://host:6379/0
+    (shared by the workers; the redis package), db://table_name (after `duban createcachetable`),
+    file:///path, dummy:// (none)."""
+    scheme, _, rest = url.partition("://")
+    backends = {"locmem": "locmem.LocMemCache", "redis": "redis.RedisCache", "rediss": "redis.RedisCache",
+                "db": "db.DatabaseCache", "file": "filebased.FileBasedCache", "dummy": "dummy.DummyCache"}
+    if scheme not in backends:
+        raise ImproperlyConfigured(f"DUBAN_CACHE_URL: unknown cache {scheme!r} (one of {', '.join(backends)})")
+    location = url if scheme.startswith("redis") else rest
+    return {"BACKEND": f"django.core.cache.backends.{backends[scheme]}", "LOCATION": location}
+
+
+# The cache holds the facts of the plans' figure pages (duban.assessment.factscache) and the API's rate counters.
+CACHES = {"default": cache_from_url(os.environ.get("DUBAN_CACHE_URL", "locmem://duban"))}
+
 # --- the units' steps (issue 11): 签收 within this many working days of being assigned, else 领办逾期;
 # extension requests also approved by a leader after the coordinator when on ---
 DUBAN_ACK_WORKING_DAYS = int(os.environ.get("DUBAN_ACK_WORKING_DAYS", "2"))

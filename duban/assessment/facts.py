@@ -148,7 +148,15 @@ def load(plan: Plan | None, assignments=None) -> list[Fact]:
 
     With plan None: the facts of every plan in the queryset at once, in the same few queries (a unit's page).
     Read as plain rows (values_list), not model instances: this runs on every figure page, for every
-    assignment of the plan."""
+    assignment of the plan. A whole plan's facts are kept across requests (duban.assessment.factscache)."""
+    if plan is not None and assignments is None:
+        from duban.assessment import factscache
+
+        return factscache.load(getattr(plan, "pk", plan), lambda: _read(plan, assignments))
+    return _read(plan, assignments)
+
+
+def _read(plan: Plan | None, assignments) -> list[Fact]:
     from duban.assessment.figures import working_assignments
 
     qs = working_assignments(plan, assignments)

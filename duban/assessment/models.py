@@ -86,3 +86,24 @@ class Deduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} −{self.points}：{self.reason}"
+
+
+class PlanFactsVersion(models.Model):
+    """A token that changes whenever anything duban.assessment.facts.load() reads of the plan changes.
+
+    Written only by database triggers (migration 0003_plan_facts_version), on every insert, update and delete
+    of the plan's tasks, sections, assignments, reports and status changes, a change of the plan's import time,
+    and a rename or reordering of a unit it assigns work to — whoever writes: a view, a management command, the
+    admin, a bulk update or raw SQL. A new value is random, not a counter, so that a value is not met twice
+    (not after a rolled-back transaction, nor when SQLite hands out a rolled-back id again; one chance in 2**52):
+    the cached facts stored under one (duban.assessment.factscache) are of that state only."""
+
+    plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, primary_key=True, related_name="facts_version",
+                                verbose_name="方案")
+    version = models.BigIntegerField("版本")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "方案数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.version}"
