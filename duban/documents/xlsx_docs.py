@@ -157,6 +157,7 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     fast.max_column = max(fast.max_column, n)
     heights = _row_heights(cols, rows, merges)
     letters = [get_column_letter(c + 1) for c in range(n)]
+    epoch = ws.parent.epoch
     style_ids: dict[tuple, int] = {}
 
     def style_id(c: int, quote: bool, number_format: str | None, link: bool) -> int:
@@ -184,10 +185,10 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
             if link is not None and value is None:
                 value = link  # what openpyxl does with a link on an empty cell
             if isinstance(value, str):
-                value = _checked_text(fullwidth_punctuation(value))
+                value = _table_text(value)
             number_format = number_formats.get((r, c)) or _number_format(cols[c], value)
             ref = letters[c] + str(row_no)
-            typed = None if (r, c) in merged else _value_xml(value, ws.parent.epoch)
+            typed = None if (r, c) in merged else _value_xml(value, epoch)
             if typed is None:
                 _add_cell(ws, row_no, cols[c], c, value, number_format, link, covered=(r, c) in merged and (r, c) not in starts)
                 continue
@@ -396,6 +397,12 @@ def _fast_rows(ws: Worksheet) -> _FastRows:
     return ws._fast_rows
 
 
+@functools.lru_cache(maxsize=16384)
+def _table_text(text: str) -> str:
+    """A table's text as its cell holds it (remembered: a long sheet repeats its units, requirements, states)."""
+    return _checked_text(fullwidth_punctuation(text))
+
+
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # what lxml also refuses, besides _ILLEGAL
 
 
@@ -403,22 +410,35 @@ def _value_xml(value: Any, epoch) -> tuple[str, str] | None:
     """A text (checked with _checked_text), number, date or no value as openpyxl writes it: the cell's type
     and the rest of its ``<c>`` element after the type; None for other values, which openpyxl writes."""
     if isinstance(value, str):
-        if value in ERROR_CODES:
-            return None
-        if not value:
-            return "inlineStr", "/>"
-        if _NOT_XML.search(value):
-            raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return "inlineStr", f"><is><t{space}>{text}</t></is></c>"
+        return _text_xml(value)
     if value is None:
         return "n", "/>"
+    if type(value) is int and -10**15 < value < 10**15:
+        return "n", f"><v>{value}</v></c>"  # what safe_string writes ("%.16g"), sooner
     if type(value) in (int, float):
         return "n", f"><v>{safe_string(value)}</v></c>"
-    if type(value) in (dt.date, dt.datetime) and getattr(value, "tzinfo", None) is None:
-        return "n", f"><v>{safe_string(to_excel(value, epoch))}</v></c>"
+    if type(value) is dt.date or (type(value) is dt.datetime and value.tzinfo is None):
+        return "n", f"><v>{_excel_date(value, epoch)}</v></c>"
     return None
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_xml(value: str) -> tuple[str, str] | None:
+    """_value_xml of a text: an inline string, escaped as lxml escapes it (remembered, as _table_text)."""
+    if value in ERROR_CODES:
+        return None
+    if not value:
+        return "inlineStr", "/>"
+    if _NOT_XML.search(value):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    return "inlineStr", f"><is><t{space}>{text}</t></is></c>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _excel_date(value: dt.date, epoch) -> str:
+    return safe_string(to_excel(value, epoch))
 
 
 class _FastSheetWriter(WorksheetWriter):
@@ -510,9 +530,6 @@ def save_workbook(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-_save = save_workbook
-
-
 class ListSheet:
     """A long list for download (the overview's, the review queue's): one sheet, a header row frozen at the
     top, then a row per item, unstyled. Its rows are written straight as XML (_FastRows), as write_table's
@@ -538,13 +555,14 @@ class ListSheet:
         while len(self.letters) < len(values):
             self.letters.append(get_column_letter(len(self.letters) + 1))
         self.fast.max_column = max(self.fast.max_column, len(values))
+        epoch = self.wb.epoch
         cells = []
         for c, value in enumerate(values):
             if value is None:
                 continue
             if isinstance(value, str):
                 value = _ILLEGAL.sub("", value)[:32767]
-            typed = _value_xml(value, self.wb.epoch)
+            typed = _value_xml(value, epoch)
             if typed is None or not isinstance(value, (str, int, float)):  # openpyxl's own way (dates get a format)
                 cell = Cell(self.ws, row=row_no, column=c + 1, value=value)
                 self.ws._add_cell(cell)
@@ -608,7 +626,7 @@ def division_table_xlsx(plan_meta: PlanMeta, rows: Sequence[DivisionRow], *,
     subtitle = "　".join(x for x in (plan_meta.doc_number,
                                      cn_date(plan_meta.date) if plan_meta.date else "") if x)
     write_table(ws, plan_meta.title, cols, data, subtitle=subtitle, merges=merges)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 # --- 单位任务清单 -------------------------------------------------------------------
@@ -634,7 +652,7 @@ def unit_task_list_xlsx(data: UnitTaskList) -> bytes:
     wb, ws = _new_workbook(unit_task_list_title(data), data.unit_name)
     ws.title = _sheet_name(data.unit_name)
     _unit_task_list_sheet(ws, data)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -752,7 +770,7 @@ def bulletin_xlsx(data: BulletinData) -> bytes:
         cols = [Col("序号", 6, "center"), Col("单位", 30), Col("类别", 12, "center"), Col("事由", 70)]
         rows = [[i, u.unit, u.kind, u.reason] for i, u in enumerate(data.units_named, 1)]
         write_table(ws, "通报表扬和批评", cols, rows, subtitle=subtitle)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 # --- 年度报告（工作要点落实情况） -----------------------------------------------------
@@ -793,7 +811,7 @@ def annual_report_section_xlsx(data: AnnualSection) -> bytes:
         paragraphs = data.summary + [p for head, ps in data.progress for p in [head] + ps]
         cols = [Col("说明", 100)]
         write_table(ws, title, cols, split_tall_rows(cols, [[p] for p in paragraphs]), subtitle=as_of, autofilter=False)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 # --- 考评结果 -----------------------------------------------------------------------
@@ -812,7 +830,7 @@ def content_width(values: Sequence[Any], header: str, *, least: float = 6, most:
 def assessment_xlsx(data: AssessmentTable) -> bytes:
     """考评结果: one sheet, a 分组 column (units are ranked within their group; "不排名" for units listed
     apart), column widths following their content."""
-    return _save(assessment_workbook(data))
+    return save_workbook(assessment_workbook(data))
 
 
 def assessment_workbook(data: AssessmentTable) -> Workbook:
