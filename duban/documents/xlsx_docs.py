@@ -159,6 +159,7 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     letters = [get_column_letter(c + 1) for c in range(n)]
     epoch = ws.parent.epoch
     style_ids: dict[tuple, int] = {}
+    texts: dict[str, tuple[str, tuple[str, str] | None]] = {}  # converted once: a long sheet repeats units, requirements, states
 
     def style_id(c: int, quote: bool, number_format: str | None, link: bool) -> int:
         key = (c, quote, number_format, link)
@@ -185,11 +186,15 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
             if link is not None and value is None:
                 value = link  # what openpyxl does with a link on an empty cell
             if isinstance(value, str):
-                value = _table_text(value)
+                if value not in texts:
+                    text = _checked_text(fullwidth_punctuation(value))
+                    texts[value] = text, _text_xml(text)
+                value, typed = texts[value]
+            else:
+                typed = _value_xml(value, epoch)
             number_format = number_formats.get((r, c)) or _number_format(cols[c], value)
             ref = letters[c] + str(row_no)
-            typed = None if (r, c) in merged else _value_xml(value, epoch)
-            if typed is None:
+            if typed is None or (r, c) in merged:
                 _add_cell(ws, row_no, cols[c], c, value, number_format, link, covered=(r, c) in merged and (r, c) not in starts)
                 continue
             quote = isinstance(value, str) and value.startswith(FORMULA_START)
@@ -397,12 +402,6 @@ def _fast_rows(ws: Worksheet) -> _FastRows:
     return ws._fast_rows
 
 
-@functools.lru_cache(maxsize=16384)
-def _table_text(text: str) -> str:
-    """A table's text as its cell holds it (remembered: a long sheet repeats its units, requirements, states)."""
-    return _checked_text(fullwidth_punctuation(text))
-
-
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # what lxml also refuses, besides _ILLEGAL
 
 
@@ -422,9 +421,8 @@ def _value_xml(value: Any, epoch) -> tuple[str, str] | None:
     return None
 
 
-@functools.lru_cache(maxsize=16384)
 def _text_xml(value: str) -> tuple[str, str] | None:
-    """_value_xml of a text: an inline string, escaped as lxml escapes it (remembered, as _table_text)."""
+    """_value_xml of a text: an inline string, escaped as lxml escapes it."""
     if value in ERROR_CODES:
         return None
     if not value:
