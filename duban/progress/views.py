@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from duban import files
 from duban.audit.events import record
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import list_cell, save_list
+from duban.documents.xlsx_docs import ListSheet
 from duban.plans import access
 from duban.plans.archiving import TASK_ARCHIVED
 from duban.plans.forms import IdField, QueryForm
@@ -404,21 +404,16 @@ QUEUE_COLUMNS = [
 @login_required
 def review_queue_export(request):
     """The review queue as filtered and sorted on its page, every row (no paging), as an Excel workbook."""
-    from openpyxl import Workbook
-
     if not access.can_review(request.user):
         return _denied_review(request)
     q = _queue(request)
-    wb = Workbook(write_only=True)  # rows streamed out as written: no grid of cells kept
-    ws = wb.create_sheet("待审核清单")
-    ws.freeze_panes = "A2"
-    ws.append([header for header, _value in QUEUE_COLUMNS])
+    sheet = ListSheet("待审核清单", [header for header, _value in QUEUE_COLUMNS])
     rows = 0
     for r in q.reports.iterator(chunk_size=2000):
-        ws.append([list_cell(ws, value(r)) for _header, value in QUEUE_COLUMNS])
+        sheet.append([value(r) for _header, value in QUEUE_COLUMNS])
         rows += 1
-    response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"{ws.title}-{deadlines.office_today():%Y%m%d}.xlsx"
+    response = HttpResponse(sheet.save(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{sheet.title}-{deadlines.office_today():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     record(request, AuditEvent.EXPORT_DOWNLOAD, target=name, after={**{k: v for k, v in q.filters.items() if v}, "rows": rows})
     return response

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from duban.assessment.figures import working_assignments
 from duban.audit.events import record, snapshot
 from duban.audit.models import AuditEvent
-from duban.documents.xlsx_docs import list_cell, save_list
+from duban.documents.xlsx_docs import ListSheet
 from duban.plans import access, deadlines
 from duban.plans.forms import IdField, QueryForm
 from duban.notify import inbox
@@ -102,19 +102,15 @@ def overview(request):
 @login_required
 def overview_export(request):
     """The list as filtered on the overview, every row (no paging), as an Excel workbook."""
-    from openpyxl import Workbook
-
     form, plan, _rule, data = _overview(request)
     if plan is None:
         raise Http404("还没有导入分工方案。")
-    wb = Workbook(write_only=True)  # rows streamed out as written: thousands of rows, no grid of cells kept
-    ws = wb.create_sheet("逾期清单" if form.list_filter().light == deadlines.RED else "任务清单")
-    ws.freeze_panes = "A2"
-    ws.append([header for header, _value in numbers.COLUMNS])
+    sheet = ListSheet("逾期清单" if form.list_filter().light == deadlines.RED else "任务清单",
+                      [header for header, _value in numbers.COLUMNS])
     for r in data.rows:
-        ws.append([list_cell(ws, value(r)) for _header, value in numbers.COLUMNS])
-    response = HttpResponse(save_list(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"{ws.title}-{data.today:%Y%m%d}.xlsx"
+        sheet.append([value(r) for _header, value in numbers.COLUMNS])
+    response = HttpResponse(sheet.save(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{sheet.title}-{data.today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     record(request, AuditEvent.EXPORT_DOWNLOAD, target=f"{plan.title} {name}", after={"plan": plan.pk, "rows": len(data.rows)})
     return response
