@@ -236,6 +236,16 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and unicodedata.east_asian_width(ch) in "WF"
 
 
+# What neither a Word file nor a workbook can hold (XML 1.0): the C0 control characters but tab, line feed and
+# carriage return, e.g. Word's manual line break (\x0b) pasted into a form, or a stray \x01 in text sent by the API.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """The text without the characters a document cannot hold (_CONTROL), left out rather than failing the export."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
 def fullwidth_punctuation(text: str) -> str:
     """Half-width ``,;:?!()`` in Chinese text as the full-width ``，；：？！（）`` a 公文 uses (text
     carried over from a PDF often has the half-width ones), with the space typed after them dropped.

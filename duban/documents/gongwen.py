@@ -72,7 +72,7 @@ from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from .common import cn_date, fullwidth_punctuation, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
+from .common import cn_date, fullwidth_punctuation, printable, split_title, text_width_chars  # noqa: F401  (cn_date re-exported)
 
 # --- page -----------------------------------------------------------------
 
@@ -336,7 +336,7 @@ def add_hyperlink(paragraph, text: str, url: str, font: str, size: float) -> Non
     link.set(qn("r:id"), r_id)
     link.set(qn("w:history"), "1")
     # Build the run through python-docx, then move it into the hyperlink.
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))
     style_run(run, font, size, color=LINK_BLUE, ascii_name=font, underline=True)
     link.append(run._r)
     paragraph._p.append(link)
@@ -516,7 +516,7 @@ class GongwenDocument:
               bold: bool = False, color: RGBColor | None = None, **fmt):
         p = self.doc.add_paragraph()
         format_paragraph(p, size=size, **fmt)
-        lines = fullwidth_punctuation(text).split("\n")
+        lines = printable(fullwidth_punctuation(text)).split("\n")
         for i, line in enumerate(lines):
             run = p.add_run(line)
             style_run(run, font, size, bold=bold, color=color)
@@ -907,7 +907,7 @@ def _write_cell(cell, value: CellValue, font: str, size: float, align: str) -> N
         if isinstance(item, Hyperlink):
             add_hyperlink(p, item.text, item.url, font, size)
             continue
-        lines = ("" if item is None else fullwidth_punctuation(str(item))).split("\n")
+        lines = ("" if item is None else printable(fullwidth_punctuation(str(item)))).split("\n")
         for k, line in enumerate(lines):
             run = p.add_run(line)
             style_run(run, font, size)
@@ -1018,10 +1018,10 @@ class _RowWriter:
             out.append(ppr)
             if isinstance(item, Hyperlink):
                 r_id = hyperlink_rel(self.part, item.url)
-                content = _run_text(item.text) if item.text else ""
+                content = _run_text(printable(item.text)) if item.text else ""
                 out.append(f'<w:hyperlink r:id="{r_id}" w:history="1">{link_run}{content}</w:r></w:hyperlink>')
             else:
-                lines = ("" if item is None else fullwidth_punctuation(str(item))).split("\n")
+                lines = ("" if item is None else printable(fullwidth_punctuation(str(item)))).split("\n")
                 last = len(lines) - 1
                 for i, line in enumerate(lines):
                     out.append(text_run)

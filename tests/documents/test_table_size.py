@@ -182,9 +182,16 @@ def part_bytes(docx: bytes, name: str) -> bytes:
         return zf.read(name)
 
 
-def test_a_control_character_is_refused_as_python_docx_refuses_it():
-    with pytest.raises(ValueError):
-        GongwenDocument().table(["甲"], [["控制\x0b字符"]], [156])
+def test_a_control_character_is_left_out_not_refused():
+    """lxml refuses \x0b (Word's line break) and the other C0 controls: they are left out, tab and line feed kept."""
+    import io
+
+    from docx import Document
+
+    doc = GongwenDocument()
+    doc.table(["甲"], [["控制\x0b字符\x01"], ["制\t表\n换行"]], [156])
+    [table] = Document(io.BytesIO(doc.to_bytes())).tables
+    assert [row.cells[0].text for row in table.rows[1:]] == ["控制字符", "制\t表\n换行"]
 
 
 def test_long_text_cut_into_pieces_as_wrapped_lines_counts_them():

@@ -256,3 +256,27 @@ def test_an_undecided_deadline_is_written_as_undecided_and_the_documents_page_sa
     Task.objects.filter(pk=task.pk).update(deadline_kind="date", deadline_date=dt.date(2021, 11, 30))
     _, blob = build.build_division(seed_plan, {"fmt": "docx"})
     assert {int(r[0]): r[-1] for r in docx_tables(blob)[0][1:]}[21] == "2021年11月30日前"
+
+
+# --- text a workbook or a Word file cannot hold ----------------------------------------------------------
+
+
+def test_control_characters_in_stored_text_are_left_out_of_every_document_not_a_failed_export(year):
+    """Word's line break (\\x0b) pasted into a requirement, and a stray \\x01 in a liaison's report (the API and
+    the forms accept both): the .docx and .xlsx are made, with the text as it reads, not 生成失败."""
+    from duban.progress.models import Report
+
+    task = Task.objects.filter(plan=year.plan, no=1).get()
+    Task.objects.filter(pk=task.pk).update(requirement="公开预算\x0b和决算\x0c。")
+    report = Report.objects.filter(assignment__task=task, outcome="accepted", assignment__unit__name=FINANCE).latest("id")
+    Report.objects.filter(pk=report.pk).update(text="第一段\x0b第二段\x01。")
+
+    _, blob = build.build_division(year.plan, {"fmt": "docx"})
+    [table] = docx_tables(blob)
+    assert [r[-3] for r in table[1:] if r[0] == "1"] == ["公开预算和决算。"]
+    _, blob = build.build_annual(year.plan, {"fmt": "docx", "as_of": "2021-12-31", "appendix": True})
+    appendix = {r[0]: r for r in docx_tables(blob)[-1][1:]}
+    assert f"{FINANCE}：第一段 第二段。（2021年9月30日公开）" in appendix["1"][2].splitlines()  # a line break read as a space
+    _, blob = build.build_annual(year.plan, {"fmt": "xlsx", "as_of": "2021-12-31"})
+    _, rows = sheet_rows(workbook(blob)["落实情况"])
+    assert "第一段 第二段。（2021年9月30日公开）" in [r[3] for r in rows if r[0] == 1 and r[2] == FINANCE]
