@@ -9,7 +9,8 @@ Builds the data set: the 西山区 directory and the seed plan imported as a use
 assignments), then copies of it (tests/pages_data.py) until --assignments is reached, in the seed's shape:
 each organisation has the 44 units and one plan a year (2021 back to 2018), further organisations copy the
 units. Statuses are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送 with a pending report, 15 % 已办结,
-5 % 退回), the seed plan's too. The planner statistics are refreshed (ANALYZE) after the bulk load.
+5 % 退回), the seed plan's too, each with the status changes that led to it. The planner statistics are
+refreshed (ANALYZE) after the bulk load.
 
 Then every main page is requested --requests times (after one warm-up request) through Django's test
 Client, signed in as the coordinator, a leader and a liaison (区财政局) of 西山区, whose newest plan is the
@@ -73,8 +74,8 @@ def build(n_assignments: int) -> dict:
     from duban.directory.models import Organisation, Unit
     from duban.plans import importing
     from duban.plans.models import Assignment
-    from duban.progress.models import Report
-    from tests.pages_data import STATUS_MIX, copy_plan, organisation
+    from duban.progress.models import Report, StatusChange
+    from tests.pages_data import copy_plan, history, organisation, progress
     from tests.web.conftest import DIRECTORY_JSON, SEED, parsed_seed, seed_bytes
 
     load_json(DIRECTORY_JSON)
@@ -87,12 +88,11 @@ def build(n_assignments: int) -> dict:
         Profile.objects.create(user=users[role], org=org, role=role, unit=unit)
 
     rng = random.Random(0)  # the seed plan with progress, like its copies
-    rows = list(Assignment.objects.filter(task__plan=plan))
-    for a in rows:
-        a.status = rng.choice(STATUS_MIX)
-    Assignment.objects.bulk_update(rows, ["status"], batch_size=2000)
-    Report.objects.bulk_create(Report(assignment=a, text="已按要求公开。", submitted_by=users["liaison"])
-                               for a in rows if a.status == "submitted")
+    rows = [progress(a, rng, plan.year) for a in Assignment.objects.filter(task__plan=plan)]
+    Assignment.objects.bulk_update(rows, ["status", "status_changed_at", "submitted_at", "accepted_at"], batch_size=2000)
+    reports = Report.objects.bulk_create(Report(assignment=a, text="已按要求公开。", submitted_at=a.submitted_at, submitted_by=users["liaison"])
+                                         for a in rows if a.status == "submitted")
+    StatusChange.objects.bulk_create(history(rows, reports, by=users["liaison"]), batch_size=2000)
 
     total, per_plan, n = len(rows), len(rows), 0
     orgs = [org]
