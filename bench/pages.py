@@ -27,6 +27,10 @@ the worker spent on it (gunicorn's own request time, from its access log: the se
 wait in the queue), and the p50 CPU time of the worker process (steadier on a shared machine; the database's
 CPU is not in it). The clients run on the same 2 cores as the server and the database, as on a small office
 server. The goal: every page p95 under 300 ms with 4 clients. --reuse measures a data set left by a run before.
+
+With --explain MS (PostgreSQL) every query of every page is then run again under EXPLAIN (ANALYZE, BUFFERS);
+printed: those slower than MS ms, reading one of the big tables (assignments, reports, status changes) whole,
+or sorting on disk — the queries that read other organisations' rows as the data grows.
 """
 from __future__ import annotations
 
@@ -178,6 +182,42 @@ def measure(client, url: str, n: int) -> tuple[list[float], list[float], int, in
     return times, cpu, queries, size
 
 
+BIG_TABLES = ("plans_assignment", "progress_report", "progress_statuschange")
+
+
+def explain(client, url: str, slower_than: float) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the page asks (PostgreSQL): those slower than `slower_than` ms,
+    reading one of the big tables whole (Seq Scan) or sorting on disk, one line each with the SQL's start."""
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    out = []
+    for i, q in enumerate(ctx.captured_queries):
+        if not q["sql"].lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + q["sql"])
+            plan = cursor.fetchone()[0]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+        flags, nodes = [], [plan["Plan"]]
+        while nodes:
+            n = nodes.pop()
+            nodes += n.get("Plans", [])
+            read = (n.get("Actual Rows", 0) + n.get("Rows Removed by Filter", 0)) * n.get("Actual Loops", 1)
+            if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES and read > 1000:
+                flags.append(f"Seq Scan {n['Relation Name']}（读 {read:,} 行）")
+            if n.get("Sort Space Type") == "Disk":
+                flags.append("排序写盘")
+        if plan["Execution Time"] >= slower_than or flags:
+            out.append(f"  q{i} {plan['Execution Time']:.1f} ms，缓冲块 {plan['Plan'].get('Shared Hit Blocks', 0) + plan['Plan'].get('Shared Read Blocks', 0):,}"
+                       f"{'，' + '；'.join(flags) if flags else ''}：{q['sql'][:160]}")
+    return out
+
+
 def percentile(values: list[float], q: int) -> float:
     """The q-th percentile (q in 5 … 95) of at least one value, as statistics.quantiles counts it."""
     if len(values) < 2:
@@ -321,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
     ap.add_argument("--reuse", action="store_true", help="measure the data set a previous run left in --database-url")
     ap.add_argument("--clients", type=int, default=0, help="then this many clients at once against gunicorn (2 workers)")
+    ap.add_argument("--explain", type=float, metavar="MS", help="PostgreSQL: then EXPLAIN ANALYZE every query of every page, "
+                    "print those slower than MS ms or reading a big table whole")
     args = ap.parse_args(argv)
     setup_django(args.database_url)
 
@@ -355,6 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, p95)
         print(f"{pad(role, 12)}{pad(name, 34)}{p50:>8.0f}{p95:>8.0f}{statistics.median(cpu):>9.0f}{queries:>6}{size / 1024:>8.0f}")
     print(f"最慢页面 p95：{worst:.0f} ms（目标：种子规模下每页 < 200 ms）")
+    if args.explain is not None and connection.vendor == "postgresql":
+        print(f"\n慢于 {args.explain:g} ms 或整表读取 {'/'.join(BIG_TABLES)} 的查询（EXPLAIN ANALYZE）：")
+        for role, name, url in page_list:
+            print(f"{pad(role, 12)}{name}")
+            print("\n".join(explain(clients[role], url, args.explain)) or "  （无）")
     if args.clients:
         under_load(d, page_list, args.clients, args.requests)
     return 0
