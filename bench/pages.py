@@ -9,7 +9,8 @@ Builds the data set: the 西山区 directory and the seed plan imported as a use
 assignments), then copies of it (tests/pages_data.py) until --assignments is reached, in the seed's shape:
 each organisation has the 44 units and one plan a year (2021 back to 2018), further organisations copy the
 units. Statuses are mixed (about 60 % 未开始, 10 % 推进中, 10 % 已报送 with a pending report, 15 % 已办结,
-5 % 退回), the seed plan's too. The planner statistics are refreshed (ANALYZE) after the bulk load.
+5 % 退回), the seed plan's too, each with the status changes that led to it. The planner statistics are
+refreshed (ANALYZE) after the bulk load.
 
 Then every main page is requested --requests times (after one warm-up request) through Django's test
 Client, signed in as the coordinator, a leader and a liaison (区财政局) of 西山区, whose newest plan is the
@@ -26,6 +27,10 @@ the worker spent on it (gunicorn's own request time, from its access log: the se
 wait in the queue), and the p50 CPU time of the worker process (steadier on a shared machine; the database's
 CPU is not in it). The clients run on the same 2 cores as the server and the database, as on a small office
 server. The goal: every page p95 under 300 ms with 4 clients. --reuse measures a data set left by a run before.
+
+With --explain MS (PostgreSQL) every query of every page is then run again under EXPLAIN (ANALYZE, BUFFERS);
+printed: those slower than MS ms, reading one of the big tables (assignments, reports, status changes) whole,
+or sorting on disk — the queries that read other organisations' rows as the data grows.
 """
 from __future__ import annotations
 
@@ -73,8 +78,8 @@ def build(n_assignments: int) -> dict:
     from duban.directory.models import Organisation, Unit
     from duban.plans import importing
     from duban.plans.models import Assignment
-    from duban.progress.models import Report
-    from tests.pages_data import STATUS_MIX, copy_plan, organisation
+    from duban.progress.models import Report, StatusChange
+    from tests.pages_data import copy_plan, history, organisation, progress
     from tests.web.conftest import DIRECTORY_JSON, SEED, parsed_seed, seed_bytes
 
     load_json(DIRECTORY_JSON)
@@ -87,12 +92,11 @@ def build(n_assignments: int) -> dict:
         Profile.objects.create(user=users[role], org=org, role=role, unit=unit)
 
     rng = random.Random(0)  # the seed plan with progress, like its copies
-    rows = list(Assignment.objects.filter(task__plan=plan))
-    for a in rows:
-        a.status = rng.choice(STATUS_MIX)
-    Assignment.objects.bulk_update(rows, ["status"], batch_size=2000)
-    Report.objects.bulk_create(Report(assignment=a, text="已按要求公开。", submitted_by=users["liaison"])
-                               for a in rows if a.status == "submitted")
+    rows = [progress(a, rng, plan.year) for a in Assignment.objects.filter(task__plan=plan)]
+    Assignment.objects.bulk_update(rows, ["status", "status_changed_at", "submitted_at", "accepted_at"], batch_size=2000)
+    reports = Report.objects.bulk_create(Report(assignment=a, text="已按要求公开。", submitted_at=a.submitted_at, submitted_by=users["liaison"])
+                                         for a in rows if a.status == "submitted")
+    StatusChange.objects.bulk_create(history(rows, reports, by=users["liaison"]), batch_size=2000)
 
     total, per_plan, n = len(rows), len(rows), 0
     orgs = [org]
@@ -179,6 +183,42 @@ def measure(client, url: str, n: int, cold_facts: bool = False) -> tuple[list[fl
             raise SystemExit(f"{url}: HTTP {r.status_code}")
         queries, size = len(ctx.captured_queries), len(r.content)
     return times, cpu, queries, size
+
+
+BIG_TABLES = ("plans_assignment", "progress_report", "progress_statuschange")
+
+
+def explain(client, url: str, slower_than: float) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the page asks (PostgreSQL): those slower than `slower_than` ms,
+    reading one of the big tables whole (Seq Scan) or sorting on disk, one line each with the SQL's start."""
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    out = []
+    for i, q in enumerate(ctx.captured_queries):
+        if not q["sql"].lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + q["sql"])
+            plan = cursor.fetchone()[0]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+        flags, nodes = [], [plan["Plan"]]
+        while nodes:
+            n = nodes.pop()
+            nodes += n.get("Plans", [])
+            read = (n.get("Actual Rows", 0) + n.get("Rows Removed by Filter", 0)) * n.get("Actual Loops", 1)
+            if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in BIG_TABLES and read > 1000:
+                flags.append(f"Seq Scan {n['Relation Name']}（读 {read:,} 行）")
+            if n.get("Sort Space Type") == "Disk":
+                flags.append("排序写盘")
+        if plan["Execution Time"] >= slower_than or flags:
+            out.append(f"  q{i} {plan['Execution Time']:.1f} ms，缓冲块 {plan['Plan'].get('Shared Hit Blocks', 0) + plan['Plan'].get('Shared Read Blocks', 0):,}"
+                       f"{'，' + '；'.join(flags) if flags else ''}：{q['sql'][:160]}")
+    return out
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -326,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=0, help="then this many clients at once against gunicorn (2 workers)")
     ap.add_argument("--cold-facts", action="store_true", help="empty the cache before every request: the figure pages read "
                     "the plan's facts afresh each time (duban.assessment.factscache), as after each change")
+    ap.add_argument("--explain", type=float, metavar="MS", help="PostgreSQL: then EXPLAIN ANALYZE every query of every page, "
+                    "print those slower than MS ms or reading a big table whole")
     args = ap.parse_args(argv)
     setup_django(args.database_url)
 
@@ -360,6 +402,11 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, p95)
         print(f"{pad(role, 12)}{pad(name, 34)}{p50:>8.0f}{p95:>8.0f}{statistics.median(cpu):>9.0f}{queries:>6}{size / 1024:>8.0f}")
     print(f"最慢页面 p95：{worst:.0f} ms（目标：种子规模下每页 < 200 ms）")
+    if args.explain is not None and connection.vendor == "postgresql":
+        print(f"\n慢于 {args.explain:g} ms 或整表读取 {'/'.join(BIG_TABLES)} 的查询（EXPLAIN ANALYZE）：")
+        for role, name, url in page_list:
+            print(f"{pad(role, 12)}{name}")
+            print("\n".join(explain(clients[role], url, args.explain)) or "  （无）")
     if args.clients:
         under_load(d, page_list, args.clients, args.requests)
     return 0

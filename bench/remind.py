@@ -5,6 +5,8 @@
     .venv/bin/python bench/remind.py --database-url postgres://postgres@127.0.0.1:5432/duban_bench   # an empty database
     .venv/bin/python bench/remind.py --assignments 1000000 --orgs 100 --years 4 --units 44 \
         --database-url postgres://postgres@127.0.0.1:5432/duban_bench        # the 1M shape of issue 13
+    .venv/bin/python bench/remind.py --reuse \
+        --database-url postgres://postgres@127.0.0.1:5432/duban_bench        # that data set again, swept cold again
 
 Builds --orgs organisations, each with --units units (one liaison with an e-mail address, a
 负责人 address and a 分管负责人 in the directory's contacts) and a coordinator, and one plan per year for
@@ -21,6 +23,13 @@ mostly 已办结, one in 30 still 未开始 (long overdue: escalated to the 分�
 
 The database's planner statistics are refreshed (ANALYZE) after the bulk load, as autovacuum
 would do: without them PostgreSQL picks a poor plan for the first read of freshly loaded rows.
+
+--reuse sweeps the data set a previous run left again, cold: it first deletes what the earlier sweeps
+wrote for the bench's organisations (their ledger rows and stored rules, the bench people's reminder inbox
+messages, the reminder notifications to bench addresses; then VACUUM ANALYZE of those tables) — for
+measuring the 1M sweep again on a quiet machine without rebuilding. It refuses a database holding any
+organisation the bench did not make. refresh_plan then finds the due dates already written: its time is
+not a first refresh's.
 
 Figures printed: assignments, open ones with a due date, distinct due dates, reminders recorded,
 notifications enqueued, seconds per step.
@@ -130,6 +139,52 @@ def build(n_assignments: int, n_units: int, n_orgs: int = 1, n_years: int = 1, l
                         batch = []
     Assignment.objects.bulk_create(batch)
     return {"plans": plans, "tasks": n_tasks, "units": n_units, "orgs": n_orgs, "years": n_years}
+
+
+BENCH_ORG = "基准测试"  # the start of the names of the organisations build() makes
+
+
+def built() -> dict | None:
+    """The data set a previous run left (--reuse), or None: the bench's organisations, their plans and sizes."""
+    from duban.directory.models import Organisation, Unit
+    from duban.plans.models import Plan, Task
+
+    orgs = Organisation.objects.filter(name__startswith=BENCH_ORG)
+    if not orgs.exists() or Organisation.objects.exclude(name__startswith=BENCH_ORG).exists():
+        return None  # nothing built, or a database with real organisations in it: not ours to clear
+    plans = list(Plan.objects.filter(org__in=orgs).order_by("org_id", "year"))
+    first = plans[0]
+    return {"plans": plans, "tasks": Task.objects.filter(plan=first).count(), "units": Unit.objects.filter(org=first.org_id).count(),
+            "orgs": orgs.count(), "years": sum(p.org_id == first.org_id for p in plans)}
+
+
+def clear_sweeps() -> dict:
+    """Undo what earlier sweeps wrote for the bench's organisations, so the next sweep is cold again: their
+    ledger rows, the plans' stored rules (the first sweep makes them), the bench people's reminder inbox
+    messages and the reminder notifications to bench addresses. Nothing else is touched. Returns rows deleted."""
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    from duban.notify.models import InboxLink, InboxMessage, Notification
+    from duban.reminders.models import Reminder, ReminderRule
+
+    bench_users = User.objects.filter(username__startswith="bench-")
+    messages = InboxMessage.objects.filter(user__in=bench_users, kind=InboxMessage.REMINDER)
+    with transaction.atomic():
+        done = {
+            "提醒记录": Reminder.objects.filter(assignment__task__plan__org__name__startswith=BENCH_ORG).delete()[0],
+            "提醒规则": ReminderRule.objects.filter(plan__org__name__startswith=BENCH_ORG).delete()[0],
+            "站内消息链接": InboxLink.objects.filter(message__in=messages).delete()[0],
+            "站内消息": messages.delete()[0],
+            "通知": Notification.objects.filter(Q(dedupe_key__startswith="remind:") | Q(dedupe_key__startswith="escalate:"),
+                                               recipient__endswith="@bench.example").delete()[0],
+        }
+    if connection.vendor == "postgresql":  # the deleted rows' space back and fresh statistics, as after the build
+        tables = [m._meta.db_table for m in (Reminder, ReminderRule, InboxLink, InboxMessage, Notification)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")
+    return done
 
 
 def cpu_seconds(connection) -> float:
@@ -314,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=1, help="plans per organisation, one a year up to --today's year")
     ap.add_argument("--today", default="2021-11-01", help="the day of the sweep (YYYY-MM-DD)")
     ap.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file")
+    ap.add_argument("--reuse", action="store_true",
+                    help="the data set a previous run left in --database-url: clear that run's sweep (ledger, rules, "
+                         "reminder notices of the bench's own) and sweep cold again, without rebuilding")
     ap.add_argument("--deliver", action="store_true", help="also time delivering the notifications (inbox; e-mail to a dummy backend)")
     ap.add_argument("--realistic", action="store_true", help="many organisations and plans, delivered by parallel deliverers to a local SMTP sink")
     ap.add_argument("--orgs", type=int, default=None, help="organisations (default 1; --realistic: 100)")
@@ -343,15 +401,22 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     t1 = time.perf_counter()
-    built = build(args.assignments, args.units, args.orgs, args.years, today.year)
+    data = args.reuse and built()
+    if args.reuse and not data:
+        raise SystemExit("--reuse：数据库中没有基准测试留下的数据（或有基准测试以外的机构），请先不带 --reuse 运行一次。")
+    if data:
+        cleared = clear_sweeps()
+        print("沿用上次生成的数据；清除上次扫描写入的：" + "，".join(f"{k} {n:,} 条" for k, n in cleared.items()))
+    else:
+        data = build(args.assignments, args.units, args.orgs, args.years, today.year)
     t2 = time.perf_counter()
-    deadlines.refresh_plan(built["plans"][args.years - 1], today=today)
+    deadlines.refresh_plan(data["plans"][data["years"] - 1], today=today)
     t3 = time.perf_counter()
     with connection.cursor() as cursor:  # planner statistics, as autovacuum would have them after a bulk load
         cursor.execute("ANALYZE")
     total = Assignment.objects.count()
-    print(f"建库 {t1 - t0:.1f} 秒；生成 {total:,} 项任务分工（{built['orgs']} 个机构 × {built['years']} 年的方案，"
-          f"每个方案 {built['tasks']} 项任务 × {built['units']} 个单位）{t2 - t1:.1f} 秒；"
+    print(f"建库 {t1 - t0:.1f} 秒；{'沿用' if args.reuse else '生成'} {total:,} 项任务分工（{data['orgs']} 个机构 × {data['years']} 年的方案，"
+          f"每个方案 {data['tasks']} 项任务 × {data['units']} 个单位）{t2 - t1:.1f} 秒；"
           f"refresh_plan（一个方案，计算并写入全部完成日期）{t3 - t2:.1f} 秒")
 
     before = peak_mb()

@@ -3,7 +3,8 @@ bench/pages.py: copies of an imported plan into other years and other organisati
 
 A copy keeps the plan's sections, tasks (deadlines moved to the copy's year) and per-unit assignments;
 statuses are mixed deterministically (about 60 % 未开始, 10 % 推进中, 10 % 已报送 with a pending report,
-15 % 已办结, 5 % 退回), so every page has lights, a review queue and figures to show."""
+15 % 已办结, 5 % 退回), each with the status changes that led to it (history(): 推进中 one, 已报送 one, 已办结
+and 退回 two: submitted, then reviewed), so every page has lights, a review queue, figures and histories to show."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +25,37 @@ def _move(d: dt.date | None, years: int) -> dt.date | None:
         return d.replace(year=d.year + years, day=28)
 
 
+def progress(a, rng: random.Random, year: int):
+    """`a` with a status drawn from STATUS_MIX and the times of its progress (up to 20 days before its due date)."""
+    a.status = status = rng.choice(STATUS_MIX)
+    at = timezone.make_aware(dt.datetime.combine((a.due_date or dt.date(year, 6, 30)) - dt.timedelta(days=rng.randint(0, 20)), dt.time(10)))
+    a.status_changed_at = at if status != "not_started" else None
+    a.submitted_at = at if status in ("submitted", "accepted") else None
+    a.accepted_at = at + dt.timedelta(days=1) if status == "accepted" else None
+    return a
+
+
+def history(assignments, reports=(), by=None) -> list:
+    """The StatusChange rows that lead from 未开始 to each assignment's status, at its recorded times: 推进中 one,
+    已报送 one (with its pending report), 已办结 submitted then accepted, 退回 submitted three days before the return."""
+    from duban.progress.models import StatusChange
+
+    report_of = {r.assignment_id: r for r in reports}
+    out = []
+    for a in assignments:
+        at = a.status_changed_at
+        if a.status == "in_progress":
+            out.append(StatusChange(assignment=a, from_status="not_started", to_status="in_progress", by=by, at=at))
+        elif a.status == "submitted":
+            out.append(StatusChange(assignment=a, report=report_of.get(a.pk), from_status="not_started", to_status="submitted", by=by, at=at))
+        elif a.status in ("accepted", "returned"):
+            sent = a.submitted_at or at - dt.timedelta(days=3)
+            out.append(StatusChange(assignment=a, from_status="not_started", to_status="submitted", by=by, at=sent))
+            out.append(StatusChange(assignment=a, from_status="submitted", to_status=a.status, by=by,
+                                    at=a.accepted_at or at, reason="" if a.status == "accepted" else "请补充公开网址。"))
+    return out
+
+
 def organisation(like, name: str, short_name: str):
     """Another organisation with the units of `like` (same names, kinds and order)."""
     from duban.directory.models import Organisation, Unit
@@ -40,7 +72,7 @@ def copy_plan(plan, year: int, org=None, seed: int = 0, submitter=None, times: i
     its tasks k times (numbered on), for a plan k times the size."""
     from duban.directory.models import Unit
     from duban.plans.models import Assignment, Plan, Section, Task
-    from duban.progress.models import Report
+    from duban.progress.models import Report, StatusChange
 
     org = org or plan.org
     years = year - (plan.year or year)
@@ -76,19 +108,13 @@ def copy_plan(plan, year: int, org=None, seed: int = 0, submitter=None, times: i
     rows = []
     originals_rows = list(Assignment.objects.filter(task__plan=plan).order_by("pk").values("task_id", "unit_id", "role", "due_date"))
     for task_map, a in ((m, a) for m in task_maps for a in originals_rows):
-        status = rng.choice(STATUS_MIX)
-        due = _move(a["due_date"], years)
-        at = timezone.make_aware(dt.datetime.combine((due or dt.date(year, 6, 30)) - dt.timedelta(days=rng.randint(0, 20)), dt.time(10)))
-        rows.append(Assignment(
-            task=task_map[a["task_id"]], unit_id=unit_map[a["unit_id"]], role=a["role"], due_date=due, status=status,
-            status_changed_at=at if status != "not_started" else None,
-            submitted_at=at if status in ("submitted", "accepted") else None,
-            accepted_at=at + dt.timedelta(days=1) if status == "accepted" else None,
-        ))
+        rows.append(progress(Assignment(task=task_map[a["task_id"]], unit_id=unit_map[a["unit_id"]], role=a["role"],
+                                        due_date=_move(a["due_date"], years)), rng, year))
     created = Assignment.objects.bulk_create(rows, batch_size=2000)
-    Report.objects.bulk_create(
+    reports = Report.objects.bulk_create(
         (Report(assignment=a, text="已按要求公开。", submitted_at=a.submitted_at, submitted_by=submitter)
          for a in created if a.status == "submitted"),
         batch_size=2000,
     )
+    StatusChange.objects.bulk_create(history(created, reports, by=submitter), batch_size=2000)
     return copy

@@ -20,6 +20,7 @@ from duban.exports.forms import BulletinForm, BulletinQueryForm, ExportForm
 from duban.exports.models import Bulletin, ExportJob
 from duban.plans import access
 from duban.plans.forms import PlanQueryForm
+from duban.plans.models import Assignment
 from duban.workcal.calendar import UnknownCalendarYear
 from duban.workcal import clock
 
@@ -39,7 +40,10 @@ def documents(request, plan_id):
     plan = _plan(request, plan_id)
     if access.profile(request.user) is None:
         raise Http404
-    units = access.visible_units(request.user).filter(assignments__task__plan=plan, assignments__archived_at__isnull=True).distinct().order_by("sort_order", "name")
+    # The units with work in the plan, as a semi-join (IN): a join then DISTINCT sorted all the plan's ~2,500
+    # assignments' unit rows by name to keep 44 (6 -> 2 ms at 1M).
+    in_plan = Assignment.objects.filter(task__plan=plan).values("unit")  # in force: the default manager
+    units = access.visible_units(request.user).filter(pk__in=in_plan).order_by("sort_order", "name")
     today = clock.today()
     year_end = min(today, today.replace(year=plan.year, month=12, day=31)) if plan.year else today
     return render(request, "exports/documents.html", {

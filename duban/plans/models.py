@@ -229,6 +229,11 @@ class Assignment(models.Model):
         ordering = ["task", "role", "unit__sort_order"]
         # One role per unit and task: a unit named as lead and also covered by a group is the lead.
         constraints = [models.UniqueConstraint(fields=["task", "unit"], name="assignment_unique_unit")]
+        # The review queue and its 待审核 count reach an organisation's submitted assignments through its plans'
+        # tasks: this small index holds only those (in force), so a hundred districts' rows are not read to
+        # find one district's (issue 14).
+        indexes = [models.Index(fields=["task"], condition=models.Q(status="submitted", archived_at__isnull=True),
+                                name="assignment_submitted")]
 
     def __str__(self) -> str:
         return f"{self.task} {self.unit}（{self.get_role_display()}）"

@@ -58,6 +58,9 @@ class Report(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "进展报送"
         ordering = ["-submitted_at", "-id"]
+        # The pending reports of given assignments (the review queue, its 待审核 count): only those still to review
+        # are in it, so it stays small however many reviewed reports the years leave.
+        indexes = [models.Index(fields=["assignment"], condition=models.Q(outcome="pending"), name="report_pending")]
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.submitted_at:%Y-%m-%d} {self.get_outcome_display()}"

@@ -258,6 +258,22 @@ def test_an_undecided_deadline_is_written_as_undecided_and_the_documents_page_sa
     assert {int(r[0]): r[-1] for r in docx_tables(blob)[0][1:]}[21] == "2021年11月30日前"
 
 
+def test_the_documents_page_offers_each_unit_with_work_in_force_in_the_plan_once_in_directory_order(seed_plan, org, coordinator, client):
+    from duban.directory.models import Unit
+    from tests.pages_data import copy_plan
+
+    finance = Unit.objects.get(org=org, name="区财政局")
+    only_archived = Assignment.objects.filter(task__plan=seed_plan).exclude(unit=finance).values_list("unit", flat=True).first()
+    copy_plan(seed_plan, 2020)  # the unit whose work here is archived below has work in force in this other plan
+    Assignment.objects.filter(task__plan=seed_plan, unit=only_archived).update(archived_at=dt.datetime(2021, 5, 1, tzinfo=dt.timezone.utc))
+    client.force_login(coordinator)
+    page = client.get(f"/plans/{seed_plan.pk}/documents/").content.decode()
+    offered = [int(pk) for pk in re.findall(r'<option value="(\d+)">', page.split('name="unit"', 1)[1].split("</select>", 1)[0])]
+    expected = list(Unit.objects.filter(assignments__in=Assignment.objects.filter(task__plan=seed_plan)).distinct()
+                    .order_by("sort_order", "name").values_list("pk", flat=True))
+    assert offered == expected and finance.pk in offered and only_archived not in offered
+
+
 # --- text a workbook or a Word file cannot hold ----------------------------------------------------------
 
 

@@ -151,3 +151,27 @@ def test_only_the_own_organisation_and_assignments_in_force(assignments, coordin
     # an accepted or returned report is no longer waiting
     Report.objects.filter(pk=mine[0].pk).update(outcome=ACCEPTED)
     assert ids(coordinator) == {r.pk for r in mine[1:3]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_count_and_the_queue_can_read_only_the_organisations_submitted_rows(assignments, coordinator, seed_plan):
+    """With a hundred districts in one database (bench/pages.py at 1M: 99 organisations), the 待审核 count and the
+    queue's rows are read from the organisation's plans through two small partial indexes: its submitted
+    assignments in force (assignment_submitted) and their pending reports (report_pending), not every
+    district's. At this test's size the planner rightly prefers reading whole tables, so scans and hash joins
+    are turned off here: the test holds that the query's conditions still match the indexes' (a change to
+    either that made them unusable would fail here, not only at 1M)."""
+    from tests.pages_data import copy_plan, organisation
+
+    submit(assignments[:60])
+    # another district with four times the seed plan, a tenth of it submitted: most submitted rows are not ours
+    copy_plan(seed_plan, 2021, org=organisation(seed_plan.org, "昆明市五华区人民政府", "五华区"), times=4)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+    count = access.reports_to_review(coordinator).explain()
+    rows = access.reports_to_review(coordinator).select_related("assignment__unit").order_by("submitted_at")[:50].explain()
+    for plan in (count, rows):
+        assert "assignment_submitted" in plan and "report_pending" in plan, plan
+        assert "Seq Scan" not in plan, plan
