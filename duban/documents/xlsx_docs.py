@@ -540,6 +540,9 @@ class ListSheet:
         self.fast = _fast_rows(self.ws)
         self.letters: list[str] = []
         self.quoted: int | None = None  # the style id of text kept as text
+        # text -> the rest of its <c> element after the cell reference (None: openpyxl writes it), converted once:
+        # a long list repeats its units, requirements, roles and states on every row
+        self.texts: dict[str, str | None] = {}
         self.append(headers)
 
     @property
@@ -557,17 +560,30 @@ class ListSheet:
             if value is None:
                 continue
             if isinstance(value, str):
-                value = _ILLEGAL.sub("", value)[:32767]
-            typed = _value_xml(value, epoch)
-            if typed is None or not isinstance(value, (str, int, float)):  # openpyxl's own way (dates get a format)
+                if value not in self.texts:
+                    self.texts[value] = self._text_rest(value)
+                rest = self.texts[value]
+                if rest is None:
+                    value = _ILLEGAL.sub("", value)[:32767]
+            else:
+                typed = _value_xml(value, epoch)
+                rest = None if typed is None or not isinstance(value, (int, float)) else f' t="{typed[0]}"{typed[1]}'
+            if rest is None:  # openpyxl's own way (dates get a format)
                 cell = Cell(self.ws, row=row_no, column=c + 1, value=value)
                 self.ws._add_cell(cell)
                 continue
-            style = ""
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                style = f' s="{self._quoted()}"'
-            cells.append((c + 1, f'<c r="{self.letters[c]}{row_no}"{style} t="{typed[0]}"{typed[1]}'))
+            cells.append((c + 1, f'<c r="{self.letters[c]}{row_no}"{rest}'))
         self.fast.rows[row_no] = (None, cells)
+
+    def _text_rest(self, value: str) -> str | None:
+        """A text's <c> element after its reference: its style (text that looks like a formula is kept as text),
+        type and value; None for a text openpyxl writes (one that reads as an error code, such as #N/A)."""
+        value = _ILLEGAL.sub("", value)[:32767]
+        typed = _text_xml(value)
+        if typed is None:
+            return None
+        style = f' s="{self._quoted()}"' if value.startswith(FORMULA_START) else ""
+        return f'{style} t="{typed[0]}"{typed[1]}'
 
     def _quoted(self) -> int:
         if self.quoted is None:

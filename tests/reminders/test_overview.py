@@ -51,6 +51,12 @@ def test_overview_counts_and_overdue_list(seed_plan, coordinator, as_user, on, u
     assert [t.no for t in o.waiting] == [1]
     html = page.content.decode()
     assert "督办总览" in html and 'action="/overview/urge/' in html and "等待录入起算事件日期" in html
+    # the unit's row: a cell per status and light, a count shown, a zero left blank and greyed
+    row = html[html.index(f'<tr id="u{fin.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<td class="num" data-label="已报送">1</td>' in row and '<td class="num zero" data-label="退回">' in row
+    assert f'<td class="num" data-label="已逾期">{fin_row.total - 6}</td>' in row
+    assert row.count('data-label="') == 1 + len(o.total.status_cells()) + len(o.total.light_cells()) + 3
 
 
 def test_overview_is_for_the_office(seed_plan, coordinator, leader, liaison, client):

@@ -118,3 +118,26 @@ def test_the_export_asks_as_many_queries_for_200_reports_as_for_5(assignments, c
     submit(assignments[5:205], start=5)
     assert len(rows(workbook(client, "plan=" + str(assignments[0].task.plan_id)))) == 205
     assert count() == small
+
+
+def test_role_type_and_author_columns(assignments, coordinator, liaison, client):
+    """The columns read as plain values: the role and the type in words, the author by full name, else by user
+    name, and nothing for a report whose author's account was deleted."""
+    from django.contrib.auth.models import User
+
+    reports = submit(assignments[:3])
+    liaison.first_name, liaison.last_name = "张", "三"
+    liaison.save()
+    gone = User.objects.create_user("departed")
+    Report.objects.filter(pk=reports[0].pk).update(submitted_by=liaison)
+    Report.objects.filter(pk=reports[1].pk).update(submitted_by=coordinator, kind="exemption")
+    Report.objects.filter(pk=reports[2].pk).update(submitted_by=gone)
+    gone.delete()  # SET_NULL: the report stays, without an author
+    coordinator.first_name = coordinator.last_name = ""
+    coordinator.save()
+    client.force_login(coordinator)
+    got = rows(workbook(client))
+    roles = {"lead": "牵头", "responsible": "负责落实"}
+    assert [row[5] for row in got] == [roles[r.assignment.role] for r in reports]
+    assert [row[6] for row in got] == ["进展报送", "本单位不涉及", "进展报送"]
+    assert [row[12] for row in got] == ["张 三", coordinator.username, None]
