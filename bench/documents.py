@@ -16,10 +16,10 @@ each as .docx and .xlsx. LibreOffice pagination of the bulletin is off for these
 the bulletin .docx is then built once more with it on when soffice is installed (CPU includes soffice's).
 Prints wall and CPU seconds of each beside the goal (under 5 s each; issue 14).
 
-Measured 2026-12-06 on the 2-core development machine (load 2.2–2.6 from other sessions), 1,000 tasks,
-24,700 assignments, SQLite, wall seconds: 分工表 1.0 / 1.2 (.docx / .xlsx), one unit's list 1.0 / 1.0,
-the all-units zip 7.7 / 6.8, 督办通报 1.8 / 1.9 (5.7 with LibreOffice pagination), 年度报告 section 2.4 / 6.5,
-with its appendix 4.3 / 5.9, 考评结果表 1.5 / 9.0. Before and after the fixes: README "Benchmarks".
+Measured 2026-12-06 on the 2-core development machine, nearly quiet (load 1.5–2), 1,000 tasks, 24,700
+assignments, SQLite, wall seconds (.docx / .xlsx): 分工表 0.74 / 0.96, one unit's list 0.86 / 0.19, the
+all-units zip 1.73 / 1.20, 督办通报 0.62 / 0.62 (3.2 with LibreOffice pagination), 年度报告 section 0.43 / 1.36,
+with its appendix 0.97 / 1.37, 考评结果表 0.34 / 1.36. Before and after the fixes: docs/benchmarks.md.
 """
 from __future__ import annotations
 
