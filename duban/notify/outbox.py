@@ -88,42 +88,52 @@ def enqueue(channel: str, recipient: str, subject: str, body: str, dedupe_key: s
 def enqueue_many(notifications: Iterable[Notification]) -> int:
     """Insert many unsaved notifications in a few statements, skipping those whose dedupe key is stored
     already (or repeated in the list: the first of a key wins, as if enqueued one by one); return how many
-    were inserted.
+    were inserted. See enqueue_rows."""
+    return enqueue_rows((n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key) for n in notifications)
+
+
+def enqueue_rows(rows: Iterable[tuple]) -> int:
+    """enqueue_many for plain (channel, recipient, subject, body, link, dedupe_key) tuples: no model object per row.
 
     On PostgreSQL the rows are copied (COPY, tens of thousands a second) into a temporary table and moved
     with ON CONFLICT DO NOTHING; elsewhere the keys are looked up first and the rest inserted with
     ON CONFLICT DO NOTHING. Either way another process inserting the same key at the same moment never
     makes a duplicate (on SQLite the row it won may be counted here too).
     """
-    first: dict[str, Notification] = {}
-    for row in notifications:
-        if row.channel not in dict(Notification.CHANNEL_CHOICES):
-            raise ValueError(f"未知的通知渠道：{row.channel}")
-        row.recipient = str(row.recipient)
-        first.setdefault(row.dedupe_key, row)
-    rows = list(first.values())
-    if not rows:
+    channels = dict(Notification.CHANNEL_CHOICES)
+    first: dict[str, tuple] = {}
+    for channel, recipient, subject, body, link, key in rows:
+        if channel not in channels:
+            raise ValueError(f"未知的通知渠道：{channel}")
+        if key not in first:
+            first[key] = (channel, str(recipient), subject, body, link, key)
+    fresh = list(first.values())
+    if not fresh:
         return 0
     if connection.vendor == "postgresql":
-        return _copy_in(rows)
-    keys = [row.dedupe_key for row in rows]
+        return _copy_in(fresh)
+    keys = list(first)
     seen = set()
     for i in range(0, len(keys), 1000):
         seen.update(Notification.objects.filter(dedupe_key__in=keys[i : i + 1000]).values_list("dedupe_key", flat=True))
-    fresh = [row for row in rows if row.dedupe_key not in seen]
+    fresh = [
+        Notification(channel=channel, recipient=recipient, subject=subject, body=body, link=link, dedupe_key=key)
+        for channel, recipient, subject, body, link, key in fresh if key not in seen
+    ]
     Notification.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
     return len(fresh)
 
 
-def _copy_in(rows: list[Notification]) -> int:
+def _copy_in(rows: list[tuple]) -> int:
     table, now = Notification._meta.db_table, timezone.now()
     columns = "channel, recipient, subject, body, link, dedupe_key, status, attempts, next_attempt_at, last_error, created_at"
     with transaction.atomic(), connection.cursor() as cursor:  # the temporary table lives until the commit
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS new_notification ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
         cursor.execute("TRUNCATE new_notification")
         with cursor.copy(f"COPY new_notification ({columns}) FROM STDIN") as copy:
-            for n in rows:
-                copy.write_row((n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key, Notification.PENDING, 0, now, "", now))
+            tail = (Notification.PENDING, 0, now, "", now)
+            for row in rows:
+                copy.write_row(row + tail)
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_notification ON CONFLICT (dedupe_key) DO NOTHING")
         return cursor.rowcount
 

@@ -11,13 +11,16 @@ this run won, read one unit at a time.
    (reminders.schedule) is computed once per distinct due date and rule: the current stage today.
 3. One query counts what the ledger (Reminder, unique per assignment, due date and stage) already
    holds of those stages; (plan, due date) pairs it holds completely are skipped.
-4. For each remaining (due date, stage), one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` records
-   the stage for every open assignment without it, with this run's token, all in one transaction;
-   the rows carrying the token are the ones this run won. Only those are turned into notices, in
+4. One ``INSERT … SELECT … ON CONFLICT DO NOTHING … RETURNING id``, joined to the list of the remaining
+   (plan, due date, stage), records each stage for every open assignment without it, with this run's
+   token, in one transaction (one scan of the open work, not one per stage; on SQLite in chunks of a
+   few hundred stages); the rows carrying the token, between the returned ids, are the ones this run
+   won. Only those are turned into notices, in
    the same transaction: a run that crashes sends nothing and records nothing, and two runs at once
    cannot both win a row — so no reminder is ever sent twice, and none is lost.
 5. The notices are digests, not one message per assignment (a unit with 60 tasks due on 10-31
-   gets one e-mail, not 60), read as a stream in (plan, unit) order and enqueued in bulk:
+   gets one e-mail, not 60), read as a stream in (plan, unit) order and written in bulk, a few
+   thousand messages at a time (plain tuples, no model object per message; COPY on PostgreSQL):
    * to each liaison of the unit (e-mail to the user's address; the in-site inbox, written at once and
      linked to the assignments) and to the unit's
      联络员 contacts in the directory that have no account: its items;
@@ -43,14 +46,14 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, DateField, DateTimeField, Exists, F, OuterRef, Q, Value
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from duban.accounts.models import Profile
 from duban.directory.models import Contact, Unit
 from duban.notify import events, inbox, outbox, workapps
-from duban.notify.outbox import enqueue_many
+from duban.notify.outbox import enqueue_rows
 from duban.notify.models import InboxMessage, Notification, Subscription, Webhook, WorkApp
 from duban.plans.models import Assignment, Plan
 from duban.reminders import notices, schedule
@@ -128,7 +131,14 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
         ).values_list("assignment__task__plan_id", "due_date", "stage").annotate(n=Count("pk")).order_by()
     ) if wanted else {}
 
-    # 4. One INSERT … SELECT per due date and stage; the rows carrying this run's token are the ones it won.
+    # 4. One INSERT … SELECT for every due date and stage; the rows carrying this run's token are the ones it won.
+    todo = []
+    for (due, stage, kind), plan_ids in sorted(wanted.items()):  # one order for every run: concurrent inserts wait, never deadlock
+        plan_ids = [p for p in plan_ids if held.get((p, due, stage), 0) < counts[(p, due)]]
+        if plan_ids:
+            todo += [(len(todo), p, due, stage, kind) for p in plan_ids]
+    if not todo:
+        return finish(report, deliver)
     token = uuid.uuid4().hex
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -136,16 +146,17 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
             # records and sends them again); it never keeps one without the other. So the commit need not wait for the disk.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        for (due, stage, kind), plan_ids in sorted(wanted.items()):  # one order for every run: concurrent inserts wait, never deadlock
-            plan_ids = [p for p in plan_ids if held.get((p, due, stage), 0) < counts[(p, due)]]
-            if not plan_ids:
-                continue
-            todo = open_work.filter(due_date=due, task__plan_id__in=plan_ids).exclude(
-                Exists(Reminder.objects.filter(assignment=OuterRef("pk"), due_date=due, stage=stage))
-            )
-            report.reminders += record(todo, due, stage, kind, today, token)
-        if report.reminders:
-            report.notifications = enqueue_notices(token, today, rules, calendar)
+        # SQLite takes a few hundred parameters a statement: there the wanted rows go in chunks, in order.
+        size = len(todo) if connection.features.max_query_params is None else connection.features.max_query_params // 5 - 10
+        won = [pk for i in range(0, len(todo), size) for pk in record(open_work, todo[i : i + size], today, token)]
+        report.reminders = len(won)
+        if won:
+            plan_ids = {p for _, p, _, _, _ in todo}
+            report.notifications = enqueue_notices(token, min(won), max(won), plan_ids, today, rules, calendar)
+    return finish(report, deliver)
+
+
+def finish(report: SweepReport, deliver: bool) -> SweepReport:
     for problem in report.problems:
         logger.warning(problem)
     if deliver:
@@ -153,18 +164,33 @@ def sweep(today: datetime.date, deliver: bool = True, calendar: WorkCalendar | N
     return report
 
 
-def record(assignments, due: datetime.date, stage: str, kind: str, today: datetime.date, token: str) -> int:
-    """Insert one ledger row per assignment of the queryset, in the database, skipping rows another run holds."""
-    select = assignments.order_by("pk").values_list(
-        "pk", Value(due, DateField()), Value(stage, CharField()), Value(kind, CharField()),
-        Value(today, DateField()), Value(token, CharField()), Value(timezone.now(), DateTimeField()),
+def record(open_work, todo: list[tuple[int, int, datetime.date, str, str]], today: datetime.date, token: str) -> list[int]:
+    """Insert, in one statement, one ledger row per open assignment (of ``open_work``) of each wanted
+    (order, plan, due date, stage, kind) that has none yet, skipping rows another run holds; the ids of the rows
+    inserted, which follow the wanted order and, within it, the assignments'."""
+    ops = connection.ops
+    work_sql, work_params = open_work.values(a=F("pk"), p=F("task__plan_id"), d=F("due_date")).query.sql_with_params()
+    if connection.vendor == "postgresql":  # one array a column: five parameters however many stages (no 50,000 placeholders to parse)
+        values = "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::date[], %s::text[], %s::text[])"
+        params = [list(column) for column in zip(*todo)]
+    else:
+        values = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(todo))
+        params = [v for n, p, due, stage, kind in todo for v in (n, p, ops.adapt_datefield_value(due), stage, kind)]
+    table = ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in ("assignment_id", "due_date", "stage", "kind", "sent_on", "run", "created_at"))
+    sql = (
+        f"WITH wanted (n, plan_id, due_date, stage, kind) AS ({values}) "
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT work.a, wanted.due_date, wanted.stage, wanted.kind, %s, %s, %s "
+        f"FROM ({work_sql}) work INNER JOIN wanted ON wanted.plan_id = work.p AND wanted.due_date = work.d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} held WHERE held.assignment_id = work.a "
+        f"AND held.due_date = wanted.due_date AND held.stage = wanted.stage) "
+        f"ORDER BY wanted.n, work.a ON CONFLICT DO NOTHING RETURNING id"
     )
-    sql, params = select.query.sql_with_params()
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in ("assignment_id", "due_date", "stage", "kind", "sent_on", "run", "created_at"))
+    params += [ops.adapt_datefield_value(today), token, ops.adapt_datetimefield_value(timezone.now()), *work_params]
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING", params)
-        return cursor.rowcount
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def deliver_all(budget: float = DELIVERY_BUDGET_SECONDS) -> outbox.DeliveryReport:
@@ -236,7 +262,7 @@ class Sender:
         self.rule, self.webhooks, self.kind, self.inbox_always = rule, webhooks, kind, inbox_always
         self.delivered = 0  # inbox messages written
         self.queued = 0  # e-mail and robot notifications enqueued
-        self.pending: list[Notification] = []
+        self.pending: list[tuple] = []  # (channel, recipient, subject, body, link, dedupe key): outbox.enqueue_rows
         self.inbox: list[tuple] = []  # (user id, subject, body, link, kind, assignment ids, batch)
         self.work_ids: dict[int, list[tuple[str, str]]] | None = work_ids  # read at the first to_user unless given
 
@@ -282,12 +308,12 @@ class Sender:
                 self._add(hook.kind, hook.url, subject, body, f"{key}:webhook:{hook.pk}", link)
 
     def _add(self, channel, recipient, subject, body, key, link) -> None:
-        self.pending.append(Notification(channel=channel, recipient=recipient, subject=subject, body=body, link=link, dedupe_key=key))
+        self.pending.append((channel, recipient, subject, body, link, key))
 
     def flush(self) -> int:
         """Write the inbox messages and enqueue the rest, in bulk; returns everything sent so far."""
         self.delivered += inbox.deliver_many(self.inbox)
-        self.queued += enqueue_many(self.pending)
+        self.queued += enqueue_rows(self.pending)
         self.inbox, self.pending = [], []
         return self.count
 
@@ -339,17 +365,22 @@ def overdue_event(reminder_id: int, assignment_id: int, i: notices.Item, plan: P
     }, subscriptions=subscriptions)
 
 
-def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
-    """The digests of the ledger rows this run won, read in (plan, unit) order as a stream: one unit's rows at a time."""
+FLUSH_ROWS = 5000  # messages held before they are written: a few statements for a whole run, and bounded memory
+
+
+def enqueue_notices(token: str, first_id: int, last_id: int, plan_ids, today: datetime.date,
+                    rules: dict[int, ReminderRule], calendar: WorkCalendar) -> int:
+    """The digests of the ledger rows this run won (ids first_id…last_id, of the plans among ``plan_ids``), read in
+    (plan, unit) order as a stream: one unit's rows at a time."""
     won = (
-        Reminder.objects.filter(run=token)
+        Reminder.objects.filter(run=token, pk__gte=first_id, pk__lte=last_id)
         .order_by("assignment__task__plan_id", "assignment__unit__sort_order", "assignment__unit_id", "id")
         .values_list(
             "assignment__task__plan_id", "assignment__unit_id", "id", "assignment_id", "stage", "kind", "due_date",
             "assignment__role", "assignment__task__no", "assignment__task__requirement",
         )
     )
-    plans = {p.pk: p for p in Plan.objects.filter(pk__in=Reminder.objects.filter(run=token).values("assignment__task__plan_id"))}
+    plans = {p.pk: p for p in Plan.objects.filter(pk__in=plan_ids).only("pk", "org_id", "title")}
     org_ids = {p.org_id for p in plans.values()}
     units = {u.pk: u for u in Unit.objects.filter(org__in=org_ids)}
     people = recipients(org_ids=org_ids, orgs_units=org_ids)
@@ -358,7 +389,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
     subscriptions = [s for s in Subscription.objects.filter(active=True, org__in=org_ids).order_by("pk") if "assignment.overdue" in s.events]
     counted: dict[datetime.date, int | None] = {}
     links: dict[int, str] = {}
-    work_ids = None
+    home = reverse("home")
+    sender = Sender(None, webhooks)  # one for the run, its rule the plan's
 
     def item(stage, kind, due, role, no, requirement) -> notices.Item:
         late = kind == Reminder.ESCALATE
@@ -366,9 +398,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
             counted[due] = working_days_between(calendar, today, due)
         return notices.Item(no, requirement, role, due, stage, late, counted[due] if late else None, None if late else counted[due])
 
-    count = 0
     for plan_id, plan_rows in groupby(won.iterator(chunk_size=2000), key=itemgetter(0)):
-        plan, sender = plans[plan_id], Sender(rules[plan_id], webhooks, work_ids=work_ids)
+        plan, sender.rule = plans[plan_id], rules[plan_id]
         soon_lines, overdue_lines, first = [], [], None
         for unit_id, rows in groupby(plan_rows, key=itemgetter(1)):
             unit, ids, assignment_ids, items = units[unit_id], [], [], []
@@ -377,7 +408,8 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
                 assignment_ids.append(assignment_id)
                 items.append(item(*fields))
                 if items[-1].overdue and subscriptions:
-                    sender.pending.extend(overdue_event(pk, assignment_id, items[-1], plan, unit, subscriptions))
+                    sender.pending += [(n.channel, n.recipient, n.subject, n.body, n.link, n.dedupe_key)
+                                       for n in overdue_event(pk, assignment_id, items[-1], plan, unit, subscriptions)]
             first = min(ids) if first is None else min(first, *ids)
             batch = f"u{unit_id}:r{min(ids)}"
             overdue = [i for i in items if i.overdue]
@@ -400,7 +432,7 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
                 )
             if soon:
                 soon_lines.append(notices.UnitLine(unit.name, len(soon), min(i.due_date for i in soon)))
-            if len(sender.pending) + len(sender.inbox) >= 1000:
+            if len(sender.pending) + len(sender.inbox) >= FLUSH_ROWS:
                 sender.flush()
         overview = reverse("overview") + f"?plan={plan_id}"
         if overdue_lines:
@@ -408,7 +440,5 @@ def enqueue_notices(token: str, today: datetime.date, rules: dict[int, ReminderR
             for user_id, email in people.coordinators.get(plan.org_id, []):
                 sender.to_user(f"escalate:{today}:p{plan_id}:r{first}:coordinator", user_id, email, subject, body, overview)
         subject, body = notices.robot_digest(plan.title, today, soon_lines, overdue_lines)
-        sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, reverse("home"), plan.org_id)
-        count += sender.flush()
-        work_ids = sender.work_ids  # read once for the whole run
-    return count
+        sender.to_robots(f"remind:{today}:p{plan_id}:r{first}", subject, body, home, plan.org_id)
+    return sender.flush()

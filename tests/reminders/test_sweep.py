@@ -227,7 +227,7 @@ def test_an_urge_reaches_the_leaders_of_long_overdue_work(escalating, monkeypatc
 
 @pytest.mark.django_db(transaction=True)  # as outside the sweep: no transaction around it
 def test_enqueue_many_skips_the_keys_already_taken():
-    from duban.reminders.sweep import enqueue_many
+    from duban.notify.outbox import enqueue_many
 
     def note(key, body="正文"):
         return Notification(channel=Notification.EMAIL, recipient="a@example.gov.cn", subject="标题", body=body, dedupe_key=key)
