@@ -344,8 +344,9 @@ def unit_detail(request, unit_id: int):
             a.ack_label = figures.ACK_LABELS.get(a.ack, "")
             a.feedback_overdue = a.due_date is not None and today > a.due_date and a.status in figures.ACK_OPEN
             # not ticked for 报一次 before its period's reporting window opens (the lifecycle would refuse it)
-            a.not_open_yet = mine_to_report and a.status in lifecycle.REPORTABLE and lifecycle.not_open_yet(
+            waiting = mine_to_report and a.status in lifecycle.REPORTABLE and lifecycle.not_open_until(
                 a, today, calendar, getattr(a.task.plan, "reminder_rule", None) or ReminderRule(plan_id=a.task.plan_id))
+            a.opens_on, a.not_open_yet = waiting or (None, None)
         ctx["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page.has_other_pages() else []
         ctx["query"] = f"plan={current.pk}" if chosen else ""
         ctx.update(ack=ack, ack_days=ack_clock.days)

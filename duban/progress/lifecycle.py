@@ -166,11 +166,17 @@ def not_open_yet(a: Assignment, today: datetime.date, calendar=None, rule=None) 
     Before the window of its period opens (ReminderRule.period_opens working days before the period's end) a
     periodic task's report is refused, not counted early: the window is the plan's rule for when a period's work
     is reported, and the message says when it opens."""
+    waiting = not_open_until(a, today, calendar, rule)
+    return waiting[1] if waiting else None
+
+
+def not_open_until(a: Assignment, today: datetime.date, calendar=None, rule=None) -> tuple[datetime.date, str] | None:
+    """(the day the window opens, not_open_yet's message) while a report of ``a`` cannot be filed; else None."""
     window = window_opens(a, calendar, rule)
     if window is None or today >= window[0]:
         return None
     opens, label = window
-    return f"本期（{label}，截至{_day(a.due_date, today)}）报送窗口尚未开启，将于{_day(opens, today)}开启，届时再报送。"
+    return opens, f"本期（{label}，截至{_day(a.due_date, today)}）报送窗口尚未开启，将于{_day(opens, today)}开启，届时再报送。"
 
 
 def not_open_yet_of(assignments: list[Assignment], today: datetime.date) -> dict[int, str]:

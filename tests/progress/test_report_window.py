@@ -131,7 +131,7 @@ def test_the_unit_page_does_not_offer_a_task_whose_window_is_not_open_for_report
     box = f'<input type="checkbox" name="a" value="{quarterly.pk}" form="batch-pick"'
     with at(D(2021, 3, 10)):
         page = client.get(f"/units/{quarterly.unit_id}/?plan={quarterly.task.plan_id}").content.decode()
-    assert box not in page and f'title="{Q1_EARLY}">未到报送期</span>' in page
+    assert box not in page and f'title="{Q1_EARLY}">未到报送期<br>3月17日起</span>' in page  # the day in sight on a phone too
     assert f'<input type="checkbox" name="a" value="{lead_assignment.pk}" form="batch-pick"' in page
     with at(D(2021, 3, 17)):
         page = client.get(f"/units/{quarterly.unit_id}/?plan={quarterly.task.plan_id}").content.decode()
