@@ -245,6 +245,9 @@ def test_the_banners_of_a_task_a_revision_dropped_say_what_each_reader_finds(lea
     detail = client.get(f"/assignments/{lead_assignment.pk}/").content.decode()
     notice = detail[detail.index('id="archived"'):detail.index("</div>", detail.index('id="archived"'))]
     assert "所属任务已删除（归档）" in notice and "修订版中已删除" in notice and "已移除" not in notice and "只读" in notice
+    # the report it had filed is kept, and says it will not be reviewed now rather than 待审核
+    report = detail[detail.index('<article class="report'):]
+    assert "未审核（已归档，不再审核）" in report and '<span class="badge">待审核</span>' not in report
 
 
 def test_purge_lists_and_deletes_with_files(removed, media_root, coordinator, django_capture_on_commit_callbacks):
