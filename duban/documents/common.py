@@ -237,8 +237,10 @@ def _is_cjk(ch: str) -> bool:
 
 
 # What neither a Word file nor a workbook can hold (XML 1.0): the C0 control characters but tab, line feed and
-# carriage return, e.g. Word's manual line break (\x0b) pasted into a form, or a stray \x01 in text sent by the API.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# carriage return, e.g. Word's manual line break (\x0b) pasted into a form, or a stray \x01 in text sent by the API
+# (openpyxl's ILLEGAL_CHARACTERS_RE as one character class; xlsx_docs strips these); a Word file, also U+FFFE/U+FFFF.
+C0_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f"
+_CONTROL = re.compile(f"[{C0_CONTROLS}\ufffe\uffff]")
 
 
 def printable(text: str) -> str:

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Sequence, Union
+from xml.sax.saxutils import escape  # &, <, > as lxml writes text content; quotes as they are
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -930,17 +931,6 @@ def _xml(el) -> str:
     return _NS_DECLARATION.sub("", etree.tostring(el, encoding="unicode"))
 
 
-def _escape(text: str) -> str:
-    """Text content as lxml writes it (&, <, > escaped; quotes as they are)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def _run_text(text: str) -> str:
     """The content of a run holding ``text`` (after its w:rPr), as python-docx's ``run.text = text`` writes it."""
     if _NOT_PLAIN.search(text):
@@ -948,8 +938,8 @@ def _run_text(text: str) -> str:
         r.text = text  # w:tab and w:br, or lxml's ValueError for a control character
         return _xml(r)[len("<w:r>"):-len("</w:r>")]
     if len(text.strip()) < len(text):
-        return f'<w:t xml:space="preserve">{_escape(text)}</w:t>'
-    return f"<w:t>{_escape(text)}</w:t>"
+        return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+    return f"<w:t>{escape(text)}</w:t>"
 
 
 @lru_cache(maxsize=None)

@@ -18,6 +18,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from typing import Any, Sequence
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell._writer import etree_write_cell
@@ -36,6 +37,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import Element, tostring
 
 from .common import (
+    C0_CONTROLS,
     annual_section_title,
     bulletin_masthead,
     cn_date,
@@ -214,7 +216,7 @@ def write_table(ws: Worksheet, title: str, cols: Sequence[Col], rows: Sequence[S
     return header_row
 
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE as one character class
+_ILLEGAL = re.compile(f"[{C0_CONTROLS}]")
 
 
 def _checked_text(text: str) -> str:
@@ -427,7 +429,7 @@ def _text_xml(value: str) -> tuple[str, str] | None:
         return "inlineStr", "/>"
     if _NOT_XML.search(value):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    text = escape(value).replace("\r", "&#13;")
     space = ' xml:space="preserve"' if value != value.strip() else ""
     return "inlineStr", f"><is><t{space}>{text}</t></is></c>"
 
@@ -564,7 +566,7 @@ class ListSheet:
                     self.texts[value] = self._text_rest(value)
                 rest = self.texts[value]
                 if rest is None:
-                    value = _ILLEGAL.sub("", value)[:32767]
+                    value = _checked_text(value)
             else:
                 typed = _value_xml(value, epoch)
                 rest = None if typed is None or not isinstance(value, (int, float)) else f' t="{typed[0]}"{typed[1]}'
@@ -578,7 +580,7 @@ class ListSheet:
     def _text_rest(self, value: str) -> str | None:
         """A text's <c> element after its reference: its style (text that looks like a formula is kept as text),
         type and value; None for a text openpyxl writes (one that reads as an error code, such as #N/A)."""
-        value = _ILLEGAL.sub("", value)[:32767]
+        value = _checked_text(value)
         typed = _text_xml(value)
         if typed is None:
             return None
