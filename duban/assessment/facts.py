@@ -85,12 +85,7 @@ class Fact:
 
     @cached_property
     def done_on(self) -> dt.date | None:
-        """completed_on(submitted_at, accepted_at), from the days worked out already."""
-        if self.accepted_at is None:
-            return None
-        if self.submitted_at and self.submitted_at <= self.accepted_at:
-            return self.submitted_on
-        return self.accepted_on
+        return completed_on(self.submitted_at, self.accepted_at, self.tz)
 
     def returns_by(self, as_of: dt.date) -> int:
         if not self.returns:  # most work was never returned: asked for every fact on the ranking pages
@@ -98,13 +93,14 @@ class Fact:
         return sum(1 for at in self.returns if self.day(at) <= as_of)
 
 
-def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | None) -> dt.date | None:
+def completed_on(submitted_at: dt.datetime | None, accepted_at: dt.datetime | None,
+                 tz: dt.tzinfo | None = None) -> dt.date | None:
     """The day the work counts as done: the accepted submission's day (a submission later accepted
-    counts at its submission time); the acceptance day when there was no submission."""
+    counts at its submission time); the acceptance day when there was no submission. tz: as localdate's."""
     if accepted_at is None:
         return None
     when = submitted_at if submitted_at and submitted_at <= accepted_at else accepted_at
-    return localdate(when)
+    return localdate(when, tz)
 
 
 def localdate(value: dt.datetime, tz: dt.tzinfo | None = None) -> dt.date:
